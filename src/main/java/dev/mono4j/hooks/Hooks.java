@@ -1,0 +1,94 @@
+package dev.mono4j.hooks;
+
+import ai.djl.ndarray.NDArray;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.UnaryOperator;
+import java.util.regex.Pattern;
+
+/**
+ * What one forward pass does at its hook points: capture tensors and replace them by a function of
+ * themselves. Both happen inside the autograd graph: a captured tensor can feed a loss, and a
+ * replacement's gradient flows back into the weights.
+ *
+ * <p>Captured tensors belong to the forward pass's NDManager; read or use them before closing it.
+ * A Hooks object is for one forward pass; {@link #clearCaptured()} lets it serve the next.
+ */
+public final class Hooks {
+    private record Intervention(Pattern names, BiFunction<String, NDArray, NDArray> fn) {
+    }
+
+    private final List<Pattern> capture = new ArrayList<>();
+    private final List<Intervention> interventions = new ArrayList<>();
+    private final Map<String, NDArray> captured = new LinkedHashMap<>();
+
+    /** Hooks that do nothing. */
+    public static Hooks none() {
+        return new Hooks();
+    }
+
+    /** Captures every hook point matching the globs (see {@link HookPoint#glob}). */
+    public static Hooks capture(String globs) {
+        return new Hooks().alsoCapture(globs);
+    }
+
+    public Hooks alsoCapture(String globs) {
+        capture.add(HookPoint.glob(globs));
+        return this;
+    }
+
+    /** Replaces the tensor at every hook point matching the globs by {@code fn(tensor)}. */
+    public Hooks intervene(String globs, UnaryOperator<NDArray> fn) {
+        return intervene(globs, (name, x) -> fn.apply(x));
+    }
+
+    /** As {@link #intervene(String, UnaryOperator)}, with the hook's name passed to the function. */
+    public Hooks intervene(String globs, BiFunction<String, NDArray, NDArray> fn) {
+        interventions.add(new Intervention(HookPoint.glob(globs), fn));
+        return this;
+    }
+
+    /**
+     * Called by the model at each hook point: applies the interventions in the order they were added,
+     * then captures the result when asked. Captures see the tensor the rest of the model will use.
+     */
+    public NDArray apply(String name, NDArray x) {
+        for (Intervention iv : interventions) {
+            if (iv.names.matcher(name).matches()) {
+                x = iv.fn.apply(name, x);
+            }
+        }
+        for (Pattern p : capture) {
+            if (p.matcher(name).matches()) {
+                captured.put(name, x);
+                break;
+            }
+        }
+        return x;
+    }
+
+    public boolean isEmpty() {
+        return capture.isEmpty() && interventions.isEmpty();
+    }
+
+    /** The captured tensors by hook name, in forward order. */
+    public Map<String, NDArray> captured() {
+        return Collections.unmodifiableMap(captured);
+    }
+
+    public NDArray get(String name) {
+        NDArray a = captured.get(name);
+        if (a == null) {
+            throw new IllegalArgumentException("hook " + name + " was not captured (captured: " + captured.keySet() + ")");
+        }
+        return a;
+    }
+
+    public void clearCaptured() {
+        captured.clear();
+    }
+}

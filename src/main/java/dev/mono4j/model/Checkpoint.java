@@ -1,0 +1,206 @@
+package dev.mono4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDArrays;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.mono4j.UserInputException;
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Dtype;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.io.ShardedSafetensors;
+import dev.mono4j.io.TensorInfo;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Hugging Face checkpoint folders: {@code config.json} + safetensors (single or sharded) (+ tokenizer.json).
+ * Loading checks that every expected tensor exists with the expected shape before reading any data,
+ * and widens F16/BF16 to F32 in Java.
+ */
+public final class Checkpoint {
+    /** Tensors are read in row chunks of at most this many elements, through one reused buffer. */
+    private static final int CHUNK_ELEMENTS = 1 << 26;
+
+    private Checkpoint() {
+    }
+
+    /** What a checkpoint folder holds, read from headers only (no tensor data). */
+    public record Contents(ModelConfig config, Map<String, String> fileKeys, List<String> unused,
+            Map<Dtype, Long> elementsByDtype) {
+    }
+
+    /** Reads config.json and validates the tensors' names and shapes against it. */
+    public static Contents inspect(Path dir) {
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
+            return validate(config, st);
+        }
+    }
+
+    public static TransformerLM load(Path dir) {
+        ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
+        try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
+            Contents contents = validate(config, st);
+            NDManager manager = NDManager.newBaseManager();
+            try {
+                Map<String, NDArray> params = new LinkedHashMap<>();
+                ByteBuffer scratch = null;
+                for (Map.Entry<String, String> e : contents.fileKeys().entrySet()) {
+                    TensorInfo info = st.info(e.getValue());
+                    long rowElems = info.shape().length == 0 ? 1 : info.numel() / Math.max(1, info.shape()[0]);
+                    int chunkRows = (int) Math.max(1, Math.min(info.shape().length == 0 ? 1 : info.shape()[0],
+                            CHUNK_ELEMENTS / Math.max(1, rowElems)));
+                    int need = (int) (chunkRows * rowElems * 4);
+                    if (scratch == null || scratch.capacity() < need) {
+                        scratch = ByteBuffer.allocateDirect(need).order(ByteOrder.nativeOrder());
+                    }
+                    params.put(e.getKey(), read(st, info, manager, scratch, chunkRows, rowElems));
+                }
+                return new TransformerLM(config, manager, params);
+            } catch (RuntimeException ex) {
+                manager.close();
+                throw ex;
+            }
+        }
+    }
+
+    /** Copies a tensor into an F32 NDArray, chunk by chunk along its first axis. */
+    private static NDArray read(ShardedSafetensors st, TensorInfo info, NDManager manager, ByteBuffer scratch,
+            int chunkRows, long rowElems) {
+        long rows = info.shape().length == 0 ? 1 : info.shape()[0];
+        NDList parts = new NDList();
+        for (long r = 0; r < rows; r += chunkRows) {
+            int n = (int) Math.min(chunkRows, rows - r);
+            scratch.clear();
+            st.reader(info.name()).readF32(info.name(), r * rowElems, (int) (n * rowElems), scratch);
+            scratch.flip();
+            long[] shape = info.shape().length == 0 ? new long[0] : info.shape().clone();
+            if (shape.length > 0) {
+                shape[0] = n;
+            }
+            // DJL wraps a direct buffer without copying (torch::from_blob), so the wrapper is cloned into
+            // memory torch owns before the scratch buffer is reused for the next chunk.
+            try (NDArray view = manager.create(scratch, new Shape(shape), DataType.FLOAT32)) {
+                parts.add(view.duplicate());
+            }
+        }
+        if (parts.size() == 1) {
+            return parts.get(0);
+        }
+        NDArray whole = NDArrays.concat(parts, 0);
+        parts.close();
+        return whole;
+    }
+
+    private static Contents validate(ModelConfig config, ShardedSafetensors st) {
+        Map<String, String> fileKeys = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
+            String found = null;
+            for (String k : ParameterLayout.fileKeys(config, e.getKey())) {
+                if (st.has(k)) {
+                    found = k;
+                    break;
+                }
+            }
+            if (found == null) {
+                throw new UserInputException(where(st, e.getKey()) + ": missing tensor '" + e.getKey() + "' (expected shape "
+                        + Arrays.toString(e.getValue()) + " for " + config.architecture().hfName + ")");
+            }
+            TensorInfo info = st.info(found);
+            if (!Arrays.equals(info.shape(), e.getValue())) {
+                throw new UserInputException(st.reader(found).path() + ": tensor '" + found + "' has shape "
+                        + info.shapeString() + " but config.json implies " + Arrays.toString(e.getValue()));
+            }
+            if (!info.dtype().isFloat()) {
+                throw new UserInputException(st.reader(found).path() + ": tensor '" + found + "' is " + info.dtype()
+                        + ", expected a float dtype");
+            }
+            fileKeys.put(e.getKey(), found);
+        }
+        List<String> unused = new ArrayList<>();
+        Map<Dtype, Long> byDtype = new LinkedHashMap<>();
+        for (String k : st.tensors().keySet()) {
+            TensorInfo info = st.info(k);
+            byDtype.merge(info.dtype(), info.numel(), Long::sum);
+            if (!fileKeys.containsValue(k) && !ParameterLayout.isIgnorable(config, k)) {
+                unused.add(k);
+            }
+        }
+        return new Contents(config, fileKeys, unused, byDtype);
+    }
+
+    private static String where(ShardedSafetensors st, String key) {
+        return st.tensors().values().stream().findFirst().map(r -> r.path().getParent().toString()).orElse("?");
+    }
+
+    /**
+     * Saves an HF folder (config.json, model.safetensors in F32, tokenizer.json when given) that mono4j
+     * and Hugging Face load back. Written to a temp folder beside {@code dir} and renamed into place;
+     * an existing non-empty {@code dir} is refused unless {@code overwrite}, and then replaced whole.
+     */
+    public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite) {
+        Path target = dir.toAbsolutePath();
+        if (Files.isDirectory(target) && !isEmptyDir(target) && !overwrite) {
+            throw new UserInputException(target + ": folder exists and is not empty; refusing to overwrite it");
+        }
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        try {
+            deleteTree(tmp);
+            Files.createDirectories(tmp);
+            AtomicFiles.writeString(tmp.resolve("config.json"), Json.write(model.config().toHfJson()));
+            SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j");
+            for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
+                ByteBuffer data = e.getValue().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                w.add(e.getKey(), Dtype.F32, e.getValue().getShape().getShape(), data);
+            }
+            w.write(tmp.resolve("model.safetensors"));
+            if (tokenizerJson != null && Files.exists(tokenizerJson)) {
+                Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"));
+            }
+            if (Files.exists(target)) {
+                Path old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
+                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                deleteTree(old);
+            } else {
+                Files.createDirectories(target.getParent());
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot save checkpoint to " + target + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static boolean isEmptyDir(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    private static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+}

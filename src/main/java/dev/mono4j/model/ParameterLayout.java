@@ -1,0 +1,89 @@
+package dev.mono4j.model;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Every weight a family's checkpoint must hold, under its Hugging Face key, with its shape. Layouts are
+ * kept as HF stores them: GPT-2's Conv1D weights are {@code [in, out]}, Llama-family Linear weights
+ * {@code [out, in]}; the model multiplies accordingly, so saved checkpoints load in HF unchanged.
+ */
+public final class ParameterLayout {
+    private ParameterLayout() {
+    }
+
+    public static String layerPrefix(ModelConfig c, int layer) {
+        return (c.architecture().isGpt2() ? "transformer.h." : "model.layers.") + layer + ".";
+    }
+
+    public static Map<String, long[]> expected(ModelConfig c) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long d = c.hiddenSize();
+        long v = c.vocabSize();
+        long inner = c.intermediateSize();
+        if (c.architecture().isGpt2()) {
+            m.put("transformer.wte.weight", new long[] {v, d});
+            m.put("transformer.wpe.weight", new long[] {c.maxPositions(), d});
+            for (int l = 0; l < c.numLayers(); l++) {
+                String p = layerPrefix(c, l);
+                m.put(p + "ln_1.weight", new long[] {d});
+                m.put(p + "ln_1.bias", new long[] {d});
+                m.put(p + "attn.c_attn.weight", new long[] {d, 3 * d});
+                m.put(p + "attn.c_attn.bias", new long[] {3 * d});
+                m.put(p + "attn.c_proj.weight", new long[] {d, d});
+                m.put(p + "attn.c_proj.bias", new long[] {d});
+                m.put(p + "ln_2.weight", new long[] {d});
+                m.put(p + "ln_2.bias", new long[] {d});
+                m.put(p + "mlp.c_fc.weight", new long[] {d, inner});
+                m.put(p + "mlp.c_fc.bias", new long[] {inner});
+                m.put(p + "mlp.c_proj.weight", new long[] {inner, d});
+                m.put(p + "mlp.c_proj.bias", new long[] {d});
+            }
+            m.put("transformer.ln_f.weight", new long[] {d});
+            m.put("transformer.ln_f.bias", new long[] {d});
+        } else {
+            long q = (long) c.numHeads() * c.headDim();
+            long kv = (long) c.numKvHeads() * c.headDim();
+            m.put("model.embed_tokens.weight", new long[] {v, d});
+            for (int l = 0; l < c.numLayers(); l++) {
+                String p = layerPrefix(c, l);
+                m.put(p + "input_layernorm.weight", new long[] {d});
+                m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
+                m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+                m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+                if (c.qkvBias()) {
+                    m.put(p + "self_attn.q_proj.bias", new long[] {q});
+                    m.put(p + "self_attn.k_proj.bias", new long[] {kv});
+                    m.put(p + "self_attn.v_proj.bias", new long[] {kv});
+                }
+                m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
+                m.put(p + "post_attention_layernorm.weight", new long[] {d});
+                m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
+                m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
+                m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
+            }
+            m.put("model.norm.weight", new long[] {d});
+        }
+        if (!c.tieEmbeddings()) {
+            m.put("lm_head.weight", new long[] {v, d});
+        }
+        return m;
+    }
+
+    /**
+     * Keys a checkpoint may hold that we do not load: GPT-2's causal-mask buffers, stored rotary
+     * frequencies (recomputed from rope_theta), and an lm_head that duplicates the tied embedding.
+     */
+    public static boolean isIgnorable(ModelConfig c, String key) {
+        return key.endsWith(".attn.bias") || key.endsWith(".attn.masked_bias") || key.endsWith("rotary_emb.inv_freq")
+                || (c.tieEmbeddings() && key.equals("lm_head.weight"));
+    }
+
+    /** The key under which a file may store a canonical key: GPT-2 files saved from GPT2Model drop "transformer.". */
+    public static String[] fileKeys(ModelConfig c, String canonical) {
+        if (c.architecture().isGpt2() && canonical.startsWith("transformer.")) {
+            return new String[] {canonical, canonical.substring("transformer.".length())};
+        }
+        return new String[] {canonical};
+    }
+}

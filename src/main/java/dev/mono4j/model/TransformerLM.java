@@ -1,0 +1,340 @@
+package dev.mono4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.HookPoint;
+import dev.mono4j.hooks.Hooks;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * A decoder-only transformer in F32: GPT-2, or the Llama family (Llama, Qwen2, Mistral), written as
+ * plain tensor operations over Hugging Face weights so that every hook point is visible and autograd
+ * flows through all of them. Families differ in a few visible places: the norm, positions (learned vs.
+ * rotary), q/k/v projection, and the MLP.
+ *
+ * <p><b>NDManager discipline.</b> The weights live in {@link #manager()} for the model's lifetime. In DJL
+ * the result of an operation belongs to the manager of its <em>first operand</em>, so every operation in
+ * the forward pass is written with an activation first ({@code x.matMul(w)}, never {@code w.matMul(x)}):
+ * all intermediates then land in the caller's per-step manager and are freed when it closes. An operation
+ * on a weight alone (e.g. {@code w.transpose()}) would leak one array into the model's manager per call.
+ */
+public final class TransformerLM implements AutoCloseable {
+    /** Added to attention scores of masked keys; finite so an all-padding query row stays NaN-free. */
+    private static final float MASKED = -1e9f;
+
+    private final ModelConfig config;
+    private final NDManager manager;
+    private final Map<String, NDArray> params;
+    private final double[] invFreq;
+    private final NDIndex firstHalf;
+    private final NDIndex secondHalf;
+
+    TransformerLM(ModelConfig config, NDManager manager, Map<String, NDArray> params) {
+        this.config = config;
+        this.manager = manager;
+        this.params = Collections.unmodifiableMap(params);
+        int half = config.headDim() / 2;
+        this.firstHalf = new NDIndex("..., :" + half);
+        this.secondHalf = new NDIndex("..., " + half + ":");
+        if (config.architecture().isGpt2()) {
+            this.invFreq = null;
+        } else {
+            double[] f = new double[half];
+            for (int i = 0; i < half; i++) {
+                f[i] = 1.0 / Math.pow(config.ropeTheta(), 2.0 * i / config.headDim());
+            }
+            this.invFreq = config.ropeScaling() == null ? f : config.ropeScaling().apply(f);
+        }
+    }
+
+    /** A model with GPT-2-style initialisation: weights N(0, 0.02), biases 0, norm scales 1. */
+    public static TransformerLM random(ModelConfig config, long seed) {
+        NDManager m = NDManager.newBaseManager();
+        SplittableRandom rng = new SplittableRandom(seed);
+        Map<String, NDArray> params = new LinkedHashMap<>();
+        for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
+            String key = e.getKey();
+            Shape shape = new Shape(e.getValue());
+            boolean isNorm = key.contains("ln_") || key.contains("layernorm") || key.contains("norm.weight");
+            float[] v = new float[Math.toIntExact(shape.size())];
+            if (isNorm && key.endsWith(".weight")) {
+                java.util.Arrays.fill(v, 1f);
+            } else if (!key.endsWith(".bias")) {
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (0.02 * rng.nextGaussian());
+                }
+            }
+            params.put(key, m.create(v, shape));
+        }
+        return new TransformerLM(config, m, params);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The manager that owns the weights; create per-step sub-managers from it. */
+    public NDManager manager() {
+        return manager;
+    }
+
+    /** Weights by Hugging Face key, F32, in checkpoint order. */
+    public Map<String, NDArray> parameters() {
+        return params;
+    }
+
+    public long parameterCount() {
+        return params.values().stream().mapToLong(a -> a.getShape().size()).sum();
+    }
+
+    public List<String> hookNames() {
+        return HookPoint.all(config.numLayers(), config.architecture().isGpt2(), !config.architecture().isGpt2());
+    }
+
+    /** Logits {@code [B, T, vocab]} for a padded batch, all arrays owned by {@code step}. */
+    public NDArray forward(NDManager step, TokenBatch batch, Hooks hooks) {
+        return forward(step, batch.ids(), batch.batchSize(), batch.seqLen(), batch.mask(), hooks, null);
+    }
+
+    /**
+     * The forward pass. {@code ids} holds T new tokens per row; {@code mask} covers the cached and the new
+     * positions ({@code B * (cache.length() + T)}). With a cache, keys and values are appended to it.
+     */
+    public NDArray forward(NDManager step, long[] ids, int batchSize, int newTokens, long[] mask, Hooks hooks,
+            KvCache cache) {
+        int past = cache == null ? 0 : cache.length();
+        Ctx c = new Ctx(step, batchSize, newTokens, past + newTokens, hooks);
+        if (mask.length != (long) batchSize * c.keys) {
+            throw new IllegalArgumentException("mask has " + mask.length + " entries, expected " + batchSize * c.keys);
+        }
+        long[] positions = positions(mask, batchSize, newTokens, c.keys);
+        NDArray idsNd = step.create(ids, new Shape(batchSize, newTokens));
+        NDArray h = c.hook(HookPoint.EMBED, embed(idsNd, config.architecture().isGpt2() ? "transformer.wte.weight"
+                : "model.embed_tokens.weight"));
+        NDArray cos = null;
+        NDArray sin = null;
+        if (config.architecture().isGpt2()) {
+            NDArray pos = step.create(positions, new Shape(batchSize, newTokens));
+            h = h.add(c.hook(HookPoint.POS_EMBED, embed(pos, "transformer.wpe.weight")));
+        } else {
+            float[][] cs = rotary(positions);
+            cos = step.create(cs[0], new Shape(batchSize, 1, newTokens, config.headDim()));
+            sin = step.create(cs[1], new Shape(batchSize, 1, newTokens, config.headDim()));
+        }
+        Map<Integer, NDArray> maskBiasByWindow = new LinkedHashMap<>();
+        for (int l = 0; l < config.numLayers(); l++) {
+            int window = config.slidingWindow(l);
+            NDArray maskBias = maskBiasByWindow.computeIfAbsent(window, w -> maskBias(step, mask, c, w));
+            h = block(l, h, c, maskBias, cos, sin, cache);
+        }
+        if (cache != null) {
+            cache.advance(newTokens);
+        }
+        NDArray x = c.hook(HookPoint.LN_FINAL, norm(h, config.architecture().isGpt2() ? "transformer.ln_f" : "model.norm"));
+        NDArray head = params.get(config.tieEmbeddings()
+                ? (config.architecture().isGpt2() ? "transformer.wte.weight" : "model.embed_tokens.weight")
+                : "lm_head.weight");
+        return linear(x, head, null);
+    }
+
+    /** Per-call state of a forward pass. */
+    private record Ctx(NDManager step, int batch, int queries, int keys, Hooks hooks) {
+        NDArray hook(String name, NDArray x) {
+            return hooks.apply(name, x);
+        }
+    }
+
+    private NDArray block(int l, NDArray h, Ctx c, NDArray maskBias, NDArray cos, NDArray sin, KvCache cache) {
+        boolean gpt2 = config.architecture().isGpt2();
+        String p = ParameterLayout.layerPrefix(config, l);
+        h = c.hook(HookPoint.residPre(l), h);
+        NDArray attn = attention(l, p, norm(h, p + (gpt2 ? "ln_1" : "input_layernorm")), c, maskBias, cos, sin, cache);
+        h = c.hook(HookPoint.residMid(l), h.add(c.hook(HookPoint.attnOut(l), attn)));
+        NDArray x = norm(h, p + (gpt2 ? "ln_2" : "post_attention_layernorm"));
+        NDArray mlp = gpt2 ? gpt2Mlp(l, p, x, c) : gatedMlp(l, p, x, c);
+        return c.hook(HookPoint.residPost(l), h.add(c.hook(HookPoint.mlpOut(l), mlp)));
+    }
+
+    private NDArray attention(int l, String p, NDArray x, Ctx c, NDArray maskBias, NDArray cos, NDArray sin,
+            KvCache cache) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
+        NDArray q;
+        NDArray k;
+        NDArray v;
+        if (config.architecture().isGpt2()) {
+            NDList qkv = conv1d(x, p + "attn.c_attn").split(3, 2);
+            q = qkv.get(0);
+            k = qkv.get(1);
+            v = qkv.get(2);
+        } else {
+            q = linear(x, params.get(p + "self_attn.q_proj.weight"), params.get(p + "self_attn.q_proj.bias"));
+            k = linear(x, params.get(p + "self_attn.k_proj.weight"), params.get(p + "self_attn.k_proj.bias"));
+            v = linear(x, params.get(p + "self_attn.v_proj.weight"), params.get(p + "self_attn.v_proj.bias"));
+        }
+        q = q.reshape(c.batch, c.queries, heads, hd).transpose(0, 2, 1, 3);
+        k = k.reshape(c.batch, c.queries, kvHeads, hd).transpose(0, 2, 1, 3);
+        v = v.reshape(c.batch, c.queries, kvHeads, hd).transpose(0, 2, 1, 3);
+        if (cos != null) {
+            q = rotate(q, cos, sin);
+            k = rotate(k, cos, sin);
+        }
+        // Grouped-query attention without copying K/V: query heads are grouped [kvHeads, rep] so each
+        // group broadcasts against its one key/value head (head h uses kv head h / rep, as HF's repeat_kv).
+        NDArray keysT = k.expandDims(2).swapAxes(3, 4);
+        NDArray vals = v.expandDims(2);
+        if (cache != null) {
+            keysT = cache.appendKeys(l, keysT);
+            vals = cache.appendValues(l, vals);
+        }
+        NDArray scores = q.mul(1.0 / Math.sqrt(hd)).reshape(c.batch, kvHeads, heads / kvHeads, c.queries, hd)
+                .matMul(keysT).add(maskBias);
+        NDArray y = scores.softmax(-1).matMul(vals).reshape(c.batch, heads, c.queries, hd).transpose(0, 2, 1, 3)
+                .reshape(c.batch, c.queries, (long) heads * hd);
+        return config.architecture().isGpt2() ? conv1d(y, p + "attn.c_proj")
+                : linear(y, params.get(p + "self_attn.o_proj.weight"), null);
+    }
+
+    private NDArray gpt2Mlp(int l, String p, NDArray x, Ctx c) {
+        NDArray pre = c.hook(HookPoint.mlpPre(l), conv1d(x, p + "mlp.c_fc"));
+        NDArray post = c.hook(HookPoint.mlpPost(l), config.activation().equals("gelu") ? pre.getNDArrayInternal().gelu()
+                : geluTanh(pre));
+        return conv1d(post, p + "mlp.c_proj");
+    }
+
+    private NDArray gatedMlp(int l, String p, NDArray x, Ctx c) {
+        NDArray gate = c.hook(HookPoint.mlpPre(l), linear(x, params.get(p + "mlp.gate_proj.weight"), null));
+        NDArray up = c.hook(HookPoint.mlpPreLinear(l), linear(x, params.get(p + "mlp.up_proj.weight"), null));
+        NDArray post = c.hook(HookPoint.mlpPost(l), gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up));
+        return linear(post, params.get(p + "mlp.down_proj.weight"), null);
+    }
+
+    /** GPT-2's Conv1D: weight stored {@code [in, out]}, so y = x W + b. */
+    private NDArray conv1d(NDArray x, String key) {
+        return x.matMul(params.get(key + ".weight")).add(params.get(key + ".bias"));
+    }
+
+    /** PyTorch's Linear: weight stored {@code [out, in]}, y = x Wᵀ + b (bias may be null). */
+    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    private NDArray embed(NDArray ids, String key) {
+        return ids.getNDArrayInternal().embedding(ids, params.get(key), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    private NDArray norm(NDArray x, String key) {
+        if (config.architecture().isGpt2()) {
+            return x.getNDArrayInternal().layerNorm(x, new Shape(config.hiddenSize()), params.get(key + ".weight"),
+                    params.get(key + ".bias"), (float) config.normEps()).singletonOrThrow();
+        }
+        // RMSNorm: x / sqrt(mean(x²) + eps) · w
+        NDArray ms = x.square().mean(new int[] {-1}, true);
+        return x.div(ms.add(config.normEps()).sqrt()).mul(params.get(key + ".weight"));
+    }
+
+    /** GPT-2's "gelu_new": 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
+    private static NDArray geluTanh(NDArray x) {
+        NDArray inner = x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI));
+        return x.mul(0.5).mul(inner.tanh().add(1));
+    }
+
+    /** HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁]. */
+    private NDArray rotate(NDArray x, NDArray cos, NDArray sin) {
+        NDArray rotated = x.get(secondHalf).neg().concat(x.get(firstHalf), -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /** cos and sin tables {@code [B, 1, T, headDim]}, both halves repeating the same frequencies. */
+    private float[][] rotary(long[] positions) {
+        int hd = config.headDim();
+        int half = hd / 2;
+        float[] cos = new float[positions.length * hd];
+        float[] sin = new float[positions.length * hd];
+        for (int i = 0; i < positions.length; i++) {
+            for (int j = 0; j < half; j++) {
+                double angle = positions[i] * invFreq[j];
+                float c = (float) Math.cos(angle);
+                float s = (float) Math.sin(angle);
+                cos[i * hd + j] = c;
+                cos[i * hd + j + half] = c;
+                sin[i * hd + j] = s;
+                sin[i * hd + j + half] = s;
+            }
+        }
+        return new float[][] {cos, sin};
+    }
+
+    /**
+     * Position of each new token: the number of real tokens before it in its row, so padding (left or
+     * right) does not shift positions. Padding positions get 0.
+     */
+    private long[] positions(long[] mask, int batch, int queries, int keys) {
+        long[] pos = new long[batch * queries];
+        for (int b = 0; b < batch; b++) {
+            long real = 0;
+            for (int j = 0; j < keys; j++) {
+                real += mask[b * keys + j] != 0 ? 1 : 0;
+                int t = j - (keys - queries);
+                if (t >= 0) {
+                    pos[b * queries + t] = Math.max(real - 1, 0);
+                }
+            }
+        }
+        long max = java.util.Arrays.stream(pos).max().orElse(0);
+        if (max >= config.maxPositions() && config.architecture().isGpt2()) {
+            throw new UserInputException("sequence of " + (max + 1) + " tokens exceeds the model's n_positions "
+                    + config.maxPositions());
+        }
+        return pos;
+    }
+
+    /**
+     * Additive attention mask {@code [B, 1, 1, T, S]}: 0 where query i may attend key j (causal, key is a
+     * real token, and within the sliding window when there is one), {@link #MASKED} elsewhere.
+     */
+    private static NDArray maskBias(NDManager step, long[] mask, Ctx c, int window) {
+        int past = c.keys - c.queries;
+        float[] bias = new float[c.batch * c.queries * c.keys];
+        for (int b = 0; b < c.batch; b++) {
+            for (int i = 0; i < c.queries; i++) {
+                int qPos = past + i;
+                for (int j = 0; j < c.keys; j++) {
+                    boolean ok = j <= qPos && mask[b * c.keys + j] != 0 && (window == 0 || qPos - j < window);
+                    bias[(b * c.queries + i) * c.keys + j] = ok ? 0f : MASKED;
+                }
+            }
+        }
+        return step.create(bias, new Shape(c.batch, 1, 1, c.queries, c.keys));
+    }
+
+    /** Turns gradient tracking on for the parameters whose key the filter accepts, off for the rest. */
+    public void setTrainable(java.util.function.Predicate<String> which) {
+        params.forEach((k, v) -> v.setRequiresGradient(which.test(k)));
+    }
+
+    /** A copy of one weight as F32 values on the Java heap. */
+    public float[] weight(String key) {
+        NDArray a = params.get(key);
+        if (a == null) {
+            throw new IllegalArgumentException("no parameter " + key);
+        }
+        return a.toFloatArray();
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,151 @@
+package dev.mono4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.testing.Fixtures;
+import dev.mono4j.testing.TinyModels;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class ForwardBehaviourTest {
+
+    static Stream<ModelConfig> configs() {
+        return TinyModels.all().stream();
+    }
+
+    static Stream<String> fixtures() {
+        return Stream.of("gpt2-tiny", "llama-tiny");
+    }
+
+    /** Real tokens get the same logits whether the batch is padded on the left or on the right. */
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void leftAndRightPaddingAgreeOnRealTokens(String fixture) {
+        List<long[]> seqs = List.of(new long[] {5, 17, 42, 8, 99, 3, 12}, new long[] {7, 1, 250}, new long[] {64});
+        try (TransformerLM model = Checkpoint.load(Fixtures.dir(fixture)); NDManager step = model.manager().newSubManager()) {
+            TokenBatch left = TokenBatch.pad(seqs, 0, TokenBatch.PadSide.LEFT);
+            TokenBatch right = TokenBatch.pad(seqs, 0, TokenBatch.PadSide.RIGHT);
+            float[] l = model.forward(step, left, Hooks.none()).toFloatArray();
+            float[] r = model.forward(step, right, Hooks.none()).toFloatArray();
+            int vocab = model.config().vocabSize();
+            int t = left.seqLen();
+            for (int b = 0; b < seqs.size(); b++) {
+                int n = seqs.get(b).length;
+                // Each padded row must also match the sequence run alone.
+                float[] alone = model.forward(step, TokenBatch.of(seqs.get(b)), Hooks.none()).toFloatArray();
+                for (int i = 0; i < n; i++) {
+                    float[] li = slice(l, (b * t + (t - n) + i) * vocab, vocab);
+                    float[] ri = slice(r, (b * t + i) * vocab, vocab);
+                    float[] ai = slice(alone, i * vocab, vocab);
+                    assertTrue(Fixtures.maxAbsDiff(li, ri) < 1e-4, "row " + b + " token " + i + " left vs right");
+                    assertTrue(Fixtures.maxAbsDiff(ai, ri) < 1e-4, "row " + b + " token " + i + " alone vs padded");
+                }
+            }
+        }
+    }
+
+    /** Cached and uncached decoding pick the same tokens, greedy and sampled, for every family. */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void cachedAndUncachedDecodingAgree(ModelConfig config) {
+        try (TransformerLM model = TransformerLM.random(config, 7)) {
+            long[] prompt = {3, 14, 15, 92, 65, 35};
+            GenerationConfig greedy = GenerationConfig.greedy(20);
+            assertArrayEquals(Generator.generate(model, prompt, greedy.withCache(false)).tokens(),
+                    Generator.generate(model, prompt, greedy).tokens());
+            GenerationConfig sampled = new GenerationConfig(20, 0.9, 40, 0.95, 11, Set.of(), true);
+            long[] a = Generator.generate(model, prompt, sampled).tokens();
+            assertArrayEquals(a, Generator.generate(model, prompt, sampled.withCache(false)).tokens());
+            assertArrayEquals(a, Generator.generate(model, prompt, sampled).tokens(), "same seed, same tokens");
+            assertEquals(20, a.length);
+        }
+    }
+
+    @Test
+    void generationEndsOnAStopToken() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.llama(), 3)) {
+            long[] prompt = {1, 2, 3};
+            long[] free = Generator.generate(model, prompt, GenerationConfig.greedy(10)).tokens();
+            long stop = free[4];
+            int firstStop = Arrays.stream(free).boxed().toList().indexOf(stop);
+            GenerationConfig cfg = new GenerationConfig(10, 0, 0, 1, 0, Set.of(stop), true);
+            Generator.Result r = Generator.generate(model, prompt, cfg);
+            assertTrue(r.stopped());
+            assertArrayEquals(Arrays.copyOf(free, firstStop + 1), r.tokens());
+        }
+    }
+
+    /** With one layer and window w, position t sees tokens t-w+1..t only: earlier tokens cannot matter. */
+    @Test
+    void slidingWindowLimitsWhatAPositionSees() {
+        int window = 4;
+        try (TransformerLM model = TransformerLM.random(TinyModels.mistral(1, window), 5);
+                NDManager step = model.manager().newSubManager()) {
+            long[] a = {10, 11, 12, 13, 14, 15, 16, 17};
+            long[] b = a.clone();
+            b[0] = 50;
+            int vocab = model.config().vocabSize();
+            float[] la = model.forward(step, TokenBatch.of(a), Hooks.none()).toFloatArray();
+            float[] lb = model.forward(step, TokenBatch.of(b), Hooks.none()).toFloatArray();
+            assertTrue(Fixtures.maxAbsDiff(slice(la, 3 * vocab, vocab), slice(lb, 3 * vocab, vocab)) > 1e-4,
+                    "position 3 still sees token 0");
+            for (int t = window; t < a.length; t++) {
+                assertTrue(Fixtures.maxAbsDiff(slice(la, t * vocab, vocab), slice(lb, t * vocab, vocab)) < 1e-6,
+                        "position " + t + " is outside token 0's window");
+            }
+        }
+    }
+
+    @Test
+    void llama3RopeScalingFollowsTheThreeBands() {
+        RopeScaling s = new RopeScaling(8, 1, 4, 8192);
+        // wavelengths: 2π/1 ≈ 6 (short: kept), 2π/1e-4 ≈ 62832 (long: divided by 8), 2π/(2π/4096) = 4096 (middle)
+        double[] out = s.apply(new double[] {1.0, 1e-4, 2 * Math.PI / 4096});
+        assertEquals(1.0, out[0], 1e-12);
+        assertEquals(1e-4 / 8, out[1], 1e-12);
+        double smooth = (8192.0 / 4096 - 1) / (4 - 1); // = 1/3
+        double f = 2 * Math.PI / 4096;
+        assertEquals((1 - smooth) * f / 8 + smooth * f, out[2], 1e-12);
+    }
+
+    @Test
+    void logProbsOfTargetsAreLogSoftmaxEntries() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.gpt2(), 1); NDManager step = model.manager().newSubManager()) {
+            TokenBatch batch = TokenBatch.pad(List.of(new long[] {4, 8, 15, 16}, new long[] {23, 42}), 0,
+                    TokenBatch.PadSide.RIGHT);
+            NDArray logits = model.forward(step, batch, Hooks.none());
+            float[] lp = LogProbs.nextToken(logits, batch).toFloatArray();
+            float[] all = logits.toFloatArray();
+            int v = model.config().vocabSize();
+            // Independent computation for row 0, position 1 (predicts token 15).
+            float[] row = slice(all, 1 * v, v);
+            double max = Double.NEGATIVE_INFINITY;
+            for (float x : row) {
+                max = Math.max(max, x);
+            }
+            double z = 0;
+            for (float x : row) {
+                z += Math.exp(x - max);
+            }
+            assertEquals(row[15] - max - Math.log(z), lp[1], 1e-5);
+            float[] seq = LogProbs.sequence(LogProbs.nextToken(logits, batch), LogProbs.defaultTargetMask(batch)).toFloatArray();
+            assertEquals(lp[0] + lp[1] + lp[2], seq[0], 1e-5);
+            assertEquals(lp[3], seq[1], 1e-5, "row 1 has one real target; padding targets are masked");
+        }
+    }
+
+    private static float[] slice(float[] a, int from, int n) {
+        return Arrays.copyOfRange(a, from, from + n);
+    }
+}

@@ -26,14 +26,22 @@ public final class AtomicFiles {
         Path tmp = null;
         try {
             Files.createDirectories(dir);
-            tmp = Files.createTempFile(dir, "." + target.getFileName() + ".", ".tmp");
-            try (OutputStream out = new java.io.BufferedOutputStream(Files.newOutputStream(tmp), 1 << 20)) {
+            // Not createTempFile: it makes the file 0600, and the rename would give the target those rights.
+            tmp = dir.resolve("." + target.getFileName() + "." + java.util.UUID.randomUUID() + ".tmp");
+            try (java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(tmp,
+                    java.nio.file.StandardOpenOption.CREATE_NEW, java.nio.file.StandardOpenOption.WRITE)) {
+                OutputStream out = new java.io.BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch), 1 << 20);
                 content.writeTo(out);
+                out.flush();
+                ch.force(true); // data on disk before the rename, so a crash cannot leave an empty target
             }
             Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         } catch (IOException e) {
             deleteQuietly(tmp);
             throw new UncheckedIOException("cannot write " + target + ": " + e.getMessage(), e);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(tmp);
+            throw e;
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
@@ -120,13 +121,11 @@ public final class SafetensorsReader implements AutoCloseable {
             throw bad(path, where + "shape must be an array and data_offsets a pair");
         }
         long[] shape = new long[sh.size()];
-        long numel = 1;
         for (int i = 0; i < shape.length; i++) {
             if (!sh.get(i).canConvertToLong() || sh.get(i).asLong() < 0) {
                 throw bad(path, where + "shape " + sh + " has an invalid dimension");
             }
             shape[i] = sh.get(i).asLong();
-            numel = Math.multiplyExact(numel, shape[i]);
         }
         long begin = off.get(0).asLong();
         long end = off.get(1).asLong();
@@ -137,7 +136,17 @@ public final class SafetensorsReader implements AutoCloseable {
             throw bad(path, where + "data_offsets [" + begin + ", " + end + "] run beyond the end of the file (data section is "
                     + dataLen + " bytes)");
         }
-        long expected = numel * dtype.bytes;
+        long expected = 0;
+        if (Arrays.stream(shape).noneMatch(d -> d == 0)) {
+            try {
+                expected = dtype.bytes;
+                for (long d : shape) {
+                    expected = Math.multiplyExact(expected, d);
+                }
+            } catch (ArithmeticException e) {
+                throw bad(path, where + "shape " + sh + " × " + dtype + " is more than 2^63 bytes");
+            }
+        }
         if (expected != end - begin) {
             throw bad(path, where + "shape " + sh + " × " + dtype + " is " + expected
                     + " bytes but data_offsets span " + (end - begin));

@@ -16,6 +16,9 @@ import java.util.regex.Pattern;
  * replacement's gradient flows back into the weights.
  *
  * <p>Captured tensors belong to the forward pass's NDManager; read or use them before closing it.
+ * An intervention that runs under a GradientCollector must combine tensors only: DJL's Number-argument
+ * ops ({@code x.mul(0.5)}) hand autograd a tensor the garbage collector may free before backward
+ * (see {@link dev.mono4j.model.TransformerLM}); write {@code x.mul(x.getManager().full(new Shape(), 0.5f))}.
  * A Hooks object is for one forward pass; {@link #clearCaptured()} lets it serve the next.
  */
 public final class Hooks {

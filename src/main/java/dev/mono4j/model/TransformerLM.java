@@ -27,6 +27,11 @@ import java.util.SplittableRandom;
  * the forward pass is written with an activation first ({@code x.matMul(w)}, never {@code w.matMul(x)}):
  * all intermediates then land in the caller's per-step manager and are freed when it closes. An operation
  * on a weight alone (e.g. {@code w.transpose()}) would leak one array into the model's manager per call.
+ *
+ * <p><b>No {@code Number} arguments under autograd.</b> DJL's {@code x.mul(2.0)} wraps the number in a
+ * tensor over a Java direct buffer and closes it right after the call, but autograd keeps that tensor
+ * for the backward pass; once the garbage collector frees the buffer, backward reads freed memory (we saw
+ * NaN losses under GC pressure). Constants are therefore torch-owned tensors made by {@link Ctx#scalar}.
  */
 public final class TransformerLM implements AutoCloseable {
     /** Added to attention scores of masked keys; finite so an all-padding query row stays NaN-free. */
@@ -74,7 +79,9 @@ public final class TransformerLM implements AutoCloseable {
                     v[i] = (float) (0.02 * rng.nextGaussian());
                 }
             }
-            params.put(key, m.create(v, shape));
+            try (NDArray view = m.create(v, shape)) {
+                params.put(key, view.duplicate());
+            }
         }
         return new TransformerLM(config, m, params);
     }
@@ -140,7 +147,7 @@ public final class TransformerLM implements AutoCloseable {
         if (cache != null) {
             cache.advance(newTokens);
         }
-        NDArray x = c.hook(HookPoint.LN_FINAL, norm(h, config.architecture().isGpt2() ? "transformer.ln_f" : "model.norm"));
+        NDArray x = c.hook(HookPoint.LN_FINAL, norm(h, config.architecture().isGpt2() ? "transformer.ln_f" : "model.norm", c));
         NDArray head = params.get(config.tieEmbeddings()
                 ? (config.architecture().isGpt2() ? "transformer.wte.weight" : "model.embed_tokens.weight")
                 : "lm_head.weight");
@@ -152,15 +159,20 @@ public final class TransformerLM implements AutoCloseable {
         NDArray hook(String name, NDArray x) {
             return hooks.apply(name, x);
         }
+
+        /** A constant as a 0-d tensor that torch owns (see the class comment). */
+        NDArray scalar(double v) {
+            return step.full(new Shape(), (float) v);
+        }
     }
 
     private NDArray block(int l, NDArray h, Ctx c, NDArray maskBias, NDArray cos, NDArray sin, KvCache cache) {
         boolean gpt2 = config.architecture().isGpt2();
         String p = ParameterLayout.layerPrefix(config, l);
         h = c.hook(HookPoint.residPre(l), h);
-        NDArray attn = attention(l, p, norm(h, p + (gpt2 ? "ln_1" : "input_layernorm")), c, maskBias, cos, sin, cache);
+        NDArray attn = attention(l, p, norm(h, p + (gpt2 ? "ln_1" : "input_layernorm"), c), c, maskBias, cos, sin, cache);
         h = c.hook(HookPoint.residMid(l), h.add(c.hook(HookPoint.attnOut(l), attn)));
-        NDArray x = norm(h, p + (gpt2 ? "ln_2" : "post_attention_layernorm"));
+        NDArray x = norm(h, p + (gpt2 ? "ln_2" : "post_attention_layernorm"), c);
         NDArray mlp = gpt2 ? gpt2Mlp(l, p, x, c) : gatedMlp(l, p, x, c);
         return c.hook(HookPoint.residPost(l), h.add(c.hook(HookPoint.mlpOut(l), mlp)));
     }
@@ -198,7 +210,7 @@ public final class TransformerLM implements AutoCloseable {
             keysT = cache.appendKeys(l, keysT);
             vals = cache.appendValues(l, vals);
         }
-        NDArray scores = q.mul(1.0 / Math.sqrt(hd)).reshape(c.batch, kvHeads, heads / kvHeads, c.queries, hd)
+        NDArray scores = q.mul(c.scalar(1.0 / Math.sqrt(hd))).reshape(c.batch, kvHeads, heads / kvHeads, c.queries, hd)
                 .matMul(keysT).add(maskBias);
         NDArray y = scores.softmax(-1).matMul(vals).reshape(c.batch, heads, c.queries, hd).transpose(0, 2, 1, 3)
                 .reshape(c.batch, c.queries, (long) heads * hd);
@@ -209,7 +221,7 @@ public final class TransformerLM implements AutoCloseable {
     private NDArray gpt2Mlp(int l, String p, NDArray x, Ctx c) {
         NDArray pre = c.hook(HookPoint.mlpPre(l), conv1d(x, p + "mlp.c_fc"));
         NDArray post = c.hook(HookPoint.mlpPost(l), config.activation().equals("gelu") ? pre.getNDArrayInternal().gelu()
-                : geluTanh(pre));
+                : geluTanh(pre, c));
         return conv1d(post, p + "mlp.c_proj");
     }
 
@@ -234,20 +246,20 @@ public final class TransformerLM implements AutoCloseable {
         return ids.getNDArrayInternal().embedding(ids, params.get(key), SparseFormat.DENSE).singletonOrThrow();
     }
 
-    private NDArray norm(NDArray x, String key) {
+    private NDArray norm(NDArray x, String key, Ctx c) {
         if (config.architecture().isGpt2()) {
             return x.getNDArrayInternal().layerNorm(x, new Shape(config.hiddenSize()), params.get(key + ".weight"),
                     params.get(key + ".bias"), (float) config.normEps()).singletonOrThrow();
         }
         // RMSNorm: x / sqrt(mean(x²) + eps) · w
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add(config.normEps()).sqrt()).mul(params.get(key + ".weight"));
+        return x.div(ms.add(c.scalar(config.normEps())).sqrt()).mul(params.get(key + ".weight"));
     }
 
     /** GPT-2's "gelu_new": 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))). */
-    private static NDArray geluTanh(NDArray x) {
-        NDArray inner = x.pow(3).mul(0.044715).add(x).mul(Math.sqrt(2 / Math.PI));
-        return x.mul(0.5).mul(inner.tanh().add(1));
+    private static NDArray geluTanh(NDArray x, Ctx c) {
+        NDArray inner = x.mul(x).mul(x).mul(c.scalar(0.044715)).add(x).mul(c.scalar(Math.sqrt(2 / Math.PI)));
+        return x.mul(c.scalar(0.5)).mul(inner.tanh().add(c.scalar(1)));
     }
 
     /** HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁]. */

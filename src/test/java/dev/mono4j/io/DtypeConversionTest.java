@@ -1,9 +1,10 @@
 package dev.mono4j.io;
 
-import static dev.mono4j.io.RawSafetensors.doubles;
-import static dev.mono4j.io.RawSafetensors.ints;
-import static dev.mono4j.io.RawSafetensors.longs;
-import static dev.mono4j.io.RawSafetensors.shorts;
+import dev.mono4j.testing.RawSafetensors;
+import static dev.mono4j.testing.RawSafetensors.doubles;
+import static dev.mono4j.testing.RawSafetensors.ints;
+import static dev.mono4j.testing.RawSafetensors.longs;
+import static dev.mono4j.testing.RawSafetensors.shorts;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;

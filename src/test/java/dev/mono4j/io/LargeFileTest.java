@@ -1,7 +1,8 @@
 package dev.mono4j.io;
 
-import static dev.mono4j.io.RawSafetensors.entry;
-import static dev.mono4j.io.RawSafetensors.floats;
+import dev.mono4j.testing.RawSafetensors;
+import static dev.mono4j.testing.RawSafetensors.entry;
+import static dev.mono4j.testing.RawSafetensors.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;

@@ -1,6 +1,7 @@
 package dev.mono4j.io;
 
-import static dev.mono4j.io.RawSafetensors.entry;
+import dev.mono4j.testing.RawSafetensors;
+import static dev.mono4j.testing.RawSafetensors.entry;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

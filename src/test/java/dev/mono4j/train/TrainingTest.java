@@ -66,6 +66,45 @@ class TrainingTest {
         }
     }
 
+    /**
+     * Training gives bit-identical losses with and without garbage-collector pressure. Regression test:
+     * DJL's Number-argument ops (x.mul(0.5)) hand autograd a tensor over a Java buffer that the GC may
+     * free before backward, which silently corrupted gradients (NaN in most runs under GC pressure).
+     */
+    @Test
+    void trainingIsDeterministicUnderGcPressure() throws Exception {
+        double calm = finalLoss();
+        Thread churn = new Thread(() -> {
+            while (!Thread.currentThread().isInterrupted()) {
+                java.nio.ByteBuffer.allocateDirect(1 << 20);
+                if (Math.random() < 0.05) {
+                    System.gc();
+                }
+            }
+        });
+        churn.setDaemon(true);
+        churn.start();
+        try {
+            for (int rep = 0; rep < 3; rep++) {
+                assertEquals(calm, finalLoss(), "run " + rep + " under GC pressure");
+            }
+        } finally {
+            churn.interrupt();
+            churn.join();
+        }
+    }
+
+    private static double finalLoss() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.gpt2(), 4);
+                AdamW opt = new AdamW(trainable(model, k -> true), AdamWConfig.defaults(3e-3), model.manager())) {
+            double loss = 0;
+            for (int i = 0; i < 25; i++) {
+                loss = trainStep(model, opt, BATCH);
+            }
+            return loss;
+        }
+    }
+
     @Test
     void onlyTheChosenSubsetChanges() {
         try (TransformerLM model = TransformerLM.random(TinyModels.llama(), 5)) {

@@ -1,0 +1,16 @@
+package dev.mono4j.cli;
+
+import picocli.CommandLine.Command;
+
+/** Throughput benchmarks, each reported as a ratio to a GEMM measured in the same run. */
+@Command(name = "bench", description = "Benchmarks (throughput relative to an fp32 GEMM measured in the same run).",
+        subcommands = {BenchForwardCommand.class})
+final class BenchCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

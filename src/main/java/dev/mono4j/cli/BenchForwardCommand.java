@@ -1,0 +1,178 @@
+package dev.mono4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Json;
+import dev.mono4j.model.LogProbs;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.train.Progress;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Tokens/s of forward and forward+backward for GPT-2-small- and SmolLM-135M-shaped models with random
+ * weights, and their FLOP rate as a fraction of an fp32 GEMM timed in the same run. FLOPs count the
+ * matrix products: 2 per weight per token (lm_head included, embedding lookups not), plus attention's
+ * 4·T·d per token per layer (the full T×T score matrix is computed); forward+backward is 3× forward.
+ */
+@Command(name = "forward", description = "Forward and forward+backward throughput vs. an fp32 GEMM.")
+final class BenchForwardCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--models", split = ",", defaultValue = "gpt2-small,smollm-135m",
+            description = "Shapes to run: ${COMPLETION-CANDIDATES}.")
+    List<Shapes> models;
+
+    @Option(names = "--batch", defaultValue = "4")
+    int batch;
+
+    @Option(names = "--seq", defaultValue = "128")
+    int seq;
+
+    @Option(names = "--steps", defaultValue = "3", description = "Timed steps per measurement (after one warm-up).")
+    int steps;
+
+    @Option(names = "--json", description = "Also write the results to this JSON file.")
+    Path json;
+
+    enum Shapes {
+        GPT2_SMALL(ModelConfig.gpt2(50257, 768, 12, 12, 1024)),
+        SMOLLM_135M(ModelConfig.llama(49152, 576, 30, 9, 3, 1536, 2048, true));
+
+        final ModelConfig config;
+
+        Shapes(ModelConfig config) {
+            this.config = config;
+        }
+
+        @Override
+        public String toString() {
+            return name().toLowerCase().replace('_', '-');
+        }
+    }
+
+    @Override
+    public void run() {
+        if (batch < 1 || seq < 2 || steps < 1) {
+            throw new UserInputException("need --batch >= 1, --seq >= 2, --steps >= 1");
+        }
+        PrintWriter out = spec.commandLine().getOut();
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("threads", Runtime.getRuntime().availableProcessors());
+        report.put("batch", batch);
+        report.put("seq", seq);
+        double gemm = gemmFlops(models.get(0).config);
+        report.put("gemm_gflops", gemm / 1e9);
+        out.printf("fp32 GEMM [%d x %d] x [%d x %d]: %.1f GFLOP/s%n", batch * seq, models.get(0).config.hiddenSize(),
+                models.get(0).config.hiddenSize(), models.get(0).config.intermediateSize(), gemm / 1e9);
+        out.printf("%-12s %-16s %12s %12s %10s%n", "model", "pass", "tokens/s", "GFLOP/s", "of GEMM");
+        List<Map<String, Object>> rows = new ArrayList<>();
+        for (Shapes s : models) {
+            try (TransformerLM model = TransformerLM.random(s.config, 0)) {
+                TokenBatch tokens = randomTokens(s.config.vocabSize());
+                double flopsPerToken = forwardFlopsPerToken(s.config, seq);
+                for (boolean backward : new boolean[] {false, true}) {
+                    double secs = time(model, tokens, backward, s + (backward ? " fwd+bwd" : " forward"));
+                    double tokPerSec = batch * seq / secs;
+                    double flops = tokPerSec * flopsPerToken * (backward ? 3 : 1);
+                    String pass = backward ? "forward+backward" : "forward";
+                    out.printf("%-12s %-16s %12.0f %12.1f %9.0f%%%n", s, pass, tokPerSec, flops / 1e9, 100 * flops / gemm);
+                    rows.add(Map.of("model", s.toString(), "pass", pass, "tokens_per_s", tokPerSec, "gflops", flops / 1e9,
+                            "fraction_of_gemm", flops / gemm, "parameters", model.parameterCount()));
+                }
+            }
+        }
+        report.put("results", rows);
+        if (json != null) {
+            AtomicFiles.writeString(json, Json.write(report));
+        }
+    }
+
+    /** Mean seconds per step over {@link #steps} timed steps, after one untimed warm-up step. */
+    private double time(TransformerLM model, TokenBatch tokens, boolean backward, String label) {
+        model.setTrainable(k -> backward);
+        Progress progress = new Progress(label, steps + 1, "steps");
+        long start = 0;
+        for (int i = 0; i <= steps; i++) {
+            if (i == 1) {
+                start = System.nanoTime();
+            }
+            try (NDManager step = model.manager().newSubManager()) {
+                if (backward) {
+                    try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                        NDArray logits = model.forward(step, tokens, Hooks.none());
+                        NDArray loss = LogProbs.sequence(LogProbs.nextToken(logits, tokens),
+                                LogProbs.defaultTargetMask(tokens)).neg().mean();
+                        gc.backward(loss);
+                    }
+                    for (NDArray p : model.parameters().values()) {
+                        try (NDArray g = p.getGradient()) {
+                            g.muli(0);
+                        }
+                    }
+                } else {
+                    model.forward(step, tokens, Hooks.none()).getFloat(0, 0, 0);
+                }
+            }
+            progress.step(1);
+        }
+        model.setTrainable(k -> false);
+        return (System.nanoTime() - start) / 1e9 / steps;
+    }
+
+    /** FLOP/s of the model's own MLP-up product shape, [B·T, d] × [d, mlp], best of several runs. */
+    private double gemmFlops(ModelConfig c) {
+        long m = (long) batch * seq;
+        long k = c.hiddenSize();
+        long n = c.intermediateSize();
+        try (NDManager mgr = NDManager.newBaseManager()) {
+            NDArray a = mgr.randomNormal(new Shape(m, k));
+            NDArray b = mgr.randomNormal(new Shape(k, n));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 12; i++) {
+                long t0 = System.nanoTime();
+                try (NDArray r = a.matMul(b)) {
+                    r.getFloat(0, 0);
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * m * k * n / best;
+        }
+    }
+
+    static double forwardFlopsPerToken(ModelConfig c, int seq) {
+        double d = c.hiddenSize();
+        double q = (double) c.numHeads() * c.headDim();
+        double kv = (double) c.numKvHeads() * c.headDim();
+        double mlp = c.architecture().isGpt2() ? 2 * d * c.intermediateSize() : 3 * d * c.intermediateSize();
+        double perLayer = d * q + 2 * d * kv + q * d + mlp;
+        double matmulWeights = c.numLayers() * perLayer + d * c.vocabSize();
+        return 2 * matmulWeights + 4.0 * c.numLayers() * seq * q;
+    }
+
+    private TokenBatch randomTokens(int vocab) {
+        SplittableRandom rng = new SplittableRandom(1);
+        long[] ids = new long[batch * seq];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(vocab);
+        }
+        return TokenBatch.of(batch, seq, ids);
+    }
+}

@@ -1,0 +1,175 @@
+package dev.mono4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.HookPoint;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.Dtype;
+import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.io.TensorInfo;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * Runs a batch through the model and saves logits and hooked activations to one safetensors file, like
+ * TransformerLens' run_with_cache written to disk: {@code input_ids}, {@code attention_mask} (I64),
+ * {@code logits} (F32) and one F32 tensor per matching hook point, under its hook name.
+ */
+@Command(name = "forward", description = "Run a batch and save logits and hook activations to safetensors.")
+final class ForwardCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder.")
+    Path dir;
+
+    static final class Input {
+        @Option(names = "--text", description = "Text to run (repeatable; padded into one batch).")
+        List<String> texts;
+
+        @Option(names = "--input", description = "Safetensors file with I64 input_ids [batch, seq] (and optionally attention_mask).")
+        Path file;
+    }
+
+    @ArgGroup(exclusive = true, multiplicity = "1")
+    Input input;
+
+    @Option(names = "--hooks", defaultValue = "", description = "Glob(s) of hook names to save, e.g. 'blocks.*.hook_resid_post'.")
+    String hooks;
+
+    @Option(names = "--out", required = true, description = "Output safetensors file.")
+    Path out;
+
+    @Option(names = "--pad-side", defaultValue = "RIGHT", description = "Padding side for --text: ${COMPLETION-CANDIDATES}.")
+    TokenBatch.PadSide padSide;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (memory bound).")
+    int batchSize;
+
+    @Option(names = "--no-logits", description = "Do not save logits (they are batch × seq × vocab floats).")
+    boolean noLogits;
+
+    @Option(names = "--overwrite", description = "Replace --out if it exists.")
+    boolean overwrite;
+
+    @Override
+    public void run() {
+        if (Files.exists(out) && !overwrite) {
+            throw new UserInputException(out + ": file exists; pass --overwrite to replace it");
+        }
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size must be at least 1");
+        }
+        try (TransformerLM model = Checkpoint.load(dir)) {
+            TokenBatch batch = input.file != null ? readInput(input.file, model.config().vocabSize()) : encode();
+            Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);
+            if (wanted != null && model.hookNames().stream().noneMatch(h -> wanted.matcher(h).matches())) {
+                throw new UserInputException("--hooks '" + hooks + "' matches no hook point of this model (e.g. "
+                        + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(0) + "; see ./mono4j inspect)");
+            }
+            Map<String, ByteBuffer> results = run(model, batch, wanted);
+            SafetensorsWriter w = new SafetensorsWriter();
+            w.addI64("input_ids", new long[] {batch.batchSize(), batch.seqLen()}, batch.ids());
+            w.addI64("attention_mask", new long[] {batch.batchSize(), batch.seqLen()}, batch.mask());
+            for (Map.Entry<String, ByteBuffer> e : results.entrySet()) {
+                long width = e.getValue().capacity() / 4L / batch.batchSize() / batch.seqLen();
+                w.add(e.getKey(), Dtype.F32, new long[] {batch.batchSize(), batch.seqLen(), width}, e.getValue().flip());
+            }
+            w.write(out);
+            spec.commandLine().getOut().printf("wrote %s: %d × %d tokens, %s%n", out, batch.batchSize(), batch.seqLen(),
+                    String.join(", ", results.keySet()));
+        }
+    }
+
+    /** Runs micro-batches and gathers each saved tensor into one little-endian F32 buffer. */
+    private Map<String, ByteBuffer> run(TransformerLM model, TokenBatch batch, Pattern wanted) {
+        Map<String, ByteBuffer> results = new LinkedHashMap<>();
+        int t = batch.seqLen();
+        for (int start = 0; start < batch.batchSize(); start += batchSize) {
+            int n = Math.min(batchSize, batch.batchSize() - start);
+            TokenBatch part = new TokenBatch(n, t, Arrays.copyOfRange(batch.ids(), start * t, (start + n) * t),
+                    Arrays.copyOfRange(batch.mask(), start * t, (start + n) * t));
+            try (NDManager step = model.manager().newSubManager()) {
+                Hooks h = wanted == null ? Hooks.none() : new Hooks();
+                if (wanted != null) {
+                    h.alsoCapture(hooks);
+                }
+                NDArray logits = model.forward(step, part, h);
+                Map<String, NDArray> save = new LinkedHashMap<>();
+                if (!noLogits) {
+                    save.put("logits", logits);
+                }
+                save.putAll(h.captured());
+                for (Map.Entry<String, NDArray> e : save.entrySet()) {
+                    float[] v = e.getValue().toFloatArray();
+                    ByteBuffer buf = results.computeIfAbsent(e.getKey(), k -> ByteBuffer
+                            .allocate(Math.multiplyExact(v.length / n * batch.batchSize(), 4)).order(ByteOrder.LITTLE_ENDIAN));
+                    buf.asFloatBuffer().put(v); // the view starts at buf's position
+                    buf.position(buf.position() + v.length * 4);
+                }
+            }
+        }
+        return results;
+    }
+
+    private TokenBatch encode() {
+        try (Tokenizer tok = Tokenizer.load(dir)) {
+            return tok.encodeBatch(input.texts, padSide);
+        }
+    }
+
+    /** Reads input_ids (and attention_mask, if present), checking shape and vocabulary range. */
+    static TokenBatch readInput(Path file, int vocab) {
+        try (SafetensorsReader r = SafetensorsReader.open(file)) {
+            if (!r.tensors().containsKey("input_ids")) {
+                throw new UserInputException(file + ": no tensor 'input_ids' (expected I64 [batch, seq])");
+            }
+            TensorInfo info = r.info("input_ids");
+            if (info.shape().length != 2 || (info.dtype() != Dtype.I64 && info.dtype() != Dtype.I32)) {
+                throw new UserInputException(file + ": tensor 'input_ids' is " + info.dtype() + " " + info.shapeString()
+                        + ", expected I64 [batch, seq]");
+            }
+            int b = Math.toIntExact(info.shape()[0]);
+            int t = Math.toIntExact(info.shape()[1]);
+            long[] ids = r.readLongs("input_ids");
+            long[] mask = new long[ids.length];
+            Arrays.fill(mask, 1);
+            if (r.tensors().containsKey("attention_mask")) {
+                TensorInfo m = r.info("attention_mask");
+                if (!Arrays.equals(m.shape(), info.shape())) {
+                    throw new UserInputException(file + ": tensor 'attention_mask' has shape " + m.shapeString()
+                            + " but input_ids has " + info.shapeString());
+                }
+                mask = r.readLongs("attention_mask");
+            }
+            for (int i = 0; i < ids.length; i++) {
+                if (mask[i] != 0 && (ids[i] < 0 || ids[i] >= vocab)) {
+                    throw new UserInputException(file + ": tensor 'input_ids' [" + i / t + ", " + i % t + "] = " + ids[i]
+                            + " is outside the vocabulary [0, " + vocab + ")");
+                }
+                if (mask[i] == 0) {
+                    ids[i] = 0; // padding ids are never looked up meaningfully; keep them in range
+                }
+            }
+            return new TokenBatch(b, t, ids, mask);
+        }
+    }
+}

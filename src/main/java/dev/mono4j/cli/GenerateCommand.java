@@ -1,0 +1,62 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.GenerationConfig;
+import dev.mono4j.model.Generator;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Continues a prompt; prints the prompt followed by the generated text. */
+@Command(name = "generate", description = "Continue a prompt with a checkpoint (KV-cached, seeded).")
+final class GenerateCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder with tokenizer.json.")
+    Path dir;
+
+    @Option(names = "--prompt", required = true)
+    String prompt;
+
+    @Option(names = "--max-new-tokens", defaultValue = "40")
+    int maxNewTokens;
+
+    @Option(names = "--temperature", defaultValue = "1.0", description = "0 for greedy decoding (default ${DEFAULT-VALUE}).")
+    double temperature;
+
+    @Option(names = "--top-k", defaultValue = "0", description = "Sample from the k most likely tokens (0: all).")
+    int topK;
+
+    @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (1: off).")
+    double topP;
+
+    @Option(names = "--seed", defaultValue = "0")
+    long seed;
+
+    @Option(names = "--stop-token", description = "Token id that ends generation (repeatable; default: the model's eos).")
+    List<Long> stopTokens;
+
+    @Option(names = "--no-cache", description = "Recompute all positions every step (slow; for checking).")
+    boolean noCache;
+
+    @Override
+    public void run() {
+        try (TransformerLM model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
+            Set<Long> stops = new HashSet<>(stopTokens != null ? stopTokens : model.config().eosTokenIds());
+            GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stops,
+                    !noCache));
+            long[] ids = tok.encode(prompt);
+            Generator.Result r = Generator.generate(model, ids, cfg);
+            long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+            spec.commandLine().getOut().println(prompt + tok.decode(text));
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.io.Json;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.ParameterLayout;
+import dev.mono4j.hooks.HookPoint;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Reads a checkpoint's config and tensor headers (no weights) and describes it. */
+@Command(name = "inspect", description = "Architecture, parameter count, dtypes and hook names of a checkpoint.")
+final class InspectCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder.")
+    Path dir;
+
+    @Option(names = "--json", description = "Print the description as JSON.")
+    boolean json;
+
+    @Override
+    public void run() {
+        Checkpoint.Contents c = Checkpoint.inspect(dir);
+        ModelConfig m = c.config();
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("checkpoint", dir.toString());
+        d.put("architecture", m.architecture().hfName);
+        d.put("layers", m.numLayers());
+        d.put("hidden_size", m.hiddenSize());
+        d.put("heads", m.numHeads());
+        d.put("kv_heads", m.numKvHeads());
+        d.put("head_dim", m.headDim());
+        d.put("mlp_size", m.intermediateSize());
+        d.put("vocab_size", m.vocabSize());
+        d.put("context", m.maxPositions());
+        d.put("tied_embeddings", m.tieEmbeddings());
+        if (!m.architecture().isGpt2()) {
+            d.put("rope_theta", m.ropeTheta());
+            d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
+            d.put("sliding_window", m.slidingWindow() == 0 ? "none" : m.slidingWindow());
+        }
+        long params = ParameterLayout.expected(m).values().stream()
+                .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+        d.put("parameters", params);
+        d.put("dtypes", c.elementsByDtype().entrySet().stream()
+                .collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new)));
+        d.put("unused_tensors", c.unused());
+        d.put("tokenizer", Files.exists(dir.resolve("tokenizer.json")) ? "tokenizer.json" : "none");
+        d.put("hook_points", hookSummary(m));
+        var out = spec.commandLine().getOut();
+        if (json) {
+            out.println(Json.write(d));
+            return;
+        }
+        out.printf("checkpoint    %s%n", dir);
+        out.printf("architecture  %s%n", m.architecture().hfName);
+        out.printf("shape         %d layers, hidden %d, %d heads (%d kv, head_dim %d), mlp %d, vocab %d, context %d%n",
+                m.numLayers(), m.hiddenSize(), m.numHeads(), m.numKvHeads(), m.headDim(), m.intermediateSize(),
+                m.vocabSize(), m.maxPositions());
+        if (!m.architecture().isGpt2()) {
+            out.printf("positions     rotary, theta %s, scaling %s, sliding window %s%n", m.ropeTheta(),
+                    d.get("rope_scaling"), d.get("sliding_window"));
+        }
+        out.printf("embeddings    %s%n", m.tieEmbeddings() ? "tied to lm_head" : "separate lm_head");
+        out.printf("parameters    %,d (%.1fM)%n", params, params / 1e6);
+        out.printf("dtype         %s%n", c.elementsByDtype().entrySet().stream()
+                .map(e -> e.getKey() + " (" + String.format("%,d", e.getValue()) + " values)")
+                .collect(Collectors.joining(", ")));
+        out.printf("unused        %s%n", c.unused().isEmpty() ? "none" : String.join(", ", c.unused()));
+        out.printf("tokenizer     %s%n", d.get("tokenizer"));
+        out.println("hook points");
+        hookSummary(m).forEach(h -> out.println("  " + h));
+    }
+
+    /** Hook names with the layer index folded into a range: blocks.{0..N-1}.hook_resid_pre. */
+    static List<String> hookSummary(ModelConfig m) {
+        String range = "{0.." + (m.numLayers() - 1) + "}";
+        return HookPoint.all(1, m.architecture().isGpt2(), !m.architecture().isGpt2()).stream()
+                .map(h -> h.replace("blocks.0.", "blocks." + range + "."))
+                .toList();
+    }
+
+}

@@ -1,0 +1,62 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code ./mono4j <command>}. Bad input (a file, a flag, a tensor) ends with one line on stderr naming what
+ * is wrong and exit code 2; {@code --verbose} adds the stack trace.
+ */
+@Command(name = "mono4j", mixinStandardHelpOptions = true, version = "mono4j 0.1.0",
+        description = "Monosemanticity research on Hugging Face decoder checkpoints.",
+        subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
+            BenchCommand.class})
+public final class Main implements Runnable {
+    public static final int EXIT_BAD_INPUT = 2;
+
+    @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
+    boolean verbose;
+
+    @Override
+    public void run() {
+        new CommandLine(this).usage(System.out);
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, new PrintWriter(System.out, true), new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the CLI with the given streams and returns the exit code (used by tests). */
+    public static int run(String[] args, PrintWriter out, PrintWriter err) {
+        // No command may reach the network: DJL must use the native library bundled in the class path.
+        System.setProperty("ai.djl.offline", "true");
+        boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        CommandLine cli = new CommandLine(new Main());
+        cli.setOut(out);
+        cli.setErr(err);
+        cli.setParameterExceptionHandler((ex, a) -> {
+            err.println("error: " + ex.getMessage() + " (see --help)");
+            return EXIT_BAD_INPUT;
+        });
+        cli.setExecutionExceptionHandler((ex, cmd, parsed) -> {
+            if (verbose) {
+                ex.printStackTrace(err);
+            }
+            if (ex instanceof UserInputException) {
+                err.println("error: " + ex.getMessage());
+                return EXIT_BAD_INPUT;
+            }
+            if (ex instanceof UncheckedIOException) {
+                err.println("error: " + ex.getMessage());
+                return 1;
+            }
+            err.println("error: " + ex + (verbose ? "" : " (run with --verbose for details)"));
+            return 1;
+        });
+        return cli.execute(args);
+    }
+}

@@ -1,0 +1,198 @@
+package dev.mono4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.testing.Fixtures;
+import dev.mono4j.testing.RawSafetensors;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The CLI end to end, in-process: outputs, files written, and one-line errors with exit code 2. */
+class CliTest {
+    record Run(int code, String out, String err) {
+    }
+
+    static Run cli(Object... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        String[] a = Stream.of(args).map(String::valueOf).toArray(String[]::new);
+        int code = Main.run(a, new PrintWriter(out, true), new PrintWriter(err, true));
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @TempDir
+    static Path tmp;
+
+    /** A random tiny GPT-2 with GPT-2's real tokenizer, saved as an HF folder. */
+    static Path gpt2WithTokenizer;
+
+    @BeforeAll
+    static void saveCheckpointWithTokenizer() {
+        gpt2WithTokenizer = tmp.resolve("gpt2-tok");
+        try (TransformerLM model = TransformerLM.random(ModelConfig.gpt2(50257, 32, 2, 4, 128), 1)) {
+            Checkpoint.save(model, gpt2WithTokenizer, Fixtures.dir("gpt2-tokenizer").resolve("tokenizer.json"), false);
+        }
+    }
+
+    @Test
+    void inspectDescribesTheCheckpoint() throws Exception {
+        Run r = cli("inspect", Fixtures.dir("llama-tiny-bf16-sharded"));
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("LlamaForCausalLM"));
+        assertTrue(r.out.contains("139,584"), r.out);
+        assertTrue(r.out.contains("BF16"));
+        assertTrue(r.out.contains("blocks.{0..1}.mlp.hook_pre_linear"));
+        JsonNode json = Json.MAPPER.readTree(cli("inspect", Fixtures.dir("gpt2-tiny"), "--json").out);
+        assertEquals("GPT2LMHeadModel", json.get("architecture").asText());
+        assertEquals(2, json.get("layers").asInt());
+    }
+
+    @Test
+    void tokenizePrintsIdsAsJson() {
+        Run r = cli("tokenize", Fixtures.dir("gpt2-tokenizer"), "--text", "Hello world");
+        assertEquals(0, r.code, r.err);
+        assertEquals("[15496,995]", r.out.strip());
+    }
+
+    @Test
+    void generateIsSeededAndCacheIndependent() {
+        Run greedy = cli("generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12, "--temperature", 0);
+        assertEquals(0, greedy.code, greedy.err);
+        assertTrue(greedy.out.startsWith("Hello"));
+        assertTrue(greedy.out.length() > "Hello\n".length());
+        assertEquals(greedy.out, cli("generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12,
+                "--temperature", 0, "--no-cache").out);
+        Object[] sampled = {"generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12, "--temperature",
+            0.8, "--top-p", 0.9, "--seed", 1};
+        assertEquals(cli(sampled).out, cli(sampled).out);
+        assertNotEquals(greedy.out, cli(sampled).out);
+    }
+
+    @Test
+    void forwardSavesLogitsAndHooksMatchingTheReference() throws Exception {
+        Path fixture = Fixtures.dir("llama-tiny");
+        Path ids = tmp.resolve("ids.safetensors");
+        try (SafetensorsReader expected = SafetensorsReader.open(fixture.resolve("expected.safetensors"))) {
+            new SafetensorsWriter().addI64("input_ids", new long[] {2, 16}, expected.readLongs("input_ids")).write(ids);
+            Path out = tmp.resolve("acts.safetensors");
+            Run r = cli("forward", fixture, "--input", ids, "--hooks", "blocks.*.hook_resid_post,blocks.1.mlp.*", "--out",
+                    out, "--batch-size", 1);
+            assertEquals(0, r.code, r.err);
+            try (SafetensorsReader acts = SafetensorsReader.open(out)) {
+                for (String name : new String[] {"logits", "blocks.0.hook_resid_post", "blocks.1.mlp.hook_post",
+                    "blocks.1.mlp.hook_pre_linear"}) {
+                    double diff = Fixtures.maxAbsDiff(expected.readFloats(name), acts.readFloats(name));
+                    assertTrue(diff < 1e-4, name + " differs by " + diff);
+                }
+                assertTrue(acts.tensors().containsKey("blocks.1.hook_resid_post"));
+                assertTrue(!acts.tensors().containsKey("blocks.0.mlp.hook_post"), "only matching hooks are saved");
+            }
+            Run again = cli("forward", fixture, "--input", ids, "--out", out);
+            assertBadInput(again, out.toString(), "--overwrite");
+        }
+    }
+
+    @Test
+    void forwardOnTextPadsTheBatch() throws Exception {
+        Path out = tmp.resolve("text.safetensors");
+        Run r = cli("forward", gpt2WithTokenizer, "--text", "Hello world", "--text", "The quick brown fox", "--hooks",
+                "ln_final.*", "--out", out, "--pad-side", "LEFT");
+        assertEquals(0, r.code, r.err);
+        try (SafetensorsReader acts = SafetensorsReader.open(out)) {
+            assertEquals("[2, 4]", acts.info("attention_mask").shapeString());
+            assertEquals("[2, 4, 32]", acts.info("ln_final.hook_normalized").shapeString());
+            assertEquals(0L, acts.readLongs("attention_mask")[0], "left padding");
+        }
+    }
+
+    @Test
+    void badCheckpointsGiveOneLineNamingFileAndTensor() throws Exception {
+        Path src = Fixtures.dir("gpt2-tiny");
+        // Config/tensor shape mismatch.
+        Path shape = copy(src, "shape");
+        Files.writeString(shape.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("\"n_embd\": 64", "\"n_embd\": 128"));
+        assertBadInput(cli("inspect", shape), "model.safetensors", "transformer.wte.weight", "[320, 64]", "[320, 128]");
+        // A missing tensor.
+        Path missing = copy(src, "missing");
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
+            for (String name : r.tensors().keySet()) {
+                if (!name.equals("transformer.ln_f.bias")) {
+                    w.addF32(name, r.info(name).shape(), r.readFloats(name));
+                }
+            }
+        }
+        w.write(missing.resolve("model.safetensors"));
+        assertBadInput(cli("generate", missing, "--prompt", "x"), "missing tensor 'transformer.ln_f.bias'");
+        // Truncated file.
+        Path truncated = copy(src, "truncated");
+        byte[] bytes = Files.readAllBytes(src.resolve("model.safetensors"));
+        Files.write(truncated.resolve("model.safetensors"), java.util.Arrays.copyOf(bytes, 1000));
+        assertBadInput(cli("inspect", truncated), "model.safetensors", "beyond the end of the file");
+        // Unknown dtype.
+        Path dtype = copy(src, "dtype");
+        RawSafetensors.write(dtype.resolve("model.safetensors"),
+                "{" + RawSafetensors.entry("transformer.wte.weight", "Q7", new long[] {320, 64}, 0, 4) + "}", 4);
+        assertBadInput(cli("inspect", dtype), "model.safetensors", "transformer.wte.weight", "unknown dtype 'Q7'");
+        // Unsupported architecture.
+        Path arch = copy(src, "arch");
+        Files.writeString(arch.resolve("config.json"), Files.readString(src.resolve("config.json"))
+                .replace("GPT2LMHeadModel", "BertModel"));
+        assertBadInput(cli("inspect", arch), "config.json", "BertModel", "LlamaForCausalLM");
+    }
+
+    @Test
+    void badForwardInputNamesTheTensorAndPosition() {
+        Path ids = tmp.resolve("bad-ids.safetensors");
+        new SafetensorsWriter().addI64("input_ids", new long[] {1, 3}, new long[] {1, 999, 2}).write(ids);
+        assertBadInput(cli("forward", Fixtures.dir("gpt2-tiny"), "--input", ids, "--out", tmp.resolve("o.safetensors")),
+                "bad-ids.safetensors", "input_ids", "[0, 1] = 999", "vocabulary");
+        Path good = tmp.resolve("good-ids.safetensors");
+        new SafetensorsWriter().addI64("input_ids", new long[] {1, 3}, new long[] {1, 9, 2}).write(good);
+        assertBadInput(cli("forward", Fixtures.dir("gpt2-tiny"), "--input", good, "--hooks", "nothing.here", "--out",
+                tmp.resolve("o.safetensors")), "matches no hook point");
+    }
+
+    @Test
+    void verbosePrintsTheStackTrace() {
+        Run r = cli("inspect", tmp.resolve("nowhere"), "--verbose");
+        assertEquals(2, r.code);
+        assertTrue(r.err.contains("UserInputException") && r.err.contains("\tat "), r.err);
+    }
+
+    /** Exit code 2, nothing on stdout, exactly one line on stderr holding every expected fragment. */
+    private static void assertBadInput(Run r, String... fragments) {
+        assertEquals(2, r.code, "exit code; stderr: " + r.err);
+        assertEquals("", r.out);
+        String err = r.err.strip();
+        assertTrue(err.startsWith("error: ") && !err.contains("\n"), "one line: " + r.err);
+        for (String f : fragments) {
+            assertTrue(err.contains(f), "'" + f + "' missing from: " + err);
+        }
+    }
+
+    private static Path copy(Path src, String name) throws Exception {
+        Path dir = tmp.resolve("bad-" + name);
+        Files.createDirectories(dir);
+        for (String f : new String[] {"config.json", "model.safetensors"}) {
+            Files.copy(src.resolve(f), dir.resolve(f));
+        }
+        return dir;
+    }
+}

@@ -74,16 +74,13 @@ final class BenchForwardCommand implements Runnable {
             throw new UserInputException("need --batch >= 1, --seq >= 2, --steps >= 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        Map<String, Object> report = new LinkedHashMap<>();
-        report.put("threads", Runtime.getRuntime().availableProcessors());
-        report.put("batch", batch);
-        report.put("seq", seq);
-        double gemm = gemmFlops(models.get(0).config);
-        report.put("gemm_gflops", gemm / 1e9);
-        out.printf("fp32 GEMM [%d x %d] x [%d x %d]: %.1f GFLOP/s%n", batch * seq, models.get(0).config.hiddenSize(),
-                models.get(0).config.hiddenSize(), models.get(0).config.intermediateSize(), gemm / 1e9);
-        out.printf("%-12s %-16s %12s %12s %10s%n", "model", "pass", "tokens/s", "GFLOP/s", "of GEMM");
-        List<Map<String, Object>> rows = new ArrayList<>();
+        ModelConfig first = models.get(0).config;
+        // The machine's speed drifts (shared hosts), so the GEMM is re-timed between passes and every
+        // ratio uses the best GEMM rate seen in the run: the conservative choice.
+        double gemm = gemmFlops(first);
+        record Row(String model, String pass, double tokensPerSec, double flops, long params) {
+        }
+        List<Row> rows = new ArrayList<>();
         for (Shapes s : models) {
             try (TransformerLM model = TransformerLM.random(s.config, 0)) {
                 TokenBatch tokens = randomTokens(s.config.vocabSize());
@@ -91,15 +88,28 @@ final class BenchForwardCommand implements Runnable {
                 for (boolean backward : new boolean[] {false, true}) {
                     double secs = time(model, tokens, backward, s + (backward ? " fwd+bwd" : " forward"));
                     double tokPerSec = batch * seq / secs;
-                    double flops = tokPerSec * flopsPerToken * (backward ? 3 : 1);
-                    String pass = backward ? "forward+backward" : "forward";
-                    out.printf("%-12s %-16s %12.0f %12.1f %9.0f%%%n", s, pass, tokPerSec, flops / 1e9, 100 * flops / gemm);
-                    rows.add(Map.of("model", s.toString(), "pass", pass, "tokens_per_s", tokPerSec, "gflops", flops / 1e9,
-                            "fraction_of_gemm", flops / gemm, "parameters", model.parameterCount()));
+                    rows.add(new Row(s.toString(), backward ? "forward+backward" : "forward", tokPerSec,
+                            tokPerSec * flopsPerToken * (backward ? 3 : 1), model.parameterCount()));
+                    gemm = Math.max(gemm, gemmFlops(first));
                 }
             }
         }
-        report.put("results", rows);
+        out.printf("fp32 GEMM [%d x %d] x [%d x %d], best of the run: %.1f GFLOP/s%n", batch * seq, first.hiddenSize(),
+                first.hiddenSize(), first.intermediateSize(), gemm / 1e9);
+        out.printf("%-12s %-16s %12s %12s %10s%n", "model", "pass", "tokens/s", "GFLOP/s", "of GEMM");
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (Row r : rows) {
+            out.printf("%-12s %-16s %12.0f %12.1f %9.0f%%%n", r.model, r.pass, r.tokensPerSec, r.flops / 1e9,
+                    100 * r.flops / gemm);
+            results.add(Map.of("model", r.model, "pass", r.pass, "tokens_per_s", r.tokensPerSec, "gflops", r.flops / 1e9,
+                    "fraction_of_gemm", r.flops / gemm, "parameters", r.params));
+        }
+        Map<String, Object> report = new LinkedHashMap<>();
+        report.put("threads", Runtime.getRuntime().availableProcessors());
+        report.put("batch", batch);
+        report.put("seq", seq);
+        report.put("gemm_gflops", gemm / 1e9);
+        report.put("results", results);
         if (json != null) {
             AtomicFiles.writeString(json, Json.write(report));
         }

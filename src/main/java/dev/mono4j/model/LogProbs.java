@@ -17,14 +17,15 @@ public final class LogProbs {
     public static NDArray nextToken(NDArray logits, TokenBatch batch) {
         int b = batch.batchSize();
         int t = batch.seqLen();
-        long[] targets = new long[b * (t - 1)];
+        long[] padded = new long[b * t];
         for (int i = 0; i < b; i++) {
-            System.arraycopy(batch.ids(), i * t + 1, targets, i * (t - 1), t - 1);
+            System.arraycopy(batch.ids(), i * t + 1, padded, i * t, t - 1);
         }
+        // Gather from all T positions (the last gets a dummy target) and drop the last column afterwards:
+        // slicing the [B, T, V] logits first would copy them, and its backward would zero-fill and copy again.
         NDManager m = logits.getManager();
-        NDArray logp = logits.get(":, :-1, :").logSoftmax(-1);
-        NDArray idx = m.create(targets, new Shape(b, t - 1, 1));
-        return logp.gather(idx, -1).squeeze(-1);
+        NDArray idx = m.create(padded, new Shape(b, t, 1));
+        return logits.logSoftmax(-1).gather(idx, -1).squeeze(-1).get(":, :-1");
     }
 
     /** 1 where both the predicted token and its context position are real tokens, else 0: {@code [B*(T-1)]}. */

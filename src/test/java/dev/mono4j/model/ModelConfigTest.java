@@ -1,0 +1,121 @@
+package dev.mono4j.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.UserInputException;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.testing.Fixtures;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** Real config.json files parse to the right shapes; parameter counts match the published ones. */
+class ModelConfigTest {
+
+    static Path config(String name) {
+        try {
+            return Path.of(ModelConfigTest.class.getResource("/configs/" + name + ".json").toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"gpt2, 124439808", "smollm-135m, 134515008", "qwen2-0.5b, 494032768",
+        "mistral-7b-v0.1, 7241732096", "llama-3.2-1b, 1235814400"})
+    void parameterCountsMatchPublishedOnes(String name, long params) {
+        ModelConfig c = ModelConfig.read(config(name));
+        long n = ParameterLayout.expected(c).values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+        assertEquals(params, n, name);
+    }
+
+    @Test
+    void familySpecificFieldsAreRead() {
+        ModelConfig qwen = ModelConfig.read(config("qwen2-0.5b"));
+        assertTrue(qwen.qkvBias());
+        assertEquals(0, qwen.slidingWindow(23), "use_sliding_window=false: full attention everywhere");
+        assertEquals(1e6, qwen.ropeTheta());
+        assertEquals(64, qwen.headDim());
+
+        ModelConfig mistral = ModelConfig.read(config("mistral-7b-v0.1"));
+        assertEquals(4096, mistral.slidingWindow(0));
+        assertEquals(8, mistral.numKvHeads());
+
+        ModelConfig llama = ModelConfig.read(config("llama-3.2-1b"));
+        assertEquals(new RopeScaling(32, 1, 4, 8192), llama.ropeScaling());
+        assertTrue(llama.tieEmbeddings());
+        assertEquals(List.of(128001L), llama.eosTokenIds());
+
+        ModelConfig smol = ModelConfig.read(config("smollm-135m"));
+        assertNull(smol.ropeScaling());
+        assertEquals(64, smol.headDim());
+        assertEquals(ModelConfig.llama(49152, 576, 30, 9, 3, 1536, 2048, true).numKvHeads(), smol.numKvHeads());
+
+        ModelConfig gpt2 = ModelConfig.read(config("gpt2"));
+        assertEquals(3072, gpt2.intermediateSize(), "n_inner absent: 4 × n_embd");
+        assertEquals("gelu_new", gpt2.activation());
+    }
+
+    /** Qwen2 with use_sliding_window: layers from max_window_layers on use the window, as in HF. */
+    @Test
+    void qwen2SlidingWindowStartsAtMaxWindowLayers(@TempDir Path tmp) throws Exception {
+        ObjectNode c = (ObjectNode) Json.read(config("qwen2-0.5b"));
+        c.put("use_sliding_window", true).put("sliding_window", 4096).put("max_window_layers", 20);
+        ModelConfig q = ModelConfig.fromJson(c, tmp.resolve("config.json"));
+        assertEquals(0, q.slidingWindow(19));
+        assertEquals(4096, q.slidingWindow(20));
+        ModelConfig back = ModelConfig.fromJson(Json.MAPPER.valueToTree(q.toHfJson()), tmp.resolve("saved.json"));
+        assertEquals(q, back, "toHfJson round-trips");
+    }
+
+    @Test
+    void unsupportedSettingsAreRefusedWithTheFileName(@TempDir Path tmp) throws Exception {
+        ObjectNode c = (ObjectNode) Json.read(config("llama-3.2-1b"));
+        ((ObjectNode) c.get("rope_scaling")).put("rope_type", "yarn");
+        Path file = tmp.resolve("config.json");
+        Files.writeString(file, c.toString());
+        UserInputException e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": rope_scaling type 'yarn'"), e.getMessage());
+
+        c.remove("hidden_size");
+        c.remove("rope_scaling");
+        Files.writeString(file, c.toString());
+        e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));
+        assertTrue(e.getMessage().contains("missing field \"hidden_size\""), e.getMessage());
+
+        Files.writeString(file, "{\"architectures\": [\"GemmaForCausalLM\"]}");
+        e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));
+        assertTrue(e.getMessage().contains("GemmaForCausalLM") && e.getMessage().contains("Qwen2ForCausalLM"));
+    }
+
+    /** Tensors the model does not use are reported; GPT-2's attention-mask buffers are not. */
+    @Test
+    void unusedTensorsAreReported(@TempDir Path tmp) throws Exception {
+        Path src = Fixtures.dir("gpt2-tiny");
+        Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
+            for (String name : r.tensors().keySet()) {
+                w.addF32(name.substring("transformer.".length()), r.info(name).shape(), r.readFloats(name));
+            }
+        }
+        w.addF32("h.0.attn.bias", new long[] {1}, new float[] {1});
+        w.addF32("score.weight", new long[] {2}, new float[] {1, 2});
+        w.write(tmp.resolve("model.safetensors"));
+        Checkpoint.Contents contents = Checkpoint.inspect(tmp);
+        assertEquals(List.of("score.weight"), contents.unused());
+        assertEquals("wte.weight", contents.fileKeys().get("transformer.wte.weight"), "keys without the prefix load");
+    }
+}

@@ -49,8 +49,7 @@ final class InspectCommand implements Runnable {
             d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
             d.put("sliding_window", m.slidingWindow() == 0 ? "none" : m.slidingWindow());
         }
-        long params = ParameterLayout.expected(m).values().stream()
-                .mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (a, b) -> a * b)).sum();
+        long params = ParameterLayout.count(m);
         d.put("parameters", params);
         d.put("dtypes", c.elementsByDtype().entrySet().stream()
                 .collect(Collectors.toMap(e -> e.getKey().name(), Map.Entry::getValue, (a, b) -> a, LinkedHashMap::new)));

@@ -188,26 +188,32 @@ public record ModelConfig(
 
     /** Reads typed fields, naming the file and the field when one is missing or of the wrong type. */
     private record Reader(JsonNode c, Path file) {
-        int integer(String key, Integer dflt) {
+        /** The field's value, or null when it is absent and a default exists; absent and required is an error. */
+        private JsonNode field(String key, boolean hasDefault) {
             JsonNode v = c.get(key);
-            if (v == null || v.isNull()) {
-                if (dflt == null) {
-                    throw new UserInputException(file + ": missing field \"" + key + "\"");
-                }
+            if (v != null && !v.isNull()) {
+                return v;
+            }
+            if (!hasDefault) {
+                throw new UserInputException(file + ": missing field \"" + key + "\"");
+            }
+            return null;
+        }
+
+        int integer(String key, Integer dflt) {
+            JsonNode v = field(key, dflt != null);
+            if (v == null) {
                 return dflt;
             }
-            if (!v.canConvertToInt() || !v.isIntegralNumber() || v.asInt() < 0) {
+            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
                 throw new UserInputException(file + ": field \"" + key + "\" must be a non-negative integer, got " + v);
             }
             return v.asInt();
         }
 
         double number(String key, Double dflt) {
-            JsonNode v = c.get(key);
-            if (v == null || v.isNull()) {
-                if (dflt == null) {
-                    throw new UserInputException(file + ": missing field \"" + key + "\"");
-                }
+            JsonNode v = field(key, dflt != null);
+            if (v == null) {
                 return dflt;
             }
             if (!v.isNumber()) {
@@ -217,13 +223,13 @@ public record ModelConfig(
         }
 
         boolean bool(String key, boolean dflt) {
-            JsonNode v = c.get(key);
-            return v == null || v.isNull() ? dflt : v.asBoolean();
+            JsonNode v = field(key, true);
+            return v == null ? dflt : v.asBoolean();
         }
 
         String text(String key, String dflt) {
-            JsonNode v = c.get(key);
-            return v == null || v.isNull() ? dflt : v.asText();
+            JsonNode v = field(key, true);
+            return v == null ? dflt : v.asText();
         }
     }
 }

@@ -70,6 +70,11 @@ public final class ParameterLayout {
         return m;
     }
 
+    /** Number of weights a checkpoint of this config holds (tied embeddings counted once). */
+    public static long count(ModelConfig c) {
+        return expected(c).values().stream().mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+    }
+
     /**
      * Keys a checkpoint may hold that we do not load: GPT-2's causal-mask buffers, stored rotary
      * frequencies (recomputed from rope_theta), and an lm_head that duplicates the tied embedding.

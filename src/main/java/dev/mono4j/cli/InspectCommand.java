@@ -47,7 +47,7 @@ final class InspectCommand implements Runnable {
         if (!m.architecture().isGpt2()) {
             d.put("rope_theta", m.ropeTheta());
             d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
-            d.put("sliding_window", m.slidingWindow() == 0 ? "none" : m.slidingWindow());
+            d.put("sliding_window", windows(m));
         }
         long params = ParameterLayout.count(m);
         d.put("parameters", params);
@@ -79,6 +79,18 @@ final class InspectCommand implements Runnable {
         out.printf("tokenizer     %s%n", d.get("tokenizer"));
         out.println("hook points");
         hookSummary(m).forEach(h -> out.println("  " + h));
+    }
+
+    /** "none", or the window and the layers that use it. */
+    static String windows(ModelConfig m) {
+        List<Integer> w = m.layerWindows();
+        int window = w.stream().mapToInt(Integer::intValue).max().orElse(0);
+        long n = w.stream().filter(x -> x > 0).count();
+        if (window == 0) {
+            return "none";
+        }
+        return n == w.size() ? window + " tokens, every layer"
+                : window + " tokens on " + n + " of " + w.size() + " layers, from layer " + w.indexOf(window);
     }
 
     /** Hook names with the layer index folded into a range: blocks.{0..N-1}.hook_resid_pre. */

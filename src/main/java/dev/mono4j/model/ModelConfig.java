@@ -15,8 +15,10 @@ import java.util.Map;
  *
  * @param activation      "gelu_new" (tanh GELU, GPT-2), "gelu" (erf) or "silu" (SwiGLU families)
  * @param ropeScaling     null unless {@code rope_scaling} is of type llama3
- * @param slidingWindow   0 for full attention, else the window in tokens for layers from firstSlidingLayer on
  * @param qkvBias         q/k/v projections carry a bias (Qwen2 always; Llama with attention_bias)
+ * @param outputBias      o_proj carries a bias (Llama with attention_bias)
+ * @param layerWindows    per layer, 0 for full attention or the sliding window in tokens (a query attends
+ *                        the window's keys, itself included)
  */
 public record ModelConfig(
         Architecture architecture,
@@ -34,26 +36,40 @@ public record ModelConfig(
         RopeScaling ropeScaling,
         boolean tieEmbeddings,
         boolean qkvBias,
-        int slidingWindow,
-        int firstSlidingLayer,
+        boolean outputBias,
+        List<Integer> layerWindows,
         long bosTokenId,
         List<Long> eosTokenIds) {
+
+    public ModelConfig {
+        layerWindows = List.copyOf(layerWindows);
+        eosTokenIds = List.copyOf(eosTokenIds);
+        if (layerWindows.size() != numLayers) {
+            throw new IllegalArgumentException("layerWindows needs one entry per layer");
+        }
+    }
 
     /** GPT-2 with HF's defaults, for tests and benchmarks (GPT-2 small is gpt2(50257, 768, 12, 12, 1024)). */
     public static ModelConfig gpt2(int vocab, int hidden, int layers, int heads, int maxPositions) {
         return new ModelConfig(Architecture.GPT2, vocab, hidden, layers, heads, heads, hidden / heads, 4 * hidden,
-                maxPositions, 1e-5, "gelu_new", 0, null, true, false, 0, 0, vocab - 1, List.of((long) vocab - 1));
+                maxPositions, 1e-5, "gelu_new", 0, null, true, false, false, fullAttention(layers), vocab - 1,
+                List.of((long) vocab - 1));
     }
 
     /** A Llama-family decoder (SmolLM-135M is llama(49152, 576, 30, 9, 3, 1536, 2048, true)). */
     public static ModelConfig llama(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate,
             int maxPositions, boolean tied) {
         return new ModelConfig(Architecture.LLAMA, vocab, hidden, layers, heads, kvHeads, hidden / heads, intermediate,
-                maxPositions, 1e-5, "silu", 10000.0, null, tied, false, 0, 0, 1, List.of(2L));
+                maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L));
     }
 
+    public static List<Integer> fullAttention(int layers) {
+        return java.util.Collections.nCopies(layers, 0);
+    }
+
+    /** 0 for full attention, else the layer's sliding window. */
     public int slidingWindow(int layer) {
-        return slidingWindow > 0 && layer >= firstSlidingLayer ? slidingWindow : 0;
+        return layerWindows.get(layer);
     }
 
     public static ModelConfig read(Path file) {
@@ -84,10 +100,17 @@ public record ModelConfig(
             if (!List.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu").contains(act)) {
                 throw new UserInputException(file + ": activation_function '" + act + "' is not supported for GPT-2");
             }
-            return new ModelConfig(arch, r.integer("vocab_size", null), d, r.integer("n_layer", null), heads, heads,
+            // Attention-scaling variants (stanford-crfm checkpoints) that this implementation does not have.
+            if (r.bool("scale_attn_by_inverse_layer_idx", false) || !r.bool("scale_attn_weights", true)) {
+                throw new UserInputException(file + ": scale_attn_by_inverse_layer_idx=true and scale_attn_weights=false"
+                        + " are not supported");
+            }
+            checkHeads(file, "n_embd", d, "n_head", heads, heads);
+            int layers = r.integer("n_layer", null);
+            return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads, heads,
                     d / heads, r.integer("n_inner", 4 * d), r.integer("n_positions", 1024),
                     r.number("layer_norm_epsilon", 1e-5), act.equals("gelu") ? "gelu" : "gelu_new", 0, null,
-                    r.bool("tie_word_embeddings", true), false, 0, 0, bos, eos);
+                    r.bool("tie_word_embeddings", true), false, false, fullAttention(layers), bos, eos);
         }
         int d = r.integer("hidden_size", null);
         int heads = r.integer("num_attention_heads", null);
@@ -99,20 +122,53 @@ public record ModelConfig(
             throw new UserInputException(file + ": mlp_bias=true is not supported");
         }
         int layers = r.integer("num_hidden_layers", null);
-        int window = 0;
-        int firstSliding = 0;
-        if (arch == Architecture.MISTRAL) {
-            window = r.integer("sliding_window", 0);
-        } else if (arch == Architecture.QWEN2 && r.bool("use_sliding_window", false)) {
-            window = r.integer("sliding_window", 0);
-            firstSliding = r.integer("max_window_layers", 0);
+        int kvHeads = r.integer("num_key_value_heads", heads);
+        if (!c.hasNonNull("head_dim")) {
+            checkHeads(file, "hidden_size", d, "num_attention_heads", heads, kvHeads);
         }
-        boolean qkvBias = arch == Architecture.QWEN2 || r.bool("attention_bias", false);
-        return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads,
-                r.integer("num_key_value_heads", heads), r.integer("head_dim", d / heads),
+        int headDim = r.integer("head_dim", heads == 0 ? 0 : d / heads);
+        checkHeads(file, "head_dim", headDim * heads, "num_attention_heads", heads, kvHeads);
+        if (headDim % 2 != 0) {
+            throw new UserInputException(file + ": head_dim " + headDim + " must be even for rotary embeddings");
+        }
+        // Llama's attention_bias covers q, k, v and o; Qwen2 always has q/k/v biases and none on o_proj.
+        boolean llamaBias = arch == Architecture.LLAMA && r.bool("attention_bias", false);
+        return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads, kvHeads, headDim,
                 r.integer("intermediate_size", null), r.integer("max_position_embeddings", 2048),
                 r.number("rms_norm_eps", 1e-6), act, r.number("rope_theta", 10000.0), ropeScaling(c, file),
-                r.bool("tie_word_embeddings", false), qkvBias, window, firstSliding, bos, eos);
+                r.bool("tie_word_embeddings", false), arch == Architecture.QWEN2 || llamaBias, llamaBias,
+                layerWindows(arch, c, r, layers), bos, eos);
+    }
+
+    /**
+     * Sliding windows per layer, with HF's defaults: Mistral windows every layer ({@code sliding_window},
+     * 4096 when absent, none when null); Qwen2 only with {@code use_sliding_window}, from layer
+     * {@code max_window_layers} (default 28) on. A {@code layer_types} list, where given, decides per layer.
+     */
+    private static List<Integer> layerWindows(Architecture arch, JsonNode c, Reader r, int layers) {
+        if (arch != Architecture.MISTRAL && arch != Architecture.QWEN2) {
+            return fullAttention(layers);
+        }
+        boolean enabled = arch == Architecture.MISTRAL ? !(c.has("sliding_window") && c.get("sliding_window").isNull())
+                : r.bool("use_sliding_window", false);
+        int window = enabled ? r.integer("sliding_window", 4096) : 0;
+        int first = arch == Architecture.QWEN2 ? r.integer("max_window_layers", 28) : 0;
+        List<Integer> windows = new ArrayList<>();
+        JsonNode types = c.get("layer_types");
+        for (int l = 0; l < layers; l++) {
+            boolean sliding = types != null && types.isArray() ? "sliding_attention".equals(types.path(l).asText())
+                    : l >= first;
+            windows.add(sliding ? window : 0);
+        }
+        return windows;
+    }
+
+    /** Head counts must divide the width and each other, or the reshapes of attention fail mid-run. */
+    private static void checkHeads(Path file, String widthField, int width, String headsField, int heads, int kvHeads) {
+        if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0 || width % heads != 0) {
+            throw new UserInputException(file + ": " + headsField + " = " + heads + " and num_key_value_heads = " + kvHeads
+                    + " do not fit " + widthField + " = " + width + " (need kv heads dividing heads dividing the width)");
+        }
     }
 
     private static RopeScaling ropeScaling(JsonNode c, Path file) {
@@ -166,13 +222,17 @@ public record ModelConfig(
             if (architecture == Architecture.LLAMA) {
                 m.put("attention_bias", qkvBias);
             }
+            int window = layerWindows.stream().mapToInt(Integer::intValue).max().orElse(0);
             if (architecture == Architecture.MISTRAL) {
-                m.put("sliding_window", slidingWindow > 0 ? slidingWindow : null);
+                m.put("sliding_window", window > 0 ? window : null);
             }
             if (architecture == Architecture.QWEN2) {
-                m.put("use_sliding_window", slidingWindow > 0);
-                m.put("sliding_window", slidingWindow > 0 ? slidingWindow : maxPositions);
-                m.put("max_window_layers", firstSlidingLayer);
+                m.put("use_sliding_window", window > 0);
+                m.put("sliding_window", window > 0 ? window : maxPositions);
+                m.put("max_window_layers", window > 0 ? layerWindows.indexOf(window) : numLayers);
+            }
+            if (window > 0) {
+                m.put("layer_types", layerWindows.stream().map(w -> w > 0 ? "sliding_attention" : "full_attention").toList());
             }
         }
         m.put("tie_word_embeddings", tieEmbeddings);

@@ -57,6 +57,9 @@ public final class ParameterLayout {
                     m.put(p + "self_attn.v_proj.bias", new long[] {kv});
                 }
                 m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
+                if (c.outputBias()) {
+                    m.put(p + "self_attn.o_proj.bias", new long[] {d});
+                }
                 m.put(p + "post_attention_layernorm.weight", new long[] {d});
                 m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
                 m.put(p + "mlp.up_proj.weight", new long[] {inner, d});

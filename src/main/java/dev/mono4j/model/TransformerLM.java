@@ -215,7 +215,7 @@ public final class TransformerLM implements AutoCloseable {
         NDArray y = scores.softmax(-1).matMul(vals).reshape(c.batch, heads, c.queries, hd).transpose(0, 2, 1, 3)
                 .reshape(c.batch, c.queries, (long) heads * hd);
         return config.architecture().isGpt2() ? conv1d(y, p + "attn.c_proj")
-                : linear(y, params.get(p + "self_attn.o_proj.weight"), null);
+                : linear(y, params.get(p + "self_attn.o_proj.weight"), params.get(p + "self_attn.o_proj.bias"));
     }
 
     private NDArray gpt2Mlp(int l, String p, NDArray x, Ctx c) {

@@ -66,6 +66,28 @@ class ModelConfigTest {
         assertEquals("gelu_new", gpt2.activation());
     }
 
+    /** Llama's attention_bias puts a bias on o_proj too (HF LlamaAttention); Qwen2 has none there. */
+    @Test
+    void attentionBiasCoversTheOutputProjection(@TempDir Path tmp) {
+        ObjectNode c = (ObjectNode) Json.read(config("smollm-135m"));
+        c.put("attention_bias", true);
+        ModelConfig llama = ModelConfig.fromJson(c, tmp.resolve("config.json"));
+        assertTrue(ParameterLayout.expected(llama).containsKey("model.layers.0.self_attn.o_proj.bias"));
+        assertTrue(ParameterLayout.expected(llama).containsKey("model.layers.0.self_attn.q_proj.bias"));
+        ModelConfig qwen = ModelConfig.read(config("qwen2-0.5b"));
+        assertTrue(!ParameterLayout.expected(qwen).containsKey("model.layers.0.self_attn.o_proj.bias"));
+    }
+
+    /** HF defaults: Mistral windows 4096 when the field is absent, none when it is null. */
+    @Test
+    void mistralWindowDefaults(@TempDir Path tmp) {
+        ObjectNode c = (ObjectNode) Json.read(config("mistral-7b-v0.1"));
+        c.remove("sliding_window");
+        assertEquals(4096, ModelConfig.fromJson(c, tmp.resolve("a.json")).slidingWindow(31));
+        c.putNull("sliding_window");
+        assertEquals(0, ModelConfig.fromJson(c, tmp.resolve("b.json")).slidingWindow(31));
+    }
+
     /** Qwen2 with use_sliding_window: layers from max_window_layers on use the window, as in HF. */
     @Test
     void qwen2SlidingWindowStartsAtMaxWindowLayers(@TempDir Path tmp) throws Exception {
@@ -76,6 +98,11 @@ class ModelConfigTest {
         assertEquals(4096, q.slidingWindow(20));
         ModelConfig back = ModelConfig.fromJson(Json.MAPPER.valueToTree(q.toHfJson()), tmp.resolve("saved.json"));
         assertEquals(q, back, "toHfJson round-trips");
+        c.remove("max_window_layers");
+        assertEquals(0, ModelConfig.fromJson(c, tmp.resolve("d.json")).slidingWindow(23),
+                "HF's default max_window_layers is 28: none of the 24 layers slides");
+        c.set("layer_types", Json.MAPPER.valueToTree(java.util.Collections.nCopies(24, "sliding_attention")));
+        assertEquals(4096, ModelConfig.fromJson(c, tmp.resolve("e.json")).slidingWindow(0), "layer_types decides");
     }
 
     @Test
@@ -92,6 +119,12 @@ class ModelConfigTest {
         Files.writeString(file, c.toString());
         e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));
         assertTrue(e.getMessage().contains("missing field \"hidden_size\""), e.getMessage());
+
+        ObjectNode badHeads = (ObjectNode) Json.read(config("mistral-7b-v0.1"));
+        badHeads.put("num_key_value_heads", 5);
+        Files.writeString(file, badHeads.toString());
+        e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));
+        assertTrue(e.getMessage().startsWith(file + ": num_attention_heads = 32 and num_key_value_heads = 5"), e.getMessage());
 
         Files.writeString(file, "{\"architectures\": [\"GemmaForCausalLM\"]}");
         e = assertThrows(UserInputException.class, () -> ModelConfig.read(file));

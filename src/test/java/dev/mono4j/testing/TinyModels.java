@@ -17,19 +17,25 @@ public final class TinyModels {
         return ModelConfig.llama(96, 32, 2, 4, 2, 64, 64, false);
     }
 
+    /** Llama with attention_bias: biases on q, k, v and o. */
+    public static ModelConfig llamaWithBias() {
+        return new ModelConfig(Architecture.LLAMA, 96, 32, 2, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false, true, true,
+                ModelConfig.fullAttention(2), 1, List.of(2L));
+    }
+
     /** Qwen2: q/k/v biases, tied embeddings. */
     public static ModelConfig qwen2() {
         return new ModelConfig(Architecture.QWEN2, 96, 32, 2, 4, 2, 8, 64, 64, 1e-6, "silu", 1e6, null, true, true,
-                0, 0, -1, List.of(95L));
+                false, ModelConfig.fullAttention(2), -1, List.of(95L));
     }
 
     /** Mistral with a sliding window shorter than test sequences. */
     public static ModelConfig mistral(int layers, int window) {
         return new ModelConfig(Architecture.MISTRAL, 96, 32, layers, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false,
-                false, window, 0, 1, List.of(2L));
+                false, false, java.util.Collections.nCopies(layers, window), 1, List.of(2L));
     }
 
     public static List<ModelConfig> all() {
-        return List.of(gpt2(), llama(), qwen2(), mistral(2, 4));
+        return List.of(gpt2(), llama(), llamaWithBias(), qwen2(), mistral(2, 4));
     }
 }

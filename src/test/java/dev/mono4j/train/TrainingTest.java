@@ -20,6 +20,7 @@ import dev.mono4j.testing.TinyModels;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -46,8 +47,10 @@ class TrainingTest {
 
     @Test
     void adamWReducesTheLossAndSavedModelsLoadBackIdentically(@TempDir Path tmp) {
-        for (ModelConfig config : TinyModels.all()) {
-            Path dir = tmp.resolve(config.architecture().modelType);
+        List<ModelConfig> configs = TinyModels.all();
+        for (int c = 0; c < configs.size(); c++) {
+            ModelConfig config = configs.get(c);
+            Path dir = tmp.resolve(c + "-" + config.architecture().modelType);
             float[] before;
             try (TransformerLM model = TransformerLM.random(config, 4);
                     AdamW opt = new AdamW(trainable(model, k -> true), AdamWConfig.defaults(3e-3), model.manager())) {

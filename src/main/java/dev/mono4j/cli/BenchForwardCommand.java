@@ -13,6 +13,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
+import dev.mono4j.train.Gradients;
 import dev.mono4j.train.Progress;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -132,11 +133,7 @@ final class BenchForwardCommand implements Runnable {
                                 LogProbs.defaultTargetMask(tokens)).neg().mean();
                         gc.backward(loss);
                     }
-                    for (NDArray p : model.parameters().values()) {
-                        try (NDArray g = p.getGradient()) {
-                            g.muli(0);
-                        }
-                    }
+                    Gradients.zero(model.parameters().values());
                 } else {
                     model.forward(step, tokens, Hooks.none()).getFloat(0, 0, 0);
                 }

@@ -15,25 +15,45 @@ import java.util.Map;
  * Data buffers are written as given; they must hold little-endian bytes of the declared dtype.
  */
 public final class SafetensorsWriter {
-    private record Entry(String name, Dtype dtype, long[] shape, ByteBuffer data) {
+    /** Writes a tensor's bytes (little-endian, exactly the declared size) when the file is written. */
+    @FunctionalInterface
+    public interface TensorBytes {
+        void writeTo(WritableByteChannel out) throws java.io.IOException;
+    }
+
+    private record Entry(String name, Dtype dtype, long[] shape, long size, TensorBytes bytes) {
     }
 
     private final List<Entry> entries = new ArrayList<>();
     private final Map<String, String> metadata = new LinkedHashMap<>(Map.of("format", "pt"));
 
     public SafetensorsWriter add(String name, Dtype dtype, long[] shape, ByteBuffer data) {
+        ByteBuffer copy = data.duplicate().order(ByteOrder.LITTLE_ENDIAN);
+        return add(name, dtype, shape, copy.remaining(), out -> {
+            ByteBuffer d = copy.duplicate();
+            while (d.hasRemaining()) {
+                out.write(d);
+            }
+        });
+    }
+
+    /**
+     * Adds a tensor whose bytes are produced only while the file is written, so a model larger than the
+     * Java heap (or a tensor over 2 GB) can be saved chunk by chunk.
+     */
+    public SafetensorsWriter add(String name, Dtype dtype, long[] shape, long byteSize, TensorBytes bytes) {
         long numel = 1;
         for (long d : shape) {
             numel *= d;
         }
-        if (numel * dtype.bytes != data.remaining()) {
-            throw new IllegalArgumentException("tensor " + name + ": " + data.remaining() + " bytes for shape "
+        if (numel * dtype.bytes != byteSize) {
+            throw new IllegalArgumentException("tensor " + name + ": " + byteSize + " bytes for shape "
                     + java.util.Arrays.toString(shape) + " of " + dtype);
         }
         if (entries.stream().anyMatch(e -> e.name.equals(name))) {
             throw new IllegalArgumentException("tensor " + name + " added twice");
         }
-        entries.add(new Entry(name, dtype, shape.clone(), data.duplicate().order(ByteOrder.LITTLE_ENDIAN)));
+        entries.add(new Entry(name, dtype, shape.clone(), byteSize, bytes));
         return this;
     }
 
@@ -59,7 +79,7 @@ public final class SafetensorsWriter {
         header.put("__metadata__", metadata);
         long offset = 0;
         for (Entry e : entries) {
-            long end = offset + e.data.remaining();
+            long end = offset + e.size;
             header.put(e.name, Map.of("dtype", e.dtype.name(), "shape", e.shape, "data_offsets", new long[] {offset, end}));
             offset = end;
         }
@@ -79,14 +99,43 @@ public final class SafetensorsWriter {
             ByteBuffer len = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(0, padded);
             out.write(len.array());
             out.write(headerBytes);
-            WritableByteChannel ch = Channels.newChannel(out);
+            CountingChannel ch = new CountingChannel(Channels.newChannel(out));
             for (Entry e : entries) {
-                ByteBuffer d = e.data.duplicate();
-                while (d.hasRemaining()) {
-                    ch.write(d);
+                long before = ch.count;
+                e.bytes.writeTo(ch);
+                if (ch.count - before != e.size) {
+                    throw new IllegalStateException("tensor " + e.name + " wrote " + (ch.count - before) + " bytes, declared "
+                            + e.size);
                 }
             }
         });
     }
 
+
+    /** Counts bytes so a tensor that writes more or less than it declared fails instead of corrupting the file. */
+    private static final class CountingChannel implements WritableByteChannel {
+        private final WritableByteChannel inner;
+        private long count;
+
+        CountingChannel(WritableByteChannel inner) {
+            this.inner = inner;
+        }
+
+        @Override
+        public int write(ByteBuffer src) throws java.io.IOException {
+            int n = inner.write(src);
+            count += n;
+            return n;
+        }
+
+        @Override
+        public boolean isOpen() {
+            return inner.isOpen();
+        }
+
+        @Override
+        public void close() {
+            // the underlying stream belongs to AtomicFiles
+        }
+    }
 }

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDArrays;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.mono4j.UserInputException;
@@ -32,6 +33,7 @@ import java.util.Map;
  * and widens F16/BF16 to F32 in Java.
  */
 public final class Checkpoint {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoint.class);
     /** Tensors are read in row chunks of at most this many elements, through one reused buffer. */
     private static final int CHUNK_ELEMENTS = 1 << 26;
 
@@ -47,14 +49,19 @@ public final class Checkpoint {
     public static Contents inspect(Path dir) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
-            return validate(config, st);
+            return validate(config, st, dir);
         }
     }
 
     public static TransformerLM load(Path dir) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
-            Contents contents = validate(config, st);
+            Contents contents = validate(config, st, dir);
+            rejectUnusedBlockTensors(dir, contents);
+            if (!contents.unused().isEmpty()) {
+                LOG.warn("{}: {} tensor(s) not used by {}: {}", dir, contents.unused().size(), config.architecture().hfName,
+                        String.join(", ", contents.unused()));
+            }
             NDManager manager = NDManager.newBaseManager();
             try {
                 Map<String, NDArray> params = new LinkedHashMap<>();
@@ -74,6 +81,19 @@ public final class Checkpoint {
             } catch (RuntimeException ex) {
                 manager.close();
                 throw ex;
+            }
+        }
+    }
+
+    /**
+     * A tensor inside the blocks that the config does not account for (an o_proj bias, say) means the
+     * config and the weights disagree; loading would silently compute something else, so it is an error.
+     */
+    private static void rejectUnusedBlockTensors(Path dir, Contents contents) {
+        for (String k : contents.unused()) {
+            if (k.startsWith("model.layers.") || k.startsWith("transformer.h.") || k.startsWith("h.")) {
+                throw new UserInputException(dir + ": tensor '" + k + "' is not used by "
+                        + contents.config().architecture().hfName + " as config.json describes it; do they match?");
             }
         }
     }
@@ -106,7 +126,7 @@ public final class Checkpoint {
         return whole;
     }
 
-    private static Contents validate(ModelConfig config, ShardedSafetensors st) {
+    private static Contents validate(ModelConfig config, ShardedSafetensors st, Path dir) {
         Map<String, String> fileKeys = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
             String found = null;
@@ -117,7 +137,7 @@ public final class Checkpoint {
                 }
             }
             if (found == null) {
-                throw new UserInputException(where(st, e.getKey()) + ": missing tensor '" + e.getKey() + "' (expected shape "
+                throw new UserInputException(dir + ": missing tensor '" + e.getKey() + "' (expected shape "
                         + Arrays.toString(e.getValue()) + " for " + config.architecture().hfName + ")");
             }
             TensorInfo info = st.info(found);
@@ -143,38 +163,53 @@ public final class Checkpoint {
         return new Contents(config, fileKeys, unused, byDtype);
     }
 
-    private static String where(ShardedSafetensors st, String key) {
-        return st.tensors().values().stream().findFirst().map(r -> r.path().getParent().toString()).orElse("?");
-    }
 
     /**
      * Saves an HF folder (config.json, model.safetensors in F32, tokenizer.json when given) that mono4j
-     * and Hugging Face load back. Written to a temp folder beside {@code dir} and renamed into place;
-     * an existing non-empty {@code dir} is refused unless {@code overwrite}, and then replaced whole.
+     * and Hugging Face load back. Written to a temp folder beside {@code dir} and renamed into place.
+     * Refused: a file at {@code dir}; a non-empty folder unless {@code overwrite}; and, even with
+     * {@code overwrite}, a non-empty folder without config.json (it is not a checkpoint we would replace).
      */
     public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite) {
         Path target = dir.toAbsolutePath();
-        if (Files.isDirectory(target) && !isEmptyDir(target) && !overwrite) {
-            throw new UserInputException(target + ": folder exists and is not empty; refusing to overwrite it");
+        if (Files.exists(target) && !Files.isDirectory(target)) {
+            throw new UserInputException(target + ": exists and is not a folder; refusing to replace it");
         }
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp-" + ProcessHandle.current().pid());
+        if (Files.isDirectory(target) && !isEmptyDir(target)) {
+            if (!overwrite) {
+                throw new UserInputException(target + ": folder exists and is not empty; refusing to overwrite it");
+            }
+            if (!Files.exists(target.resolve("config.json"))) {
+                throw new UserInputException(target + ": folder holds no config.json, so it is not a checkpoint;"
+                        + " refusing to replace it");
+            }
+        }
+        if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
+            throw new UserInputException(tokenizerJson + ": file not found (tokenizer to save with the checkpoint)");
+        }
+        String suffix = "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + suffix);
+        Path old = target.resolveSibling("." + target.getFileName() + ".old" + suffix);
         try {
-            deleteTree(tmp);
             Files.createDirectories(tmp);
             AtomicFiles.writeString(tmp.resolve("config.json"), Json.write(model.config().toHfJson()));
             SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j");
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                ByteBuffer data = e.getValue().toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
-                w.add(e.getKey(), Dtype.F32, e.getValue().getShape().getShape(), data);
+                NDArray p = e.getValue();
+                w.add(e.getKey(), Dtype.F32, p.getShape().getShape(), p.getShape().size() * 4, out -> writeF32(p, out));
             }
             w.write(tmp.resolve("model.safetensors"));
-            if (tokenizerJson != null && Files.exists(tokenizerJson)) {
+            if (tokenizerJson != null) {
                 Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"));
             }
             if (Files.exists(target)) {
-                Path old = target.resolveSibling("." + target.getFileName() + ".old-" + ProcessHandle.current().pid());
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException ex) {
+                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the user's folder back
+                    throw ex;
+                }
                 deleteTree(old);
             } else {
                 Files.createDirectories(target.getParent());
@@ -182,6 +217,32 @@ public final class Checkpoint {
             }
         } catch (IOException e) {
             throw new UncheckedIOException("cannot save checkpoint to " + target + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
+            }
+        }
+    }
+
+    /** Writes an F32 array in row chunks, so no copy larger than {@link #CHUNK_ELEMENTS} floats is made. */
+    private static void writeF32(NDArray p, java.nio.channels.WritableByteChannel out) throws IOException {
+        Shape shape = p.getShape();
+        long rows = shape.dimension() == 0 ? 1 : shape.get(0);
+        long rowElems = shape.dimension() == 0 ? 1 : shape.size() / Math.max(1, rows);
+        long chunkRows = Math.max(1, CHUNK_ELEMENTS / Math.max(1, rowElems));
+        for (long r = 0; r < rows; r += chunkRows) {
+            try (NDManager tmp = p.getManager().newSubManager()) {
+                NDArray part = rows <= chunkRows ? p : p.get(new NDIndex(r + ":" + Math.min(rows, r + chunkRows)));
+                if (part != p) {
+                    part.attach(tmp); // a slice of a weight belongs to the model's manager unless moved
+                }
+                ByteBuffer b = part.toByteBuffer().order(ByteOrder.LITTLE_ENDIAN);
+                while (b.hasRemaining()) {
+                    out.write(b);
+                }
+            }
         }
     }
 

@@ -16,6 +16,7 @@ public final class AdamW implements AutoCloseable {
     private final NDManager state;
     private final Map<String, NDArray> m = new LinkedHashMap<>();
     private final Map<String, NDArray> v = new LinkedHashMap<>();
+    private final Map<String, Integer> paramSteps = new LinkedHashMap<>();
     private int t;
 
     public AdamW(Map<String, NDArray> params, AdamWConfig cfg, NDManager parent) {
@@ -34,14 +35,19 @@ public final class AdamW implements AutoCloseable {
 
     public void step() {
         t++;
-        double bc1 = 1 - Math.pow(cfg.beta1(), t);
-        double bc2 = 1 - Math.pow(cfg.beta2(), t);
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray p = e.getValue();
-            // Temporaries go into a manager closed at the end of each update. getGradient() returns a new
-            // handle owned by the parameter's manager; attaching it here keeps the model's manager clean.
+            NDArray g = Gradients.of(p);
+            if (g == null) {
+                continue; // the loss did not reach this parameter: no moment update, no decay (as PyTorch)
+            }
+            // Bias correction counts this parameter's own updates, as PyTorch's per-parameter state['step'].
+            int n = paramSteps.merge(e.getKey(), 1, Integer::sum);
+            double bc1 = 1 - Math.pow(cfg.beta1(), n);
+            double bc2 = 1 - Math.pow(cfg.beta2(), n);
             try (NDManager tmp = state.newSubManager()) {
-                NDArray g = p.getGradient();
+                // Temporaries go into a manager closed after each update. The gradient handle is owned by
+                // the parameter's manager; attaching it here keeps the model's manager from growing.
                 g.attach(tmp);
                 NDArray mt = m.get(e.getKey()).muli(cfg.beta1()).addi(g.mul(1 - cfg.beta1()));
                 NDArray vt = v.get(e.getKey()).muli(cfg.beta2()).addi(g.square().muli(1 - cfg.beta2()));
@@ -56,11 +62,7 @@ public final class AdamW implements AutoCloseable {
     }
 
     public void zeroGradients() {
-        for (NDArray p : params.values()) {
-            try (NDArray g = p.getGradient()) {
-                g.muli(0);
-            }
-        }
+        Gradients.zero(params.values());
     }
 
     /** Moves an array made from optimizer state (hence owned by the state manager) into {@code tmp}. */

@@ -14,11 +14,16 @@ import java.nio.file.Path;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-/** Logits and hooks against outputs of independent reference implementations (llm.c, llama2.c). */
+/**
+ * Logits and hooks against outputs of independent reference implementations: llm.c and llama2.c for
+ * GPT-2 and Llama, and tools/reference/hf_numpy_reference.py (NumPy, HF semantics) for Qwen2 biases with
+ * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim.
+ */
 class ParityTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"gpt2-tiny", "llama-tiny", "llama-tiny-bf16-sharded"})
+    @ValueSource(strings = {"gpt2-tiny", "llama-tiny", "llama-tiny-bf16-sharded", "qwen2-tiny", "mistral-tiny-window",
+        "llama3-rope-tiny"})
     void logitsAndHooksMatchReference(String fixture) {
         Path dir = Fixtures.dir(fixture);
         try (TransformerLM model = Checkpoint.load(dir);

@@ -78,8 +78,14 @@ final class ForwardCommand implements Runnable {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be at least 1");
         }
+        // Input first: a bad input file or a missing tokenizer fails before the model is loaded.
+        TokenBatch batch = input.file != null ? readInput(input.file) : encode();
+        if (batch.seqLen() == 0 || batch.batchSize() == 0) {
+            throw new UserInputException("the input holds no tokens");
+        }
         try (TransformerLM model = Checkpoint.load(dir)) {
-            TokenBatch batch = input.file != null ? readInput(input.file, model.config().vocabSize()) : encode();
+            checkOutputSize(batch, model);
+            model.checkTokenIds(batch, input.file != null ? input.file + ": tensor 'input_ids' " : "--text: ");
             Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);
             if (wanted != null && model.hookNames().stream().noneMatch(h -> wanted.matcher(h).matches())) {
                 throw new UserInputException("--hooks '" + hooks + "' matches no hook point of this model (e.g. "
@@ -130,14 +136,25 @@ final class ForwardCommand implements Runnable {
         return results;
     }
 
+    /** Refuses up front (not after the whole run) outputs that one safetensors tensor here cannot hold. */
+    private void checkOutputSize(TokenBatch batch, TransformerLM model) {
+        long tokens = (long) batch.batchSize() * batch.seqLen();
+        long widest = noLogits ? model.config().intermediateSize() : Math.max(model.config().vocabSize(),
+                model.config().intermediateSize());
+        if (tokens * Math.max(widest, model.config().hiddenSize()) * 4 > Integer.MAX_VALUE) {
+            throw new UserInputException("outputs of " + tokens + " tokens would exceed 2 GB per tensor; run fewer rows"
+                    + (noLogits ? "" : " or pass --no-logits"));
+        }
+    }
+
     private TokenBatch encode() {
         try (Tokenizer tok = Tokenizer.load(dir)) {
             return tok.encodeBatch(input.texts, padSide);
         }
     }
 
-    /** Reads input_ids (and attention_mask, if present), checking shape and vocabulary range. */
-    static TokenBatch readInput(Path file, int vocab) {
+    /** Reads input_ids (and attention_mask, if present); the model checks the ids against its vocabulary. */
+    static TokenBatch readInput(Path file) {
         try (SafetensorsReader r = SafetensorsReader.open(file)) {
             if (!r.tensors().containsKey("input_ids")) {
                 throw new UserInputException(file + ": no tensor 'input_ids' (expected I64 [batch, seq])");
@@ -159,15 +176,6 @@ final class ForwardCommand implements Runnable {
                             + " but input_ids has " + info.shapeString());
                 }
                 mask = r.readLongs("attention_mask");
-            }
-            for (int i = 0; i < ids.length; i++) {
-                if (mask[i] != 0 && (ids[i] < 0 || ids[i] >= vocab)) {
-                    throw new UserInputException(file + ": tensor 'input_ids' [" + i / t + ", " + i % t + "] = " + ids[i]
-                            + " is outside the vocabulary [0, " + vocab + ")");
-                }
-                if (mask[i] == 0) {
-                    ids[i] = 0; // padding ids are never looked up meaningfully; keep them in range
-                }
             }
             return new TokenBatch(b, t, ids, mask);
         }

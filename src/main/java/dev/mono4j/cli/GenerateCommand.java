@@ -1,8 +1,10 @@
 package dev.mono4j.cli;
 
+import dev.mono4j.UserInputException;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
+import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
@@ -49,14 +51,25 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
-        try (TransformerLM model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
-            Set<Long> stops = new HashSet<>(stopTokens != null ? stopTokens : model.config().eosTokenIds());
-            GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed, stops,
-                    !noCache));
+        try (Tokenizer tok = Tokenizer.load(dir)) { // first: a missing tokenizer.json fails before a long load
             long[] ids = tok.encode(prompt);
-            Generator.Result r = Generator.generate(model, ids, cfg);
-            long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-            spec.commandLine().getOut().println(prompt + tok.decode(text));
+            if (ids.length == 0) {
+                throw new UserInputException("--prompt encodes to no tokens; give some text");
+            }
+            try (TransformerLM model = Checkpoint.load(dir)) {
+                ModelConfig config = model.config();
+                if (config.architecture().isGpt2() && ids.length + maxNewTokens > config.maxPositions()) {
+                    throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length
+                            + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds n_positions "
+                            + config.maxPositions());
+                }
+                Set<Long> stops = stopTokens != null ? new HashSet<>(stopTokens) : Checkpoint.defaultStopTokens(dir, config);
+                GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed,
+                        stops, !noCache));
+                Generator.Result r = Generator.generate(model, ids, cfg);
+                long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+                spec.commandLine().getOut().println(prompt + tok.decodeContinuation(ids, text));
+            }
         }
     }
 }

@@ -86,6 +86,24 @@ public final class Checkpoint {
     }
 
     /**
+     * The tokens that end generation by default: config.json's eos ids and those of generation_config.json
+     * (which HF's generate() uses, and which instruct models often extend, e.g. with an end-of-turn token).
+     */
+    public static java.util.Set<Long> defaultStopTokens(Path dir, ModelConfig config) {
+        java.util.Set<Long> stops = new java.util.LinkedHashSet<>(config.eosTokenIds());
+        Path gen = dir.resolve("generation_config.json");
+        if (Files.exists(gen)) {
+            com.fasterxml.jackson.databind.JsonNode eos = Json.read(gen).path("eos_token_id");
+            if (eos.isArray()) {
+                eos.forEach(x -> stops.add(x.asLong()));
+            } else if (eos.canConvertToLong()) {
+                stops.add(eos.asLong());
+            }
+        }
+        return stops;
+    }
+
+    /**
      * A tensor inside the blocks that the config does not account for (an o_proj bias, say) means the
      * config and the weights disagree; loading would silently compute something else, so it is an error.
      */

@@ -54,11 +54,14 @@ public final class TransformerLM implements AutoCloseable {
         if (config.architecture().isGpt2()) {
             this.invFreq = null;
         } else {
+            // HF computes inverse frequencies and angles in float32; rounding the same way keeps cos/sin
+            // equal to HF's at long positions (in double they drift by ~1e-3 past 10⁵ tokens).
             double[] f = new double[half];
             for (int i = 0; i < half; i++) {
-                f[i] = 1.0 / Math.pow(config.ropeTheta(), 2.0 * i / config.headDim());
+                f[i] = (float) (1.0 / (float) Math.pow(config.ropeTheta(), (float) (2 * i) / config.headDim()));
             }
-            this.invFreq = config.ropeScaling() == null ? f : config.ropeScaling().apply(f);
+            double[] scaled = config.ropeScaling() == null ? f : config.ropeScaling().apply(f);
+            this.invFreq = java.util.Arrays.stream(scaled).map(x -> (float) x).toArray();
         }
     }
 
@@ -125,7 +128,7 @@ public final class TransformerLM implements AutoCloseable {
             throw new IllegalArgumentException("mask has " + mask.length + " entries, expected " + batchSize * c.keys);
         }
         long[] positions = positions(mask, batchSize, newTokens, c.keys);
-        NDArray idsNd = step.create(ids, new Shape(batchSize, newTokens));
+        NDArray idsNd = step.create(checkedIds("", ids, mask, batchSize, newTokens, c.keys), new Shape(batchSize, newTokens));
         NDArray h = c.hook(HookPoint.EMBED, embed(idsNd, config.architecture().isGpt2() ? "transformer.wte.weight"
                 : "model.embed_tokens.weight"));
         NDArray cos = null;
@@ -152,6 +155,37 @@ public final class TransformerLM implements AutoCloseable {
                 ? (config.architecture().isGpt2() ? "transformer.wte.weight" : "model.embed_tokens.weight")
                 : "lm_head.weight");
         return linear(x, head, null);
+    }
+
+    /**
+     * Token ids to embed: real tokens must lie in the vocabulary (an error naming the position otherwise);
+     * padding may hold any id (a tokenizer's pad id can exceed the model's vocabulary) and is embedded as 0.
+     */
+    private long[] checkedIds(String source, long[] ids, long[] mask, int batch, int queries, int keys) {
+        long[] out = ids;
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < queries; t++) {
+                long id = ids[b * queries + t];
+                boolean real = mask[b * keys + keys - queries + t] != 0;
+                if (id >= 0 && id < config.vocabSize()) {
+                    continue;
+                }
+                if (real) {
+                    throw new UserInputException(source + "token id " + id + " at [" + b + ", " + t + "] is outside the"
+                            + " model's vocabulary [0, " + config.vocabSize() + ")");
+                }
+                if (out == ids) {
+                    out = ids.clone();
+                }
+                out[b * queries + t] = 0;
+            }
+        }
+        return out;
+    }
+
+    /** Checks a batch's real tokens against the vocabulary; errors start with {@code source} (e.g. a file name). */
+    public void checkTokenIds(TokenBatch batch, String source) {
+        checkedIds(source, batch.ids(), batch.mask(), batch.batchSize(), batch.seqLen(), batch.seqLen());
     }
 
     /** Per-call state of a forward pass. */
@@ -281,7 +315,7 @@ public final class TransformerLM implements AutoCloseable {
         float[] sin = new float[positions.length * hd];
         for (int i = 0; i < positions.length; i++) {
             for (int j = 0; j < half; j++) {
-                double angle = positions[i] * invFreq[j];
+                float angle = (float) positions[i] * (float) invFreq[j];
                 float c = (float) Math.cos(angle);
                 float s = (float) Math.sin(angle);
                 cos[i * hd + j] = c;
@@ -295,7 +329,8 @@ public final class TransformerLM implements AutoCloseable {
 
     /**
      * Position of each new token: the number of real tokens before it in its row, so padding (left or
-     * right) does not shift positions. Padding positions get 0.
+     * right) does not shift positions (as HF's generate() and TransformerLens count them; a plain HF
+     * forward call on a left-padded batch would count pads too). Left padding gets position 0.
      */
     private long[] positions(long[] mask, int batch, int queries, int keys) {
         long[] pos = new long[batch * queries];

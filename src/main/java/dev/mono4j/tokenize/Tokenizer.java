@@ -93,6 +93,19 @@ public final class Tokenizer implements AutoCloseable {
         return hf.decode(ids, false);
     }
 
+    /**
+     * The text that {@code continuation} adds after {@code prompt}: decoded together and the prompt's own
+     * decoding cut off. Decoding the new ids alone would lose the leading space under SentencePiece-style
+     * decoders that strip it ("The cat" + "▁sat" would print "The catsat").
+     */
+    public String decodeContinuation(long[] prompt, long[] continuation) {
+        long[] all = java.util.Arrays.copyOf(prompt, prompt.length + continuation.length);
+        System.arraycopy(continuation, 0, all, prompt.length, continuation.length);
+        String full = decode(all);
+        String head = decode(prompt);
+        return full.startsWith(head) ? full.substring(head.length()) : decode(continuation);
+    }
+
     @Override
     public void close() {
         hf.close();

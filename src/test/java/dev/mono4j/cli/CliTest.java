@@ -73,8 +73,7 @@ class CliTest {
     void generateIsSeededAndCacheIndependent() {
         Run greedy = cli("generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12, "--temperature", 0);
         assertEquals(0, greedy.code, greedy.err);
-        assertTrue(greedy.out.startsWith("Hello"));
-        assertTrue(greedy.out.length() > "Hello\n".length());
+        assertTrue(greedy.out.startsWith("Hello") && greedy.out.strip().length() > "Hello".length(), greedy.out);
         assertEquals(greedy.out, cli("generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12,
                 "--temperature", 0, "--no-cache").out);
         Object[] sampled = {"generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12, "--temperature",
@@ -139,7 +138,7 @@ class CliTest {
             }
         }
         w.write(missing.resolve("model.safetensors"));
-        assertBadInput(cli("generate", missing, "--prompt", "x"), "missing tensor 'transformer.ln_f.bias'");
+        assertBadInput(cli("inspect", missing), "missing tensor 'transformer.ln_f.bias'");
         // Truncated file.
         Path truncated = copy(src, "truncated");
         byte[] bytes = Files.readAllBytes(src.resolve("model.safetensors"));
@@ -162,11 +161,21 @@ class CliTest {
         Path ids = tmp.resolve("bad-ids.safetensors");
         new SafetensorsWriter().addI64("input_ids", new long[] {1, 3}, new long[] {1, 999, 2}).write(ids);
         assertBadInput(cli("forward", Fixtures.dir("gpt2-tiny"), "--input", ids, "--out", tmp.resolve("o.safetensors")),
-                "bad-ids.safetensors", "input_ids", "[0, 1] = 999", "vocabulary");
+                "bad-ids.safetensors", "input_ids", "999 at [0, 1]", "vocabulary [0, 320)");
         Path good = tmp.resolve("good-ids.safetensors");
         new SafetensorsWriter().addI64("input_ids", new long[] {1, 3}, new long[] {1, 9, 2}).write(good);
         assertBadInput(cli("forward", Fixtures.dir("gpt2-tiny"), "--input", good, "--hooks", "nothing.here", "--out",
                 tmp.resolve("o.safetensors")), "matches no hook point");
+    }
+
+    @Test
+    void emptyOrTooLongInputsAreUserErrors() {
+        assertBadInput(cli("generate", gpt2WithTokenizer, "--prompt", ""), "--prompt encodes to no tokens");
+        assertBadInput(cli("generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 500), "config.json",
+                "exceeds n_positions 128");
+        assertBadInput(cli("forward", gpt2WithTokenizer, "--text", "", "--out", tmp.resolve("e.safetensors")),
+                "no tokens");
+        assertBadInput(cli("generate", gpt2WithTokenizer, "--prompt", "Hi", "--top-p", 0), "invalid flags");
     }
 
     @Test

@@ -2,14 +2,17 @@ package dev.mono4j.model;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.testing.Fixtures;
 import dev.mono4j.testing.TinyModels;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -69,6 +72,55 @@ class ForwardBehaviourTest {
             assertArrayEquals(a, Generator.generate(model, prompt, sampled.withCache(false)).tokens());
             assertArrayEquals(a, Generator.generate(model, prompt, sampled).tokens(), "same seed, same tokens");
             assertEquals(20, a.length);
+        }
+    }
+
+    /**
+     * Step-by-step decoding with the KV cache reproduces the uncached logits at every position, on trained
+     * reference weights (random N(0, 0.02) weights make attention nearly uniform and hide position bugs).
+     */
+    @ParameterizedTest
+    @MethodSource("allFixtures")
+    void cachedStepsReproduceUncachedLogits(String fixture) {
+        Path dir = Fixtures.dir(fixture);
+        try (TransformerLM model = Checkpoint.load(dir);
+                dev.mono4j.io.SafetensorsReader expected = dev.mono4j.io.SafetensorsReader.open(
+                        dir.resolve("expected.safetensors"));
+                KvCache cache = new KvCache(model.manager(), model.config().numLayers())) {
+            int t = (int) expected.info("input_ids").shape()[1];
+            long[] row = Arrays.copyOf(expected.readLongs("input_ids"), t);
+            int vocab = model.config().vocabSize();
+            float[] full;
+            try (NDManager step = model.manager().newSubManager()) {
+                full = model.forward(step, TokenBatch.of(row), Hooks.none()).toFloatArray();
+            }
+            for (int i = 0; i < t; i++) {
+                long[] mask = new long[i + 1];
+                Arrays.fill(mask, 1);
+                try (NDManager step = model.manager().newSubManager()) {
+                    float[] got = model.forward(step, new long[] {row[i]}, 1, 1, mask, Hooks.none(), cache).toFloatArray();
+                    assertTrue(Fixtures.maxAbsDiff(slice(full, i * vocab, vocab), got) < 1e-4, fixture + " position " + i);
+                }
+            }
+        }
+    }
+
+    static Stream<String> allFixtures() {
+        return Stream.of("gpt2-tiny", "llama-tiny", "qwen2-tiny", "mistral-tiny-window", "llama3-rope-tiny");
+    }
+
+    @Test
+    void tokenIdsOutsideTheVocabularyAreRefusedUnlessPadding() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.gpt2(), 2); NDManager step = model.manager().newSubManager()) {
+            TokenBatch bad = TokenBatch.of(new long[] {1, 96, 2});
+            UserInputException e = assertThrows(UserInputException.class, () -> model.forward(step, bad, Hooks.none()));
+            assertTrue(e.getMessage().contains("token id 96 at [0, 1]"), e.getMessage());
+            // A pad id beyond the vocabulary (tokenizers may have more ids than the model) is fine.
+            TokenBatch padded = TokenBatch.pad(List.of(new long[] {1, 2, 3}, new long[] {4}), 50000, TokenBatch.PadSide.LEFT);
+            float[] withPad = model.forward(step, padded, Hooks.none()).toFloatArray();
+            float[] alone = model.forward(step, TokenBatch.of(4), Hooks.none()).toFloatArray();
+            int v = model.config().vocabSize();
+            assertTrue(Fixtures.maxAbsDiff(slice(withPad, (3 + 2) * v, v), alone) < 1e-5);
         }
     }
 

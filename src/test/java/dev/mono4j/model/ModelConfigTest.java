@@ -131,6 +131,31 @@ class ModelConfigTest {
         assertTrue(e.getMessage().contains("GemmaForCausalLM") && e.getMessage().contains("Qwen2ForCausalLM"));
     }
 
+    @Test
+    void stopTokensIncludeGenerationConfig(@TempDir Path tmp) throws Exception {
+        ModelConfig qwen = ModelConfig.read(config("qwen2-0.5b"));
+        assertEquals(java.util.Set.of(151643L), Checkpoint.defaultStopTokens(tmp, qwen));
+        Files.writeString(tmp.resolve("generation_config.json"), "{\"eos_token_id\": [151645, 151643]}");
+        assertEquals(java.util.Set.of(151643L, 151645L), Checkpoint.defaultStopTokens(tmp, qwen));
+    }
+
+    /** A tensor inside the blocks that config.json does not account for means they disagree: an error. */
+    @Test
+    void unusedBlockTensorsStopLoading(@TempDir Path tmp) throws Exception {
+        Path src = Fixtures.dir("gpt2-tiny");
+        Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
+            for (String name : r.tensors().keySet()) {
+                w.addF32(name, r.info(name).shape(), r.readFloats(name));
+            }
+        }
+        w.addF32("transformer.h.1.mlp.c_fc.extra", new long[] {1}, new float[] {1});
+        w.write(tmp.resolve("model.safetensors"));
+        UserInputException e = assertThrows(UserInputException.class, () -> Checkpoint.load(tmp));
+        assertTrue(e.getMessage().contains("'transformer.h.1.mlp.c_fc.extra' is not used"), e.getMessage());
+    }
+
     /** Tensors the model does not use are reported; GPT-2's attention-mask buffers are not. */
     @Test
     void unusedTensorsAreReported(@TempDir Path tmp) throws Exception {
@@ -147,6 +172,7 @@ class ModelConfigTest {
         w.write(tmp.resolve("model.safetensors"));
         Checkpoint.Contents contents = Checkpoint.inspect(tmp);
         assertEquals(List.of("score.weight"), contents.unused());
+        Checkpoint.load(tmp).close(); // tensors outside the blocks (a value head, say) only warn
         assertEquals("wte.weight", contents.fileKeys().get("transformer.wte.weight"), "keys without the prefix load");
     }
 }

@@ -53,6 +53,13 @@ class TokenizerTest {
     }
 
     @Test
+    void continuationsKeepTheirLeadingSpace() {
+        long[] prompt = tok.encode("Hello");
+        long[] more = tok.encode(" world, again");
+        assertEquals(" world, again", tok.decodeContinuation(prompt, more));
+    }
+
+    @Test
     void padsOnEitherSide() {
         List<String> texts = List.of("Hello world", "The quick brown fox");
         TokenBatch right = tok.encodeBatch(texts, TokenBatch.PadSide.RIGHT);

@@ -123,10 +123,31 @@ class TrainingTest {
         }
     }
 
+    /** A parameter the loss never reaches keeps its value: no weight decay, no moment update (as PyTorch). */
+    @Test
+    void parametersWithoutGradientAreLeftAlone() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.llama(), 9);
+                AdamW opt = new AdamW(trainable(model, k -> true), new AdamWConfig(1e-2, 0.9, 0.999, 1e-8, 0.5),
+                        model.manager())) {
+            float[] late = model.weight("model.layers.1.mlp.down_proj.weight");
+            float[] early = model.weight("model.layers.0.mlp.up_proj.weight");
+            try (NDManager step = model.manager().newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                Hooks hooks = Hooks.capture("blocks.0.mlp.hook_post");
+                model.forward(step, BATCH, hooks);
+                gc.backward(hooks.get("blocks.0.mlp.hook_post").square().mean());
+            }
+            opt.step();
+            assertEquals(0.0, Fixtures.maxAbsDiff(late, model.weight("model.layers.1.mlp.down_proj.weight")));
+            assertTrue(Fixtures.maxAbsDiff(early, model.weight("model.layers.0.mlp.up_proj.weight")) > 1e-4);
+        }
+    }
+
     @Test
     void savingNeverOverwritesSilently(@TempDir Path tmp) throws Exception {
         Path dir = tmp.resolve("mine");
         Files.createDirectories(dir);
+        Files.writeString(dir.resolve("config.json"), "{}"); // an earlier checkpoint, with the user's notes
         Files.writeString(dir.resolve("notes.txt"), "precious");
         try (TransformerLM model = TransformerLM.random(TinyModels.gpt2(), 6)) {
             assertThrows(UserInputException.class, () -> Checkpoint.save(model, dir, null, false));
@@ -137,6 +158,18 @@ class TrainingTest {
             try (var siblings = Files.list(tmp)) {
                 assertEquals(1, siblings.count(), "no temp or backup folders are left behind");
             }
+            // A file where the folder should go, or a folder that is not a checkpoint, is never replaced.
+            Path file = tmp.resolve("a-file");
+            Files.writeString(file, "mine");
+            assertThrows(UserInputException.class, () -> Checkpoint.save(model, file, null, true));
+            assertEquals("mine", Files.readString(file));
+            Path photos = tmp.resolve("photos");
+            Files.createDirectories(photos);
+            Files.writeString(photos.resolve("cat.jpg"), "meow");
+            assertThrows(UserInputException.class, () -> Checkpoint.save(model, photos, null, true));
+            assertEquals("meow", Files.readString(photos.resolve("cat.jpg")));
+            assertThrows(UserInputException.class, () -> Checkpoint.save(model, tmp.resolve("new"), tmp.resolve("nope.json"),
+                    false), "a tokenizer path that does not exist is an error, not silently skipped");
         }
     }
 

@@ -73,7 +73,7 @@ public final class Checkpoint {
                             CHUNK_ELEMENTS / Math.max(1, rowElems)));
                     int need = (int) (chunkRows * rowElems * 4);
                     if (scratch == null || scratch.capacity() < need) {
-                        scratch = ByteBuffer.allocateDirect(need).order(ByteOrder.nativeOrder());
+                        scratch = ByteBuffer.allocateDirect(need).order(ByteOrder.LITTLE_ENDIAN); // = native on x86/ARM
                     }
                     params.put(e.getKey(), read(st, info, manager, scratch, chunkRows, rowElems));
                 }

@@ -8,10 +8,13 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /** One shared Jackson mapper and file helpers that turn failures into one-line user errors. */
 public final class Json {
     public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper COMPACT = new ObjectMapper();
 
     private Json() {
     }
@@ -26,6 +29,30 @@ public final class Json {
                     + ": " + e.getOriginalMessage());
         } catch (IOException e) {
             throw new UserInputException(file + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A JSON object with keys in the order given: {@code object("a", 1, "b", 2)}. Use it instead of
+     * {@code Map.of}, whose iteration order changes from one JVM run to the next (output must be reproducible).
+     */
+    public static Map<String, Object> object(Object... keysAndValues) {
+        if (keysAndValues.length % 2 != 0) {
+            throw new IllegalArgumentException("object() takes key, value pairs");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        for (int i = 0; i < keysAndValues.length; i += 2) {
+            m.put((String) keysAndValues[i], keysAndValues[i + 1]);
+        }
+        return m;
+    }
+
+    /** One line of JSON (for JSONL files). */
+    public static String line(Object value) {
+        try {
+            return COMPACT.writeValueAsString(value);
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
         }
     }
 

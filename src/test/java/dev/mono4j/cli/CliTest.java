@@ -179,6 +179,20 @@ class CliTest {
     }
 
     @Test
+    void dataConceptWorldWritesTheCorpusAndRefusesToOverwrite() throws Exception {
+        Path out = tmp.resolve("cw");
+        Run r = cli("data", "conceptworld", "--out", out, "--docs", 200, "--seed", 3, "--dialects", 2);
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("entropy floor"), r.out);
+        for (String f : new String[] {"corpus.jsonl", "train.txt", "valid.txt", "tokenizer.json", "stats.json",
+            "preferences/toxicity/train.jsonl", "preferences/sycophancy/eval_prompts.jsonl"}) {
+            assertTrue(Files.exists(out.resolve(f)), f);
+        }
+        assertBadInput(cli("data", "conceptworld", "--out", out, "--docs", 10), out.toString(), "not empty");
+        assertBadInput(cli("data", "conceptworld", "--out", tmp.resolve("cw2"), "--dialects", 9), "dialects");
+    }
+
+    @Test
     void verbosePrintsTheStackTrace() {
         Run r = cli("inspect", tmp.resolve("nowhere"), "--verbose");
         assertEquals(2, r.code);

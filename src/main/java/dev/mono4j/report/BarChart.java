@@ -81,11 +81,12 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
             }
         }
         Scale ys = Scale.linear(lo, hi);
-        Frame f = new Frame(width, height, title, xLabel, yLabel, ys, series.stream().map(Series::name).toList());
+        Frame f = new Frame(width, height, title, xLabel, yLabel, ys, series.stream().map(Series::name).toList(),
+                referenceLines);
         int n = Math.max(1, categories.size());
         double band = (f.right - f.left) / n;
         // Labels too wide for their band are turned upright rather than left to overlap their neighbours.
-        List<String> labels = categories.stream().map(c -> Frame.fit(c, 140, 11)).toList();
+        List<String> labels = categories.stream().map(c -> Frame.fit(c, 170, 11)).toList();
         double widest = labels.stream().mapToDouble(c -> Frame.textWidth(c, 11)).max().orElse(0);
         boolean upright = widest > band - 4;
         f.begin(upright ? widest + 12 : 18);
@@ -117,9 +118,7 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
         if (lo < 0) {
             f.line(f.left, zero, f.right, zero, "#333", ""); // the baseline bars grow from
         }
-        for (ReferenceLine r : referenceLines) {
-            f.referenceLine(r.y(), r.label());
-        }
+        f.referenceLines();
         return f.end(false);
     }
 

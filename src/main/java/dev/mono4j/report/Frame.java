@@ -5,7 +5,7 @@ import java.util.List;
 
 /**
  * What line and bar charts share: title, y axis with grid, axis titles, reference lines and a legend below the
- * plot (below, so it never hides data). Sizes of text are estimated (no font metrics without AWT), generously.
+ * plot. Legend and reference-line labels sit outside the plot, so they never hide data. Sizes of text are estimated (no font metrics without AWT), generously.
  */
 final class Frame {
     /** Okabe-Ito colours, which stay distinct under the common colour-vision deficiencies; yellow last (pale on white). */
@@ -25,17 +25,22 @@ final class Frame {
     private final String xLabel;
     private final String yLabel;
     private final List<List<String>> legendRows = new ArrayList<>();
+    private final List<ReferenceLine> refs;
 
-    Frame(int width, int height, String title, String xLabel, String yLabel, Scale y, List<String> legend) {
+    Frame(int width, int height, String title, String xLabel, String yLabel, Scale y, List<String> legend,
+            List<ReferenceLine> refs) {
         this.width = width;
         this.height = height;
         this.title = title;
         this.xLabel = xLabel;
         this.yLabel = yLabel;
         this.y = y;
+        this.refs = refs.stream().filter(r -> y.accepts(r.y()))
+                .map(r -> new ReferenceLine(r.y(), fit(r.label(), 150, 11))).toList();
         double tickWidth = y.ticks().stream().mapToDouble(t -> textWidth(y.label(t), 11)).max().orElse(0);
         left = 10 + (yLabel.isEmpty() ? 0 : 20) + tickWidth + 8;
-        right = width - 24; // room for the last x tick label's right half
+        double refWidth = this.refs.stream().mapToDouble(r -> textWidth(r.label(), 11) + 10).max().orElse(0);
+        right = width - Math.max(24, refWidth); // room for the last x tick label's right half, or the labels
         List<String> row = new ArrayList<>();
         double used = 0;
         for (String name : legend) {
@@ -106,15 +111,18 @@ final class Frame {
         return out.append("</svg>\n").toString();
     }
 
-    /** A dashed horizontal line with its label at the right end, haloed in white to stay legible over data. */
-    void referenceLine(double value, String label) {
-        if (!y.accepts(value)) {
-            return;
+    /**
+     * Dashed lines over the data, labelled in the right margin. Close labels are nudged upwards, bottom first: lines
+     * are mostly floors, and below the lowest one lies the x axis' last tick label.
+     */
+    void referenceLines() {
+        double lastY = Double.POSITIVE_INFINITY;
+        for (ReferenceLine r : refs.stream().sorted((a, b) -> Double.compare(a.y(), b.y())).toList()) {
+            double py = py(r.y());
+            line(left, py, right, py, "#555", "stroke-dasharray=\"5 4\" stroke-width=\"1.2\"");
+            lastY = Math.min(py + 4, lastY - 13);
+            text(right + 5, lastY, "start", "fill=\"#333\"", r.label());
         }
-        double py = py(value);
-        line(left, py, right, py, "#555", "stroke-dasharray=\"5 4\" stroke-width=\"1.2\"");
-        text(right - 4, py - 4, "end", "fill=\"#333\" stroke=\"#fff\" stroke-width=\"3\" paint-order=\"stroke\"",
-                fit(label, (right - left) * 0.6, 11));
     }
 
     double py(double v) {

@@ -74,15 +74,12 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
         for (Series s : series) {
             legend.add(points(s) == 0 ? s.name + " (no data)" : s.name);
         }
-        Frame f = new Frame(width, height, title, xLabel, yLabel, ys, legend);
+        Frame f = new Frame(width, height, title, xLabel, yLabel, ys, legend, referenceLines);
         f.begin(18);
         for (double t : xs.ticks()) {
             double px = px(f, xs, t);
             f.line(px, f.top, px, f.bottom, "#e6e6e6", "");
             f.text(px, f.bottom + 15, "middle", "class=\"xtick\" fill=\"#444\"", xs.label(t));
-        }
-        for (ReferenceLine r : referenceLines) {
-            f.referenceLine(r.y(), r.label());
         }
         boolean markers = series.stream().mapToInt(this::points).sum() <= 40; // few points: show where they are
         for (int i = 0; i < series.size(); i++) {
@@ -100,21 +97,21 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
                 }
                 String px = Frame.n(px(f, xs, s.x[k]));
                 String py = Frame.n(f.py(s.y[k]));
-                // "h0" draws a zero-length piece, which a round cap turns into a dot, so a lone point still shows.
-                d.append(pen ? " L" : (d.length() == 0 ? "M" : " M")).append(px).append(' ').append(py)
-                        .append(pen ? "" : " h0");
+                d.append(pen ? " L" : (d.length() == 0 ? "M" : " M")).append(px).append(' ').append(py);
+                boolean alone = !pen && (k + 1 == s.x.length || !drawable(s, k + 1)); // no line will show it
                 pen = true;
-                if (markers) {
+                if (markers || alone) {
                     dots.append("<circle cx=\"").append(px).append("\" cy=\"").append(py).append("\" r=\"2.5\"/>");
                 }
             }
             f.out.append("<path class=\"series\" data-series=\"").append(Frame.esc(s.name)).append("\" d=\"").append(d)
                     .append("\" fill=\"none\" stroke=\"").append(Frame.color(i)).append("\" stroke-width=\"2\"")
                     .append(" stroke-linejoin=\"round\" stroke-linecap=\"round\"").append(Frame.dash(i)).append("/>\n");
-            if (markers) {
+            if (dots.length() > 0) {
                 f.out.append("<g fill=\"").append(Frame.color(i)).append("\">").append(dots).append("</g>\n");
             }
         }
+        f.referenceLines();
         if (series.stream().allMatch(s -> points(s) == 0)) {
             f.text((f.left + f.right) / 2, (f.top + f.bottom) / 2, "middle", "fill=\"#888\" font-size=\"13\"", "no data");
         }

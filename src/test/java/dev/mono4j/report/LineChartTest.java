@@ -83,6 +83,16 @@ class LineChartTest {
     }
 
     @Test
+    void isolatedPointsGetMarkersEvenInLongSeries() {
+        double[] y = new double[100];
+        for (int i = 0; i < y.length; i++) {
+            y[i] = i % 2 == 0 ? i : Double.NaN; // e.g. eval loss logged on every other step
+        }
+        Document svg = Xml.parse(LineChart.builder("eval").series("eval", y).build().toSvg());
+        assertEquals(50, Xml.elements(svg, "circle").size());
+    }
+
+    @Test
     void mismatchedSeriesIsRejected() {
         assertThrows(IllegalArgumentException.class,
                 () -> LineChart.builder("x").series("s", new double[] {1, 2}, new double[] {1}));

@@ -1,7 +1,6 @@
 package dev.mono4j.report;
 
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 
@@ -22,21 +21,6 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
         @Override
         public double[] values() {
             return values.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Series s && name.equals(s.name) && Arrays.equals(values, s.values);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(name, Arrays.hashCode(values));
-        }
-
-        @Override
-        public String toString() {
-            return "Series[" + name + ", " + Arrays.toString(values) + "]";
         }
     }
 

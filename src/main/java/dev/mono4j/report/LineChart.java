@@ -12,7 +12,10 @@ import java.util.Objects;
 public record LineChart(String title, String xLabel, String yLabel, boolean logY, List<Series> series,
         List<ReferenceLine> referenceLines, int width, int height) implements Chart {
 
-    /** One named line; the arrays are copied in and out, so a chart cannot change after it is built. */
+    /**
+     * One named line. The arrays are copied in and out, so a chart cannot change once built; equals compares the
+     * arrays by identity (records do), which is fine since charts are rendered, not compared.
+     */
     public record Series(String name, double[] x, double[] y) {
         public Series {
             Objects.requireNonNull(name, "name");
@@ -31,21 +34,6 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
         @Override
         public double[] y() {
             return y.clone();
-        }
-
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof Series s && name.equals(s.name) && Arrays.equals(x, s.x) && Arrays.equals(y, s.y);
-        }
-
-        @Override
-        public int hashCode() {
-            return Objects.hash(name, Arrays.hashCode(x), Arrays.hashCode(y));
-        }
-
-        @Override
-        public String toString() {
-            return "Series[" + name + ", " + x.length + " points]";
         }
     }
 

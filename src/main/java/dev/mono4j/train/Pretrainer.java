@@ -182,8 +182,7 @@ public final class Pretrainer {
                 opt.zeroGradients();
                 long nanos = System.nanoTime() - t0;
                 trainNanos += nanos;
-                boolean end = step == cfg.steps();
-                Double validLoss = end || cfg.evalEvery() > 0 && step % cfg.evalEvery() == 0 ? evaluate(model, valid) : null;
+                Double validLoss = due(step, cfg.evalEvery()) ? evaluate(model, valid) : null;
                 last = new StepLog(step, step * tokensPerStep, lr, loss, gradNorm, tokensPerStep / (nanos / 1e9), validLoss);
                 log.write(ONE_LINE.writeValueAsString(last.toJson()));
                 log.newLine();
@@ -191,12 +190,8 @@ public final class Pretrainer {
                 onLog.accept(last);
                 progress.step(tokensPerStep, String.format(Locale.ROOT, "loss %.3f", loss)
                         + (validLoss == null ? "" : String.format(Locale.ROOT, " valid %.3f", validLoss)));
-                if (end || cfg.checkpointEvery() > 0 && step % cfg.checkpointEvery() == 0) {
-                    int done = step;
-                    Checkpoint.save(model, out.resolve(CHECKPOINT_DIR), tokenizerJson, true, folder -> {
-                        opt.saveState(folder);
-                        state.atStep(done).write(folder.resolve(STATE_FILE));
-                    });
+                if (due(step, cfg.checkpointEvery())) {
+                    saveCheckpoint(step, opt);
                 }
             }
         } catch (IOException e) {
@@ -207,6 +202,19 @@ public final class Pretrainer {
         long trainedTokens = (cfg.steps() - first + 1) * tokensPerStep;
         return new PretrainSummary(finalDir, cfg.steps(), cfg.steps() * tokensPerStep, model.parameterCount(), last.loss(),
                 last.validLoss(), trainNanos == 0 ? 0 : trainedTokens / (trainNanos / 1e9), (System.nanoTime() - start) / 1e9);
+    }
+
+    /** Evaluations and checkpoints come every {@code every} steps (0: never) and after the last step. */
+    private boolean due(int step, int every) {
+        return step == cfg.steps() || every > 0 && step % every == 0;
+    }
+
+    /** Model, tokenizer, optimizer state and trainer state, renamed into place together. */
+    private void saveCheckpoint(int step, AdamW opt) {
+        Checkpoint.save(model, out.resolve(CHECKPOINT_DIR), tokenizerJson, true, folder -> {
+            opt.saveState(folder);
+            state.atStep(step).write(folder.resolve(STATE_FILE));
+        });
     }
 
     /** The micro-batches of optimizer step {@code step}, each a pure function of (seed, step, index). */

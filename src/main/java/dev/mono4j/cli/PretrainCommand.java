@@ -12,7 +12,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** Pretrains a small model from scratch; every model and training flag sets one {@link PretrainConfig} field. */
-@Command(name = "pretrain", description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
         + " per line).")
 final class PretrainCommand implements Runnable {
     /** Options a resumed run accepts; the rest are fixed by the run's saved config. */

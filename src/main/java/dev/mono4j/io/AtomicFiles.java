@@ -49,6 +49,18 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
+    public static void deleteTree(Path p) throws IOException {
+        if (!Files.exists(p)) {
+            return;
+        }
+        try (var s = Files.walk(p)) {
+            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(x);
+            }
+        }
+    }
+
     private static void deleteQuietly(Path p) {
         if (p != null) {
             try {

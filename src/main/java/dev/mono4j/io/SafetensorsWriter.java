@@ -80,7 +80,12 @@ public final class SafetensorsWriter {
         long offset = 0;
         for (Entry e : entries) {
             long end = offset + e.size;
-            header.put(e.name, Map.of("dtype", e.dtype.name(), "shape", e.shape, "data_offsets", new long[] {offset, end}));
+            // Ordered (Map.of's order changes between JVM runs): the same tensors give the same bytes.
+            Map<String, Object> entry = new LinkedHashMap<>();
+            entry.put("dtype", e.dtype.name());
+            entry.put("shape", e.shape);
+            entry.put("data_offsets", new long[] {offset, end});
+            header.put(e.name, entry);
             offset = end;
         }
         byte[] json;

@@ -182,6 +182,12 @@ public final class Checkpoint {
     }
 
 
+    /** Writes further files into a checkpoint's temp folder, so they are renamed into place with it. */
+    @FunctionalInterface
+    public interface Extras {
+        void writeTo(Path folder) throws IOException;
+    }
+
     /**
      * Saves an HF folder (config.json, model.safetensors in F32, tokenizer.json when given) that mono4j
      * and Hugging Face load back. Written to a temp folder beside {@code dir} and renamed into place.
@@ -189,6 +195,11 @@ public final class Checkpoint {
      * {@code overwrite}, a non-empty folder without config.json (it is not a checkpoint we would replace).
      */
     public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite) {
+        save(model, dir, tokenizerJson, overwrite, folder -> { });
+    }
+
+    /** As {@link #save(TransformerLM, Path, Path, boolean)}, with {@code extras} (e.g. optimizer state) in the folder. */
+    public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite, Extras extras) {
         Path target = dir.toAbsolutePath();
         if (Files.exists(target) && !Files.isDirectory(target)) {
             throw new UserInputException(target + ": exists and is not a folder; refusing to replace it");
@@ -220,6 +231,7 @@ public final class Checkpoint {
             if (tokenizerJson != null) {
                 Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"));
             }
+            extras.writeTo(tmp);
             if (Files.exists(target)) {
                 Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
                 try {
@@ -228,7 +240,7 @@ public final class Checkpoint {
                     Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the user's folder back
                     throw ex;
                 }
-                deleteTree(old);
+                AtomicFiles.deleteTree(old);
             } else {
                 Files.createDirectories(target.getParent());
                 Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
@@ -237,7 +249,7 @@ public final class Checkpoint {
             throw new UncheckedIOException("cannot save checkpoint to " + target + ": " + e.getMessage(), e);
         } finally {
             try {
-                deleteTree(tmp);
+                AtomicFiles.deleteTree(tmp);
             } catch (IOException ignored) {
                 // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
             }
@@ -269,17 +281,6 @@ public final class Checkpoint {
             return s.findAny().isEmpty();
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    private static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        try (var s = Files.walk(p)) {
-            for (Path x : s.sorted(java.util.Comparator.reverseOrder()).toList()) {
-                Files.delete(x);
-            }
         }
     }
 }

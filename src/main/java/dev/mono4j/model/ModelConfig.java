@@ -63,6 +63,13 @@ public record ModelConfig(
                 maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L));
     }
 
+    /** The same shape with other special-token ids (a tokenizer's, for a model trained from scratch). */
+    public ModelConfig withSpecialTokens(long bos, List<Long> eos) {
+        return new ModelConfig(architecture, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim,
+                intermediateSize, maxPositions, normEps, activation, ropeTheta, ropeScaling, tieEmbeddings, qkvBias,
+                outputBias, layerWindows, bos, eos);
+    }
+
     public static List<Integer> fullAttention(int layers) {
         return java.util.Collections.nCopies(layers, 0);
     }

@@ -23,15 +23,23 @@ public final class Tokenizer implements AutoCloseable {
     /** Names used for a padding token, in order of preference, when tokenizer.json sets none. */
     private static final List<String> PAD_CANDIDATES =
             List.of("<pad>", "<|pad|>", "[PAD]", "<|endoftext|>", "</s>", "<|end_of_text|>", "<eos>");
+    /** Names of end-of-sequence special tokens, in order of preference. */
+    private static final List<String> EOS_NAMES = List.of("<eos>", "</s>", "<|endoftext|>", "<|end_of_text|>");
+    /** Names of beginning-of-sequence special tokens, in order of preference. */
+    private static final List<String> BOS_NAMES = List.of("<bos>", "<s>", "<|begin_of_text|>", "<|startoftext|>");
 
     private final HuggingFaceTokenizer hf;
     private final Path file;
     private final long padId;
+    private final int vocabSize;
+    private final Map<String, Long> specialTokens;
 
-    private Tokenizer(HuggingFaceTokenizer hf, Path file, long padId) {
+    private Tokenizer(HuggingFaceTokenizer hf, Path file, long padId, int vocabSize, Map<String, Long> specialTokens) {
         this.hf = hf;
         this.file = file;
         this.padId = padId;
+        this.vocabSize = vocabSize;
+        this.specialTokens = specialTokens;
     }
 
     /** Loads {@code tokenizer.json} from a file or a checkpoint folder. */
@@ -45,7 +53,7 @@ public final class Tokenizer implements AutoCloseable {
             // No truncation or padding inside the Rust library: batches are padded by TokenBatch.
             HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file,
                     Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
-            return new Tokenizer(hf, file, findPadId(json));
+            return new Tokenizer(hf, file, findPadId(json), vocabSize(json), specialTokens(json));
         } catch (IOException | RuntimeException e) {
             throw new UserInputException(file + ": cannot load tokenizer: " + e.getMessage());
         }
@@ -66,6 +74,31 @@ public final class Tokenizer implements AutoCloseable {
         return 0;
     }
 
+    /** One more than the largest id of the model's vocabulary (a map or a Unigram list) and the added tokens. */
+    private static int vocabSize(JsonNode json) {
+        JsonNode vocab = json.path("model").path("vocab");
+        long max = vocab.isArray() ? vocab.size() - 1 : -1; // Unigram: a list of [piece, score], ids by position
+        if (vocab.isObject()) {
+            for (JsonNode id : vocab) {
+                max = Math.max(max, id.asLong());
+            }
+        }
+        for (JsonNode t : json.path("added_tokens")) {
+            max = Math.max(max, t.path("id").asLong());
+        }
+        return Math.toIntExact(max + 1);
+    }
+
+    private static Map<String, Long> specialTokens(JsonNode json) {
+        Map<String, Long> special = new java.util.LinkedHashMap<>();
+        for (JsonNode t : json.path("added_tokens")) {
+            if (t.path("special").asBoolean(false)) {
+                special.put(t.path("content").asText(), t.path("id").asLong());
+            }
+        }
+        return java.util.Collections.unmodifiableMap(special);
+    }
+
     public Path file() {
         return file;
     }
@@ -73,6 +106,25 @@ public final class Tokenizer implements AutoCloseable {
     /** Id used to pad batches: tokenizer.json's padding id, else a pad/eos-like special token, else 0. */
     public long padId() {
         return padId;
+    }
+
+    /** Size of the id space a model needs for this tokenizer: every id it can produce is below it. */
+    public int vocabSize() {
+        return vocabSize;
+    }
+
+    /** The end-of-sequence special token ({@code <eos>}, {@code </s>}, {@code <|endoftext|>}, ...), if any. */
+    public java.util.OptionalLong eosId() {
+        return firstSpecial(EOS_NAMES);
+    }
+
+    /** The beginning-of-sequence special token ({@code <bos>}, {@code <s>}, {@code <|begin_of_text|>}, ...), if any. */
+    public java.util.OptionalLong bosId() {
+        return firstSpecial(BOS_NAMES);
+    }
+
+    private java.util.OptionalLong firstSpecial(List<String> names) {
+        return names.stream().filter(specialTokens::containsKey).mapToLong(specialTokens::get).findFirst();
     }
 
     public long[] encode(String text) {

@@ -17,6 +17,7 @@ public final class Progress {
     private final long start = System.nanoTime();
     private long lastPrint;
     private long done;
+    private String status = "";
 
     public Progress(String label, long total, String unit) {
         this(label, total, unit, System.err, System.console() != null);
@@ -28,6 +29,12 @@ public final class Progress {
         this.unit = unit;
         this.out = out;
         this.terminal = terminal;
+    }
+
+    /** Advances by {@code n} units and shows {@code status} (e.g. "loss 3.21") after the rate and ETA. */
+    public void step(long n, String status) {
+        this.status = status.isEmpty() ? "" : " " + status;
+        step(n);
     }
 
     public void step(long n) {
@@ -46,8 +53,8 @@ public final class Progress {
         int width = 24;
         int filled = total == 0 ? width : (int) Math.min(width, width * done / total);
         String eta = rate > 0 && done < total ? formatSeconds((total - done) / rate) : "0s";
-        return String.format("%-14s [%s%s] %d/%d %.2f %s/s ETA %s", label, "#".repeat(filled), "-".repeat(width - filled),
-                done, total, rate, unit, eta);
+        return String.format("%-14s [%s%s] %d/%d %.2f %s/s ETA %s%s", label, "#".repeat(filled),
+                "-".repeat(width - filled), done, total, rate, unit, eta, status);
     }
 
     static String formatSeconds(double s) {

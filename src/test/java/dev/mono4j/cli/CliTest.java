@@ -200,7 +200,7 @@ class CliTest {
     }
 
     /** Exit code 2, nothing on stdout, exactly one line on stderr holding every expected fragment. */
-    private static void assertBadInput(Run r, String... fragments) {
+    static void assertBadInput(Run r, String... fragments) {
         assertEquals(2, r.code, "exit code; stderr: " + r.err);
         assertEquals("", r.out);
         String err = r.err.strip();

@@ -1,0 +1,132 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.train.PretrainConfig;
+import dev.mono4j.train.PretrainSummary;
+import dev.mono4j.train.Pretrainer;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** Pretrains a small model from scratch; every model and training flag sets one {@link PretrainConfig} field. */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
+        + " per line).")
+final class PretrainCommand implements Runnable {
+    /** Options a resumed run accepts; the rest are fixed by the run's saved config. */
+    private static final List<String> RESUME_OPTIONS = List.of("--out", "--resume", "--verbose");
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--train", description = "Training text, UTF-8, one document per line.")
+    Path train;
+
+    @Option(names = "--valid", description = "Validation text, same format.")
+    Path valid;
+
+    @Option(names = "--tokenizer", description = "tokenizer.json (copied into the checkpoints).")
+    Path tokenizer;
+
+    @Option(names = "--out", required = true, description = "Output folder: train_log.jsonl, checkpoint/, final/.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace an earlier run's output in --out.")
+    boolean overwrite;
+
+    @Option(names = "--arch", defaultValue = PretrainConfig.DEFAULT_ARCH, description = "llama or gpt2 (default ${DEFAULT-VALUE}).")
+    String arch;
+
+    @Option(names = "--preset", defaultValue = PretrainConfig.DEFAULT_PRESET,
+            description = "Size: xs (~0.1M parameters), s (~0.5M), m (~2M), l (~10M) at 2,000 words (default ${DEFAULT-VALUE}).")
+    String preset;
+
+    @Option(names = "--d-model", description = "Width (default: the preset's).")
+    Integer dModel;
+
+    @Option(names = "--layers", description = "Blocks (default: the preset's).")
+    Integer layers;
+
+    @Option(names = "--heads", description = "Attention heads (default: the preset's).")
+    Integer heads;
+
+    @Option(names = "--seq-len", defaultValue = "" + PretrainConfig.DEFAULT_SEQ_LEN,
+            description = "Tokens per window and the model's context (default ${DEFAULT-VALUE}).")
+    int seqLen;
+
+    @Option(names = "--batch-size", defaultValue = "" + PretrainConfig.DEFAULT_BATCH_SIZE,
+            description = "Windows per micro-batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "" + PretrainConfig.DEFAULT_GRAD_ACCUM,
+            description = "Micro-batches per optimizer step (default ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--steps", defaultValue = "" + PretrainConfig.DEFAULT_STEPS, description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    int steps;
+
+    @Option(names = "--lr", defaultValue = "" + PretrainConfig.DEFAULT_LR, description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--warmup", description = "Linear warmup steps (default: a tenth of --steps).")
+    Integer warmup;
+
+    @Option(names = "--min-lr-ratio", defaultValue = "" + PretrainConfig.DEFAULT_MIN_LR_RATIO,
+            description = "Cosine decay ends at lr times this (default ${DEFAULT-VALUE}).")
+    double minLrRatio;
+
+    @Option(names = "--weight-decay", defaultValue = "" + PretrainConfig.DEFAULT_WEIGHT_DECAY,
+            description = "AdamW weight decay on matrices (default ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "" + PretrainConfig.DEFAULT_GRAD_CLIP,
+            description = "Clip the gradients' global L2 norm to this; 0: off (default ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--seed", defaultValue = "" + PretrainConfig.DEFAULT_SEED, description = "Initial weights and batches (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--eval-every", defaultValue = "" + PretrainConfig.DEFAULT_EVAL_EVERY,
+            description = "Validation loss every N steps and after the last; 0: last only (default ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(names = "--eval-batches", defaultValue = "" + PretrainConfig.DEFAULT_EVAL_BATCHES,
+            description = "Validation batches of fixed windows (default ${DEFAULT-VALUE}).")
+    int evalBatches;
+
+    @Option(names = "--checkpoint-every", defaultValue = "" + PretrainConfig.DEFAULT_CHECKPOINT_EVERY,
+            description = "Resumable checkpoint every N steps and after the last; 0: last only (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Override
+    public void run() {
+        PretrainSummary s;
+        if (resume) {
+            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
+                    .filter(n -> !RESUME_OPTIONS.contains(n)).toList();
+            if (!given.isEmpty()) {
+                throw new UserInputException("--resume continues with the run's saved config and data; drop "
+                        + String.join(", ", given));
+            }
+            s = Pretrainer.resume(out, log -> { });
+        } else {
+            if (train == null || valid == null || tokenizer == null) {
+                throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume)");
+            }
+            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().arch(arch).preset(preset).dModel(dModel)
+                    .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
+                    .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
+                    .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).build());
+            s = Pretrainer.run(cfg, train, valid, tokenizer, out, overwrite, log -> { });
+        }
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+                "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f, %.0f tokens/s, %.1f s%n"
+                        + "model: %s%n", s.parameters(), s.steps(), s.tokens(), s.finalTrainLoss(), s.finalValidLoss(),
+                s.tokensPerS(), s.wallSeconds(), s.model());
+    }
+}

@@ -1,0 +1,141 @@
+package dev.mono4j.data;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.tokenize.Tokenizer;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.zip.CRC32;
+
+/**
+ * A text file as one long token sequence, for language-model pretraining. Each non-blank line is a
+ * document: it is encoded with the tokenizer's special tokens (a BOS where its post-processor adds one)
+ * and followed by the given end-of-sequence id, so the model learns where documents end and the next
+ * begins. Training reads random windows of it; validation a fixed, evenly spaced set.
+ */
+public final class TokenStream {
+    private final Path source;
+    private final int[] tokens;
+
+    private TokenStream(Path source, int[] tokens) {
+        this.source = source;
+        this.tokens = tokens;
+    }
+
+    /** Reads a UTF-8 file, one document per line, appending {@code eosId} after each document. */
+    public static TokenStream read(Path file, Tokenizer tok, long eosId) {
+        int[] buf = new int[1 << 16];
+        int n = 0;
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            for (String line = in.readLine(); line != null; line = in.readLine()) {
+                if (line.isBlank()) {
+                    continue;
+                }
+                long[] ids = tok.encode(line);
+                if (n + ids.length + 1 > buf.length) {
+                    buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + ids.length + 1));
+                }
+                for (long id : ids) {
+                    buf[n++] = Math.toIntExact(id);
+                }
+                buf[n++] = Math.toIntExact(eosId);
+            }
+        } catch (NoSuchFileException e) {
+            throw new UserInputException(file + ": file not found");
+        } catch (CharacterCodingException e) {
+            throw new UserInputException(file + ": not UTF-8 text");
+        } catch (IOException e) {
+            throw new UserInputException(file + ": cannot read: " + e.getMessage());
+        }
+        return new TokenStream(file, Arrays.copyOf(buf, n));
+    }
+
+    public Path source() {
+        return source;
+    }
+
+    public int size() {
+        return tokens.length;
+    }
+
+    /** CRC-32 of the tokens: a resumed run checks that its data encodes as before. */
+    public long checksum() {
+        CRC32 crc = new CRC32();
+        java.nio.ByteBuffer chunk = java.nio.ByteBuffer.allocate(1 << 18);
+        for (int i = 0; i < tokens.length; i += chunk.capacity() / 4) {
+            int n = Math.min(chunk.capacity() / 4, tokens.length - i);
+            chunk.clear();
+            chunk.asIntBuffer().put(tokens, i, n);
+            chunk.limit(n * 4);
+            crc.update(chunk);
+        }
+        return crc.getValue();
+    }
+
+    /**
+     * The training batch of optimizer step {@code step}, micro-batch {@code micro}: {@code batchSize}
+     * windows of {@code seqLen} tokens at random offsets. A pure function of its arguments, so a resumed
+     * run reads the same batches without saving any random state.
+     */
+    public TokenBatch batch(long seed, long step, int micro, int batchSize, int seqLen) {
+        requireWindow(seqLen);
+        SplittableRandom rng = new SplittableRandom(mix(mix(mix(seed) + step) + micro));
+        int[] starts = new int[batchSize];
+        for (int b = 0; b < batchSize; b++) {
+            starts[b] = rng.nextInt(tokens.length - seqLen + 1);
+        }
+        return windows(starts, seqLen);
+    }
+
+    /**
+     * {@code batches} batches of {@code batchSize} windows spread evenly from the first token to the last:
+     * the same every time, so validation losses are comparable across steps and runs.
+     */
+    public List<TokenBatch> evenBatches(int batches, int batchSize, int seqLen) {
+        requireWindow(seqLen);
+        int count = batches * batchSize;
+        long lastStart = tokens.length - seqLen;
+        List<TokenBatch> out = new ArrayList<>();
+        for (int i = 0; i < batches; i++) {
+            int[] starts = new int[batchSize];
+            for (int b = 0; b < batchSize; b++) {
+                starts[b] = (int) (count == 1 ? 0 : lastStart * (i * batchSize + b) / (count - 1));
+            }
+            out.add(windows(starts, seqLen));
+        }
+        return out;
+    }
+
+    private TokenBatch windows(int[] starts, int seqLen) {
+        long[] ids = new long[starts.length * seqLen];
+        for (int b = 0; b < starts.length; b++) {
+            for (int t = 0; t < seqLen; t++) {
+                ids[b * seqLen + t] = tokens[starts[b] + t];
+            }
+        }
+        return TokenBatch.of(starts.length, seqLen, ids);
+    }
+
+    /** Fails, naming the file, when the stream is shorter than one window. */
+    public void requireWindow(int seqLen) {
+        if (tokens.length < seqLen) {
+            throw new UserInputException(source + ": holds " + tokens.length + " tokens, fewer than one window of "
+                    + seqLen);
+        }
+    }
+
+    /** Stafford's Mix13, the finaliser SplittableRandom itself uses: nearby inputs give unrelated seeds. */
+    private static long mix(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
+    }
+}

@@ -1,0 +1,53 @@
+package dev.mono4j.train;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TokenStream;
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Json;
+import java.nio.file.Path;
+
+/**
+ * {@code trainer_state.json}, saved in each checkpoint: how far the run is and everything else it needs
+ * to continue: the config, where its data is, and the data's token counts and checksums (a resumed run
+ * refuses data that has changed, since it would not reproduce the run).
+ */
+record TrainerState(int step, long tokens, PretrainConfig config, String train, long trainTokens, long trainChecksum,
+        String valid, long validTokens, long validChecksum) {
+
+    static TrainerState start(PretrainConfig config, TokenStream train, TokenStream valid) {
+        return new TrainerState(0, 0, config, train.source().toAbsolutePath().toString(), train.size(), train.checksum(),
+                valid.source().toAbsolutePath().toString(), valid.size(), valid.checksum());
+    }
+
+    TrainerState atStep(int step) {
+        return new TrainerState(step, step * config.tokensPerStep(), config, train, trainTokens, trainChecksum, valid,
+                validTokens, validChecksum);
+    }
+
+    void write(Path file) {
+        AtomicFiles.writeString(file, Json.write(this));
+    }
+
+    static TrainerState read(Path file) {
+        try {
+            return Json.MAPPER.treeToValue(Json.read(file), TrainerState.class);
+        } catch (JsonProcessingException e) { // also a config that fails validation
+            throw new UserInputException(file + ": not a valid trainer state: " + e.getOriginalMessage());
+        }
+    }
+
+    /** Fails unless the data reads as it did when the run started. */
+    void checkSameData(TokenStream trainNow, TokenStream validNow) {
+        check(trainNow, trainTokens, trainChecksum);
+        check(validNow, validTokens, validChecksum);
+    }
+
+    private static void check(TokenStream now, long tokens, long checksum) {
+        if (now.size() != tokens || now.checksum() != checksum) {
+            throw new UserInputException(now.source() + ": encodes to " + now.size() + " tokens (checksum " + now.checksum()
+                    + ") but the run started on " + tokens + " (checksum " + checksum + "); the data changed, so resuming"
+                    + " would not continue the same run");
+        }
+    }
+}

@@ -1,0 +1,78 @@
+package dev.mono4j.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.io.Json;
+import dev.mono4j.testing.WordLevelTokenizers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code ./mono4j pretrain} end to end on a word-level tokenizer, and its one-line errors. */
+class PretrainCommandTest {
+    @TempDir
+    static Path tmp;
+    static Object[] data;
+
+    @BeforeAll
+    static void writeData() throws Exception {
+        List<String> words = WordLevelTokenizers.words(30);
+        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), words);
+        Path train = Files.writeString(tmp.resolve("train.txt"), WordLevelTokenizers.text(words, 100, 1));
+        Path valid = Files.writeString(tmp.resolve("valid.txt"), WordLevelTokenizers.text(words, 10, 2));
+        data = new Object[] {"--train", train, "--valid", valid, "--tokenizer", tokenizer};
+    }
+
+    private static CliTest.Run pretrain(Path out, Object... flags) {
+        return CliTest.cli(Stream.of(new Object[] {"pretrain", "--out", out}, data, flags).flatMap(Stream::of).toArray());
+    }
+
+    private static final Object[] TINY = {"--preset", "xs", "--d-model", 16, "--layers", 1, "--heads", 2, "--seq-len", 8,
+        "--batch-size", 2, "--steps", 3, "--eval-batches", 1};
+
+    @Test
+    void trainsAModelThatInspectAndGenerateLoad() throws Exception {
+        Path out = tmp.resolve("run");
+        CliTest.Run r = pretrain(out, TINY);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("for 3 steps") && r.out().contains("valid loss"), r.out());
+        List<String> log = Files.readAllLines(out.resolve("train_log.jsonl"));
+        assertEquals(3, log.size());
+        JsonNode last = Json.MAPPER.readTree(log.get(2));
+        for (String field : List.of("step", "tokens", "lr", "loss", "grad_norm", "tokens_per_s", "valid_loss")) {
+            assertTrue(last.has(field), field + " in " + last);
+        }
+        assertEquals(3 * 2 * 8, last.get("tokens").asInt());
+        Path model = out.resolve("final");
+        CliTest.Run inspect = CliTest.cli("inspect", model, "--json");
+        assertEquals(0, inspect.code(), inspect.err());
+        assertEquals("LlamaForCausalLM", Json.MAPPER.readTree(inspect.out()).get("architecture").asText());
+        CliTest.Run gen = CliTest.cli("generate", model, "--prompt", "w1 w2", "--max-new-tokens", 4, "--temperature", 0);
+        assertEquals(0, gen.code(), gen.err());
+        assertTrue(gen.out().startsWith("w1 w2"), gen.out());
+
+        CliTest.assertBadInput(pretrain(out, TINY), "not empty", "--resume", "--overwrite");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "already finished");
+        CliTest.Run again = pretrain(out, Stream.concat(Stream.of(TINY), Stream.of("--overwrite")).toArray());
+        assertEquals(0, again.code(), again.err());
+    }
+
+    @Test
+    void badFlagsAreOneLineErrors() {
+        Path out = tmp.resolve("bad");
+        CliTest.assertBadInput(pretrain(out, "--arch", "bert"), "invalid flags", "unknown arch 'bert'");
+        CliTest.assertBadInput(pretrain(out, "--preset", "xs", "--heads", 3), "invalid flags", "not divisible");
+        CliTest.assertBadInput(pretrain(out, "--steps", 0), "invalid flags", "steps");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--steps", 5), "--train, --valid and --tokenizer");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume", "--lr", 0.1), "drop --lr");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "no checkpoint/trainer_state.json");
+        CliTest.assertBadInput(pretrain(out, "--seq-len", 100000, "--preset", "xs"), "train.txt", "fewer than one window");
+        assertTrue(Files.notExists(out), "a refused run writes nothing");
+    }
+}

@@ -1,0 +1,92 @@
+package dev.mono4j.testing;
+
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Json;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * Small word-level tokenizer.json files and texts for training tests: ids 0-3 are {@code <pad>}, {@code <bos>},
+ * {@code <eos>}, {@code <unk>} (special added tokens), then the words; whitespace splits words, and a
+ * post-processor puts {@code <bos>} before every text, as Llama-style tokenizers do.
+ */
+public final class WordLevelTokenizers {
+    public static final List<String> SPECIALS = List.of("<pad>", "<bos>", "<eos>", "<unk>");
+    public static final long BOS = 1;
+    public static final long EOS = 2;
+
+    private WordLevelTokenizers() {
+    }
+
+    /** Writes a tokenizer for {@code words} (ids from 4 on) and returns its path. */
+    public static Path write(Path file, List<String> words) {
+        Map<String, Integer> vocab = new LinkedHashMap<>();
+        for (String w : SPECIALS) {
+            vocab.put(w, vocab.size());
+        }
+        for (String w : words) {
+            vocab.putIfAbsent(w, vocab.size());
+        }
+        List<Map<String, Object>> added = new ArrayList<>();
+        for (String w : SPECIALS) {
+            added.add(Map.of("id", vocab.get(w), "content", w, "single_word", false, "lstrip", false, "rstrip", false,
+                    "normalized", false, "special", true));
+        }
+        Map<String, Object> bos = Map.of("SpecialToken", Map.of("id", "<bos>", "type_id", 0));
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("version", "1.0");
+        json.put("truncation", null);
+        json.put("padding", null);
+        json.put("added_tokens", added);
+        json.put("normalizer", null);
+        json.put("pre_tokenizer", Map.of("type", "WhitespaceSplit"));
+        json.put("post_processor", Map.of("type", "TemplateProcessing",
+                "single", List.of(bos, Map.of("Sequence", Map.of("id", "A", "type_id", 0))),
+                "pair", List.of(bos, Map.of("Sequence", Map.of("id", "A", "type_id", 0)), bos,
+                        Map.of("Sequence", Map.of("id", "B", "type_id", 1))),
+                "special_tokens", Map.of("<bos>", Map.of("id", "<bos>", "ids", List.of(BOS), "tokens", List.of("<bos>")))));
+        json.put("decoder", null);
+        json.put("model", Map.of("type", "WordLevel", "vocab", vocab, "unk_token", "<unk>"));
+        AtomicFiles.writeString(file, Json.write(json));
+        return file;
+    }
+
+    /** Words {@code w0 .. w(n-1)}. */
+    public static List<String> words(int n) {
+        List<String> w = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            w.add("w" + i);
+        }
+        return w;
+    }
+
+    /**
+     * {@code docs} lines of 5-20 words each drawn from a fixed random successor table (each word is followed by
+     * one of 4 others), so the text is learnable but not trivially periodic.
+     */
+    public static String text(List<String> words, int docs, long seed) {
+        SplittableRandom rng = new SplittableRandom(seed);
+        int[][] next = new int[words.size()][4];
+        SplittableRandom table = new SplittableRandom(7);
+        for (int[] row : next) {
+            for (int j = 0; j < row.length; j++) {
+                row[j] = table.nextInt(words.size());
+            }
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int d = 0; d < docs; d++) {
+            int w = rng.nextInt(words.size());
+            int len = 5 + rng.nextInt(16);
+            for (int i = 0; i < len; i++) {
+                sb.append(i == 0 ? "" : " ").append(words.get(w));
+                w = next[w][rng.nextInt(4)];
+            }
+            sb.append('\n');
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,285 @@
+package dev.mono4j.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.ParameterLayout;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.testing.Fixtures;
+import dev.mono4j.testing.TinyModels;
+import dev.mono4j.testing.WordLevelTokenizers;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PretrainTest {
+    @TempDir
+    static Path data;
+    static Path tokenizer;
+    static Path train;
+    static Path valid;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void writeData() throws Exception {
+        List<String> words = WordLevelTokenizers.words(40);
+        tokenizer = WordLevelTokenizers.write(data.resolve("tokenizer.json"), words);
+        train = Files.writeString(data.resolve("train.txt"), WordLevelTokenizers.text(words, 300, 1));
+        valid = Files.writeString(data.resolve("valid.txt"), WordLevelTokenizers.text(words, 30, 2));
+    }
+
+    /** A model of a few thousand parameters; small windows, two micro-batches per step. */
+    private static PretrainConfig.Builder tiny() {
+        return PretrainConfig.builder().preset("xs").dModel(16).layers(2).heads(2).seqLen(16).batchSize(4).gradAccum(2)
+                .warmupSteps(2).evalBatches(2);
+    }
+
+    @Test
+    void presetsFormALadderAtAVocabularyOf2000() {
+        long[] llama = {114_464, 530_496, 1_839_232, 10_004_736}; // as ModelPresets' table says
+        List<String> names = List.copyOf(ModelPresets.names());
+        assertEquals(List.of("xs", "s", "m", "l"), names);
+        for (int i = 0; i < names.size(); i++) {
+            assertEquals(llama[i], ParameterLayout.count(ModelPresets.presetConfig(names.get(i), "llama", 2000, 128)),
+                    names.get(i));
+            long gpt2 = ParameterLayout.count(ModelPresets.presetConfig(names.get(i), "gpt2", 2000, 128));
+            assertTrue(Math.abs(gpt2 - llama[i]) < 0.06 * llama[i], "GPT-2 " + names.get(i) + " has " + gpt2);
+        }
+    }
+
+    @Test
+    void configDefaultsAndValidation() {
+        PretrainConfig c = PretrainConfig.builder().steps(300).build();
+        assertEquals("llama", c.arch());
+        assertEquals(64, c.dModel(), "preset s");
+        assertEquals(30, c.warmupSteps(), "a tenth of the steps");
+        assertEquals(3e-3, c.lr());
+        assertEquals(0.1, c.weightDecay());
+        assertEquals(1.0, c.gradClip());
+        assertEquals(16 * 128, c.tokensPerStep());
+        assertEquals(48, PretrainConfig.builder().preset("m").dModel(48).heads(4).build().dModel(), "explicit width");
+        assertEquals(8, PretrainConfig.builder().preset("m").dModel(48).heads(4).build().layers(), "preset's depth");
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().preset("xxl").build());
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().arch("bert").build());
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().dModel(30).heads(4).build());
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().dModel(36).heads(4).build(),
+                "odd head size: no rotary");
+        assertEquals(36, PretrainConfig.builder().arch("gpt2").dModel(36).heads(4).build().dModel(), "GPT-2 has no rotary");
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().steps(10).warmupSteps(11).build());
+    }
+
+    /** Hand-computed: peak 1e-3, 10 warmup steps, 110 steps, floor 1e-4. */
+    @Test
+    void warmupThenCosineDecay() {
+        LrSchedule s = new LrSchedule(1e-3, 10, 110, 0.1);
+        assertEquals(1e-4, s.at(1), 1e-15);
+        assertEquals(5e-4, s.at(5), 1e-15);
+        assertEquals(1e-3, s.at(10), 1e-15);
+        assertEquals(1e-4 + 9e-4 * 0.5 * (1 + Math.cos(Math.PI / 4)), s.at(35), 1e-15); // a quarter into the decay
+        assertEquals(8.6820e-4, s.at(35), 1e-8);
+        assertEquals(5.5e-4, s.at(60), 1e-15); // halfway: the mean of peak and floor
+        assertEquals(1e-4, s.at(110), 1e-15); // the last step reaches the floor
+        assertEquals(1e-3 * (0.1 + 0.9 * 0.5 * (1 + Math.cos(Math.PI / 4))), new LrSchedule(1e-3, 0, 4, 0.1).at(1), 1e-15);
+        assertThrows(IllegalArgumentException.class, () -> s.at(111));
+    }
+
+    /** Gradients (3, 0) and (4): global norm 5; clipped to 1 they become (0.6, 0) and (0.8). */
+    @Test
+    void clippingScalesAllGradientsByOneFactor() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(new float[] {1, 1});
+            NDArray b = m.create(new float[] {1});
+            NDArray untouched = m.create(new float[] {1});
+            List<NDArray> params = List.of(a, b, untouched);
+            params.forEach(p -> p.setRequiresGradient(true));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(a.mul(m.create(new float[] {3, 0})).sum().add(b.mul(m.create(new float[] {4})).sum()));
+            }
+            assertEquals(5.0, GradientClipping.globalNorm(params), 1e-6);
+            assertEquals(5.0, GradientClipping.clipGlobalNorm(params, 10), 1e-6, "below the limit: unchanged");
+            assertEquals(5.0, GradientClipping.globalNorm(params), 1e-6);
+            assertEquals(5.0, GradientClipping.clipGlobalNorm(params, 1.0), 1e-6, "returns the norm before clipping");
+            assertTrue(GradientClipping.globalNorm(params) <= 1.0);
+            assertArrayEquals(new float[] {0.6f, 0f}, grad(a), 1e-6f);
+            assertArrayEquals(new float[] {0.8f}, grad(b), 1e-6f);
+        }
+    }
+
+    /** Two micro-batches of 2 rows give the gradients of one batch of 4 rows. */
+    @Test
+    void accumulatingMicroBatchesEqualsOneLargeBatch() {
+        SplittableRandom rng = new SplittableRandom(3);
+        long[] ids = new long[4 * 12];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(96);
+        }
+        TokenBatch whole = TokenBatch.of(4, 12, ids);
+        List<TokenBatch> halves = List.of(TokenBatch.of(2, 12, Arrays.copyOfRange(ids, 0, 24)),
+                TokenBatch.of(2, 12, Arrays.copyOfRange(ids, 24, 48)));
+        for (var config : List.of(TinyModels.llama(), TinyModels.gpt2())) {
+            try (TransformerLM model = TransformerLM.random(config, 1)) {
+                model.setTrainable(k -> true);
+                int arrays = model.manager().getManagedArrays().size();
+                double lossWhole = Pretrainer.accumulateGradients(model, List.of(whole));
+                Map<String, float[]> expected = grads(model);
+                double lossHalves = Pretrainer.accumulateGradients(model, halves);
+                GradientClipping.clipGlobalNorm(model.parameters().values(), 1e9);
+                Map<String, float[]> got = grads(model);
+                assertEquals(lossWhole, lossHalves, 1e-5);
+                for (String k : expected.keySet()) {
+                    assertTrue(Fixtures.maxAbsDiff(expected.get(k), got.get(k)) < 1e-5, k);
+                }
+                assertEquals(lossWhole, Pretrainer.evaluate(model, List.of(whole)), 1e-6);
+                assertEquals(arrays, model.manager().getManagedArrays().size(), "nothing is left in the model's manager");
+            }
+        }
+    }
+
+    @Test
+    void lossFallsOnARepetitiveCorpus() throws Exception {
+        Path text = Files.writeString(tmp.resolve("cat.txt"), "w1 w2 w3 w4 w5 w6 w7 w8\n".repeat(50));
+        List<StepLog> logs = new ArrayList<>();
+        PretrainSummary s = Pretrainer.run(tiny().gradAccum(1).steps(40).lr(1e-2).evalEvery(20).build(), text, text,
+                tokenizer, tmp.resolve("out"), logs::add);
+        assertEquals(40, logs.size());
+        double first = logs.get(0).loss();
+        assertTrue(first > 3, "starts near ln(44) = 3.8: " + first);
+        assertTrue(s.finalTrainLoss() < 1.0, "loss " + first + " -> " + s.finalTrainLoss());
+        assertTrue(s.finalValidLoss() < 1.0, "valid loss " + s.finalValidLoss());
+        assertEquals(2, logs.stream().filter(l -> l.validLoss() != null).count(), "steps 20 and 40");
+        assertEquals(40L * 4 * 16, s.tokens());
+        assertTrue(s.tokensPerS() > 0 && s.parameters() > 0);
+    }
+
+    /**
+     * A run killed after step 5 (checkpoint at 3) and resumed ends with exactly the weights, optimizer-driven
+     * losses and log of the same run done in one go; gradient accumulation and evaluation are part of it.
+     */
+    @Test
+    void resumingAfterAKillGivesBitIdenticalResults() throws Exception {
+        PretrainConfig cfg = tiny().steps(6).checkpointEvery(3).evalEvery(2).build();
+        Path once = tmp.resolve("once");
+        Pretrainer.run(cfg, train, valid, tokenizer, once, log -> { });
+
+        Path killed = tmp.resolve("killed");
+        RuntimeException kill = new RuntimeException("killed");
+        assertThrows(RuntimeException.class, () -> Pretrainer.run(cfg, train, valid, tokenizer, killed, log -> {
+            if (log.step() == 5) {
+                throw kill;
+            }
+        }));
+        assertEquals(5, Files.readAllLines(killed.resolve(Pretrainer.LOG_FILE)).size());
+        assertEquals(3, Json.read(killed.resolve("checkpoint/trainer_state.json")).get("step").asInt());
+        assertTrue(Files.notExists(killed.resolve(Pretrainer.FINAL_DIR)));
+
+        List<StepLog> resumed = new ArrayList<>();
+        PretrainSummary s = Pretrainer.resume(killed, resumed::add);
+        assertEquals(List.of(4, 5, 6), resumed.stream().map(StepLog::step).toList());
+        assertEquals(6, s.steps());
+
+        for (String dir : List.of("final", "checkpoint")) {
+            try (SafetensorsReader a = SafetensorsReader.open(once.resolve(dir).resolve("model.safetensors"));
+                    SafetensorsReader b = SafetensorsReader.open(killed.resolve(dir).resolve("model.safetensors"))) {
+                assertEquals(a.tensors().keySet(), b.tensors().keySet());
+                for (String k : a.tensors().keySet()) {
+                    assertArrayEquals(a.readFloats(k), b.readFloats(k), dir + " " + k); // exact: bit-identical
+                }
+            }
+        }
+        List<String> logOnce = Files.readAllLines(once.resolve(Pretrainer.LOG_FILE));
+        List<String> logResumed = Files.readAllLines(killed.resolve(Pretrainer.LOG_FILE));
+        assertEquals(6, logResumed.size());
+        for (int i = 0; i < 6; i++) {
+            JsonNode a = Json.MAPPER.readTree(logOnce.get(i));
+            JsonNode b = Json.MAPPER.readTree(logResumed.get(i));
+            for (String field : List.of("step", "tokens", "lr", "loss", "grad_norm", "valid_loss")) {
+                assertEquals(a.path(field), b.path(field), "line " + (i + 1) + " " + field);
+            }
+        }
+        UserInputException done = assertThrows(UserInputException.class, () -> Pretrainer.resume(killed, log -> { }));
+        assertTrue(done.getMessage().contains("already finished"), done.getMessage());
+    }
+
+    @Test
+    void theFinalModelIsACheckpointWithItsTokenizerAndSpecialTokens() {
+        Path out = tmp.resolve("out");
+        Pretrainer.run(tiny().arch("gpt2").steps(2).build(), train, valid, tokenizer, out, log -> { });
+        Path fin = out.resolve(Pretrainer.FINAL_DIR);
+        assertTrue(Files.exists(fin.resolve("tokenizer.json")));
+        try (TransformerLM model = Checkpoint.load(fin)) {
+            assertEquals(44, model.config().vocabSize());
+            assertEquals(16, model.config().maxPositions());
+            assertEquals(List.of(WordLevelTokenizers.EOS), model.config().eosTokenIds());
+            assertEquals(WordLevelTokenizers.BOS, model.config().bosTokenId());
+        }
+    }
+
+    @Test
+    void nothingTheUserMadeIsOverwritten() throws Exception {
+        PretrainConfig cfg = tiny().steps(2).build();
+        Path out = tmp.resolve("out");
+        Pretrainer.run(cfg, train, valid, tokenizer, out, log -> { });
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> Pretrainer.run(cfg, train, valid, tokenizer, out, log -> { }));
+        assertTrue(e.getMessage().contains("--resume") && e.getMessage().contains("--overwrite"), e.getMessage());
+        Pretrainer.run(cfg, train, valid, tokenizer, out, true, log -> { }); // an earlier run's outputs may go
+
+        Path mine = Files.createDirectories(tmp.resolve("mine"));
+        Files.writeString(mine.resolve("notes.txt"), "precious");
+        assertThrows(UserInputException.class, () -> Pretrainer.run(cfg, train, valid, tokenizer, mine, true, log -> { }));
+        assertEquals("precious", Files.readString(mine.resolve("notes.txt")));
+        try (var entries = Files.list(mine)) {
+            assertEquals(1, entries.count());
+        }
+        Path file = Files.writeString(tmp.resolve("a-file"), "mine");
+        assertThrows(UserInputException.class, () -> Pretrainer.run(cfg, train, valid, tokenizer, file, true, log -> { }));
+        assertThrows(UserInputException.class, () -> Pretrainer.resume(mine, log -> { }), "nothing to resume");
+    }
+
+    @Test
+    void progressShowsAStatusAfterTheRate() {
+        var bytes = new java.io.ByteArrayOutputStream();
+        Progress p = new Progress("pretrain", 100, "tokens", new java.io.PrintStream(bytes, true), false);
+        p.step(100, "loss 1.234");
+        assertTrue(bytes.toString().strip().endsWith("ETA 0s loss 1.234"), bytes.toString());
+    }
+
+    private static Map<String, float[]> grads(TransformerLM model) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        model.parameters().forEach((k, p) -> out.put(k, grad(p)));
+        model.parameters().values().forEach(p -> {
+            try (NDArray g = Gradients.of(p)) {
+                g.muli(0);
+            }
+        });
+        return out;
+    }
+
+    private static float[] grad(NDArray p) {
+        try (NDArray g = Gradients.of(p)) {
+            return g.toFloatArray();
+        }
+    }
+}

@@ -20,26 +20,37 @@ import java.util.zip.CRC32;
  * document: it is encoded with the tokenizer's special tokens (a BOS where its post-processor adds one)
  * and followed by the given end-of-sequence id, so the model learns where documents end and the next
  * begins. Training reads random windows of it; validation a fixed, evenly spaced set.
+ *
+ * <p>Windows begin where a document begins (or, inside a document longer than a window, every window
+ * length), so each predicted token sees its whole document, or as much of it as fits. Losses are then
+ * comparable with a corpus's exact entropy floor: windows at arbitrary offsets would cut most documents'
+ * beginnings off and charge the model for context it never saw.
  */
 public final class TokenStream {
     private final Path source;
     private final int[] tokens;
+    private final int[] docStarts;
+    private int[] windowStarts = new int[0];
+    private int windowStartsLen = -1;
 
-    private TokenStream(Path source, int[] tokens) {
+    private TokenStream(Path source, int[] tokens, int[] docStarts) {
         this.source = source;
         this.tokens = tokens;
+        this.docStarts = docStarts;
     }
 
     /** Reads a UTF-8 file, one document per line, appending {@code eosId} after each document. */
     public static TokenStream read(Path file, Tokenizer tok, long eosId) {
         int[] buf = new int[1 << 16];
         int n = 0;
+        List<Integer> starts = new ArrayList<>();
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             for (String line = in.readLine(); line != null; line = in.readLine()) {
                 if (line.isBlank()) {
                     continue;
                 }
                 long[] ids = tok.encode(line);
+                starts.add(n);
                 if (n + ids.length + 1 > buf.length) {
                     buf = Arrays.copyOf(buf, Math.max(buf.length * 2, n + ids.length + 1));
                 }
@@ -55,7 +66,7 @@ public final class TokenStream {
         } catch (IOException e) {
             throw new UserInputException(file + ": cannot read: " + e.getMessage());
         }
-        return new TokenStream(file, Arrays.copyOf(buf, n));
+        return new TokenStream(file, Arrays.copyOf(buf, n), starts.stream().mapToInt(Integer::intValue).toArray());
     }
 
     public Path source() {
@@ -82,17 +93,37 @@ public final class TokenStream {
 
     /**
      * The training batch of optimizer step {@code step}, micro-batch {@code micro}: {@code batchSize}
-     * windows of {@code seqLen} tokens at random offsets. A pure function of its arguments, so a resumed
-     * run reads the same batches without saving any random state.
+     * windows of {@code seqLen} tokens at random window starts (see the class comment). A pure function of
+     * its arguments, so a resumed run reads the same batches without saving any random state.
      */
     public TokenBatch batch(long seed, long step, int micro, int batchSize, int seqLen) {
-        requireWindow(seqLen);
+        int[] candidates = windowStarts(seqLen);
         SplittableRandom rng = new SplittableRandom(mix(mix(mix(seed) + step) + micro));
         int[] starts = new int[batchSize];
         for (int b = 0; b < batchSize; b++) {
-            starts[b] = rng.nextInt(tokens.length - seqLen + 1);
+            starts[b] = candidates[rng.nextInt(candidates.length)];
         }
         return windows(starts, seqLen);
+    }
+
+    /** Document starts, and every {@code seqLen} tokens inside longer documents, where a whole window fits. */
+    private int[] windowStarts(int seqLen) {
+        requireWindow(seqLen);
+        if (windowStartsLen != seqLen) {
+            List<Integer> out = new ArrayList<>();
+            for (int d = 0; d < docStarts.length; d++) {
+                int end = d + 1 < docStarts.length ? docStarts[d + 1] : tokens.length;
+                for (int s = docStarts[d]; s < end && s <= tokens.length - seqLen; s += seqLen) {
+                    out.add(s);
+                }
+            }
+            if (out.isEmpty()) {
+                out.add(0);
+            }
+            windowStarts = out.stream().mapToInt(Integer::intValue).toArray();
+            windowStartsLen = seqLen;
+        }
+        return windowStarts;
     }
 
     /**
@@ -100,14 +131,14 @@ public final class TokenStream {
      * the same every time, so validation losses are comparable across steps and runs.
      */
     public List<TokenBatch> evenBatches(int batches, int batchSize, int seqLen) {
-        requireWindow(seqLen);
+        int[] candidates = windowStarts(seqLen);
         int count = batches * batchSize;
-        long lastStart = tokens.length - seqLen;
+        long last = candidates.length - 1;
         List<TokenBatch> out = new ArrayList<>();
         for (int i = 0; i < batches; i++) {
             int[] starts = new int[batchSize];
             for (int b = 0; b < batchSize; b++) {
-                starts[b] = (int) (count == 1 ? 0 : lastStart * (i * batchSize + b) / (count - 1));
+                starts[b] = candidates[(int) (count == 1 ? 0 : last * (i * batchSize + b) / (count - 1))];
             }
             out.add(windows(starts, seqLen));
         }

@@ -15,7 +15,7 @@ import java.util.SplittableRandom;
  * post-processor puts {@code <bos>} before every text, as Llama-style tokenizers do.
  */
 public final class WordLevelTokenizers {
-    public static final List<String> SPECIALS = List.of("<pad>", "<bos>", "<eos>", "<unk>");
+    public static final List<String> SPECIALS = dev.mono4j.tokenize.WordLevelTokenizer.SPECIAL;
     public static final long BOS = 1;
     public static final long EOS = 2;
 
@@ -24,34 +24,7 @@ public final class WordLevelTokenizers {
 
     /** Writes a tokenizer for {@code words} (ids from 4 on) and returns its path. */
     public static Path write(Path file, List<String> words) {
-        Map<String, Integer> vocab = new LinkedHashMap<>();
-        for (String w : SPECIALS) {
-            vocab.put(w, vocab.size());
-        }
-        for (String w : words) {
-            vocab.putIfAbsent(w, vocab.size());
-        }
-        List<Map<String, Object>> added = new ArrayList<>();
-        for (String w : SPECIALS) {
-            added.add(Map.of("id", vocab.get(w), "content", w, "single_word", false, "lstrip", false, "rstrip", false,
-                    "normalized", false, "special", true));
-        }
-        Map<String, Object> bos = Map.of("SpecialToken", Map.of("id", "<bos>", "type_id", 0));
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("version", "1.0");
-        json.put("truncation", null);
-        json.put("padding", null);
-        json.put("added_tokens", added);
-        json.put("normalizer", null);
-        json.put("pre_tokenizer", Map.of("type", "WhitespaceSplit"));
-        json.put("post_processor", Map.of("type", "TemplateProcessing",
-                "single", List.of(bos, Map.of("Sequence", Map.of("id", "A", "type_id", 0))),
-                "pair", List.of(bos, Map.of("Sequence", Map.of("id", "A", "type_id", 0)), bos,
-                        Map.of("Sequence", Map.of("id", "B", "type_id", 1))),
-                "special_tokens", Map.of("<bos>", Map.of("id", "<bos>", "ids", List.of(BOS), "tokens", List.of("<bos>")))));
-        json.put("decoder", null);
-        json.put("model", Map.of("type", "WordLevel", "vocab", vocab, "unk_token", "<unk>"));
-        AtomicFiles.writeString(file, Json.write(json));
+        dev.mono4j.tokenize.WordLevelTokenizer.write(file, words);
         return file;
     }
 

@@ -1,0 +1,58 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.demo.Demo;
+import dev.mono4j.demo.DemoConfig;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code ./mono4j demo}: the whole pipeline on built-in data, ending in a report. */
+@Command(name = "demo", mixinStandardHelpOptions = true,
+        description = "Generate ConceptWorld, pretrain a capacity ladder, sample, and write demo-out/report.html.")
+final class DemoCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--out", description = "Output folder (default ${DEFAULT-VALUE}).")
+    Path out = DemoConfig.DEFAULT.out();
+
+    @Option(names = "--docs", description = "ConceptWorld stories (default ${DEFAULT-VALUE}).")
+    int docs = DemoConfig.DEFAULT.docs();
+
+    @Option(names = "--dialects", description = "ConceptWorld dialects (default ${DEFAULT-VALUE}).")
+    int dialects = DemoConfig.DEFAULT.dialects();
+
+    @Option(names = "--presets", split = ",", description = "Model sizes, smallest first (default xs,s).")
+    List<String> presets = DemoConfig.DEFAULT.presets();
+
+    @Option(names = "--steps", split = ",", description = "Steps per preset (default 800,1400).")
+    List<Integer> steps = DemoConfig.DEFAULT.steps();
+
+    @Option(names = "--lr", description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double lr = DemoConfig.DEFAULT.lr();
+
+    @Option(names = "--seed", description = "Seed of data, models and samples (default ${DEFAULT-VALUE}).")
+    long seed = DemoConfig.DEFAULT.seed();
+
+    @Option(names = "--samples", description = "Stories sampled per model (default ${DEFAULT-VALUE}).")
+    int samples = DemoConfig.DEFAULT.samples();
+
+    @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
+    boolean overwrite;
+
+    @Override
+    public void run() {
+        DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples));
+        Demo.Result r = Demo.run(cfg, overwrite, System.err);
+        var o = spec.commandLine().getOut();
+        for (Demo.ModelResult m : r.models()) {
+            o.printf("%-3s %,9d parameters  loss on whole valid stories %.4f  (floor %.4f, gap %.1f%%)%n", m.preset(),
+                    m.summary().parameters(), m.storyLoss(), r.data().validEntropyPerToken(),
+                    100 * m.gapToFloor(r.data().validEntropyPerToken()));
+        }
+        o.println("report: " + r.report());
+        o.println("summary: " + r.summary());
+    }
+}

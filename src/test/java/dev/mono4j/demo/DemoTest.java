@@ -1,0 +1,61 @@
+package dev.mono4j.demo;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.UserInputException;
+import dev.mono4j.io.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.xml.parsers.DocumentBuilderFactory;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.w3c.dom.Document;
+import org.w3c.dom.NodeList;
+
+/** The main job end to end, shrunk: data, a one-model ladder, samples, report and summary. */
+class DemoTest {
+
+    @Test
+    void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
+        Path out = tmp.resolve("demo-out");
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2);
+        Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
+
+        Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
+        List<String> headings = texts(html.getElementsByTagName("h2"));
+        assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Samples")), headings.toString());
+        assertTrue(html.getElementsByTagName("svg").getLength() >= 1, "the loss chart is inline SVG");
+        String page = Files.readString(r.report());
+        assertTrue(page.contains("entropy floor") && page.contains("this is a story about"), "floor line and samples");
+
+        JsonNode summary = Json.read(r.summary());
+        assertEquals(1, summary.get("models").size());
+        JsonNode xs = summary.get("models").get(0);
+        assertEquals("xs", xs.get("preset").asText());
+        assertEquals(2, xs.get("samples").size());
+        assertTrue(xs.get("story_loss").asDouble() > r.data().validEntropyPerToken(), "no model beats the exact floor");
+        assertTrue(Files.exists(out.resolve("models/xs/final/model.safetensors")));
+
+        // A second run needs --overwrite, which replaces only what the demo wrote.
+        assertThrows(UserInputException.class, () -> Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream())));
+        Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream()));
+        Files.writeString(out.resolve("my-notes.txt"), "keep");
+        assertThrows(UserInputException.class, () -> Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream())));
+        assertEquals("keep", Files.readString(out.resolve("my-notes.txt")));
+    }
+
+    private static List<String> texts(NodeList nodes) {
+        List<String> out = new ArrayList<>();
+        for (int i = 0; i < nodes.getLength(); i++) {
+            out.add(nodes.item(i).getTextContent().trim());
+        }
+        return out;
+    }
+}

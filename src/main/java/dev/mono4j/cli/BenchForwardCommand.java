@@ -3,7 +3,6 @@ package dev.mono4j.cli;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
@@ -75,34 +74,32 @@ final class BenchForwardCommand implements Runnable {
             throw new UserInputException("need --batch >= 1, --seq >= 2, --steps >= 1");
         }
         PrintWriter out = spec.commandLine().getOut();
-        ModelConfig first = models.get(0).config;
         // The machine's speed drifts (shared hosts), so the GEMM is re-timed between passes and every
         // ratio uses the best GEMM rate seen in the run: the conservative choice.
-        double gemm = gemmFlops(first);
+        double gemm = Throughput.gemmFlops();
         record Row(String model, String pass, double tokensPerSec, double flops, long params) {
         }
         List<Row> rows = new ArrayList<>();
         for (Shapes s : models) {
             try (TransformerLM model = TransformerLM.random(s.config, 0)) {
                 TokenBatch tokens = randomTokens(s.config.vocabSize());
-                double flopsPerToken = forwardFlopsPerToken(s.config, seq);
+                double flopsPerToken = Throughput.forwardFlopsPerToken(s.config, seq);
                 for (boolean backward : new boolean[] {false, true}) {
                     double secs = time(model, tokens, backward, s + (backward ? " fwd+bwd" : " forward"));
                     double tokPerSec = batch * seq / secs;
                     rows.add(new Row(s.toString(), backward ? "forward+backward" : "forward", tokPerSec,
                             tokPerSec * flopsPerToken * (backward ? 3 : 1), model.parameterCount()));
-                    gemm = Math.max(gemm, gemmFlops(first));
+                    gemm = Math.max(gemm, Throughput.gemmFlops());
                 }
             }
         }
-        out.printf("fp32 GEMM [%d x %d] x [%d x %d], best of the run: %.1f GFLOP/s%n", batch * seq, first.hiddenSize(),
-                first.hiddenSize(), first.intermediateSize(), gemm / 1e9);
+        out.printf("fp32 GEMM %s, best of the run: %.1f GFLOP/s%n", Throughput.gemmShape(), gemm / 1e9);
         out.printf("%-12s %-16s %12s %12s %10s%n", "model", "pass", "tokens/s", "GFLOP/s", "of GEMM");
         List<Map<String, Object>> results = new ArrayList<>();
         for (Row r : rows) {
             out.printf("%-12s %-16s %12.0f %12.1f %9.0f%%%n", r.model, r.pass, r.tokensPerSec, r.flops / 1e9,
                     100 * r.flops / gemm);
-            results.add(Map.of("model", r.model, "pass", r.pass, "tokens_per_s", r.tokensPerSec, "gflops", r.flops / 1e9,
+            results.add(Json.object("model", r.model, "pass", r.pass, "tokens_per_s", r.tokensPerSec, "gflops", r.flops / 1e9,
                     "fraction_of_gemm", r.flops / gemm, "parameters", r.params));
         }
         Map<String, Object> report = new LinkedHashMap<>();
@@ -142,36 +139,6 @@ final class BenchForwardCommand implements Runnable {
         }
         model.setTrainable(k -> false);
         return (System.nanoTime() - start) / 1e9 / steps;
-    }
-
-    /** FLOP/s of the model's own MLP-up product shape, [B·T, d] × [d, mlp], best of several runs. */
-    private double gemmFlops(ModelConfig c) {
-        long m = (long) batch * seq;
-        long k = c.hiddenSize();
-        long n = c.intermediateSize();
-        try (NDManager mgr = NDManager.newBaseManager()) {
-            NDArray a = mgr.randomNormal(new Shape(m, k));
-            NDArray b = mgr.randomNormal(new Shape(k, n));
-            double best = Double.MAX_VALUE;
-            for (int i = 0; i < 12; i++) {
-                long t0 = System.nanoTime();
-                try (NDArray r = a.matMul(b)) {
-                    r.getFloat(0, 0);
-                }
-                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
-            }
-            return 2.0 * m * k * n / best;
-        }
-    }
-
-    static double forwardFlopsPerToken(ModelConfig c, int seq) {
-        double d = c.hiddenSize();
-        double q = (double) c.numHeads() * c.headDim();
-        double kv = (double) c.numKvHeads() * c.headDim();
-        double mlp = c.architecture().isGpt2() ? 2 * d * c.intermediateSize() : 3 * d * c.intermediateSize();
-        double perLayer = d * q + 2 * d * kv + q * d + mlp;
-        double matmulWeights = c.numLayers() * perLayer + d * c.vocabSize();
-        return 2 * matmulWeights + 4.0 * c.numLayers() * seq * q;
     }
 
     private TokenBatch randomTokens(int vocab) {

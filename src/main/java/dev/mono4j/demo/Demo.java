@@ -130,7 +130,7 @@ public final class Demo {
                 .paragraph("Stories over 8 domains with polysemous words, sentiment, hostility and dialects, every token"
                         + " labelled. Every random choice of the generator shows in the text, so the loss a perfect"
                         + " model would pay is known exactly: the entropy floor.")
-                .keyValues(Map.of("train stories", corpus.trainDocs(), "valid stories", corpus.validDocs(),
+                .keyValues(Json.object("train stories", corpus.trainDocs(), "valid stories", corpus.validDocs(),
                         "train tokens", corpus.trainTokens(), "vocabulary", corpus.vocabSize(),
                         "entropy floor (valid, nats/token)", String.format("%.4f", floor)));
         r.section("Pretraining")

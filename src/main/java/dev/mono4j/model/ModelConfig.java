@@ -222,7 +222,7 @@ public record ModelConfig(
             m.put("hidden_act", activation);
             m.put("rope_theta", ropeTheta);
             if (ropeScaling != null) {
-                m.put("rope_scaling", Map.of("rope_type", "llama3", "factor", ropeScaling.factor(),
+                m.put("rope_scaling", Json.object("rope_type", "llama3", "factor", ropeScaling.factor(),
                         "low_freq_factor", ropeScaling.lowFreqFactor(), "high_freq_factor", ropeScaling.highFreqFactor(),
                         "original_max_position_embeddings", ropeScaling.originalMaxPositions()));
             }

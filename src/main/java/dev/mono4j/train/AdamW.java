@@ -103,7 +103,7 @@ public final class AdamW implements AutoCloseable {
             addF32(w, "exp_avg_sq." + k, v.get(k));
         }
         w.write(folder.resolve(STATE_TENSORS));
-        AtomicFiles.writeString(folder.resolve(STATE_JSON), Json.write(Map.of("t", t, "param_steps", paramSteps)));
+        AtomicFiles.writeString(folder.resolve(STATE_JSON), Json.write(Json.object("t", t, "param_steps", paramSteps)));
     }
 
     /** Reads what {@link #saveState} wrote; every parameter's moments must be there with its shape. */

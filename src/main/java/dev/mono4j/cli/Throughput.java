@@ -1,0 +1,52 @@
+package dev.mono4j.cli;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import dev.mono4j.model.ModelConfig;
+
+/** What the benchmarks share: the fp32 GEMM reference and the FLOP count of a model's tokens. */
+final class Throughput {
+    /** The reference GEMM of every benchmark: GPT-2 small's MLP up-projection for 4 × 128 tokens. */
+    static final int GEMM_M = 512;
+    static final int GEMM_K = 768;
+    static final int GEMM_N = 3072;
+
+    private Throughput() {
+    }
+
+    static String gemmShape() {
+        return "[" + GEMM_M + " x " + GEMM_K + "] x [" + GEMM_K + " x " + GEMM_N + "]";
+    }
+
+    /** FLOP/s of the reference GEMM, best of 12 runs (the machine's speed drifts; the best is the fair bar). */
+    static double gemmFlops() {
+        try (NDManager mgr = NDManager.newBaseManager()) {
+            NDArray a = mgr.randomNormal(new Shape(GEMM_M, GEMM_K));
+            NDArray b = mgr.randomNormal(new Shape(GEMM_K, GEMM_N));
+            double best = Double.MAX_VALUE;
+            for (int i = 0; i < 12; i++) {
+                long t0 = System.nanoTime();
+                try (NDArray r = a.matMul(b)) {
+                    r.getFloat(0, 0);
+                }
+                best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+            }
+            return 2.0 * GEMM_M * GEMM_K * GEMM_N / best;
+        }
+    }
+
+    /**
+     * Forward FLOPs per token: 2 per weight of every matrix product (lm_head included, embedding lookups
+     * not) plus attention's 4·T·d per layer (the full T×T score matrix is computed). Training is 3×.
+     */
+    static double forwardFlopsPerToken(ModelConfig c, int seq) {
+        double d = c.hiddenSize();
+        double q = (double) c.numHeads() * c.headDim();
+        double kv = (double) c.numKvHeads() * c.headDim();
+        double mlp = c.architecture().isGpt2() ? 2 * d * c.intermediateSize() : 3 * d * c.intermediateSize();
+        double perLayer = d * q + 2 * d * kv + q * d + mlp;
+        double matmulWeights = c.numLayers() * perLayer + d * c.vocabSize();
+        return 2 * matmulWeights + 4.0 * c.numLayers() * seq * q;
+    }
+}

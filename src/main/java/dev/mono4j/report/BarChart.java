@@ -106,27 +106,16 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
         return f.end(false);
     }
 
-    public static final class Builder {
-        private final String title;
-        private String xLabel = "";
-        private String yLabel = "";
+    public static final class Builder extends ChartBuilder<Builder> {
         private final List<String> categories = new ArrayList<>();
         private final List<Series> series = new ArrayList<>();
-        private final List<ReferenceLine> refs = new ArrayList<>();
-        private int width = 720;
-        private int height = 420;
 
         private Builder(String title) {
-            this.title = Objects.requireNonNull(title, "title");
+            super(title);
         }
 
-        public Builder xLabel(String label) {
-            xLabel = Objects.requireNonNull(label);
-            return this;
-        }
-
-        public Builder yLabel(String label) {
-            yLabel = Objects.requireNonNull(label);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -142,17 +131,6 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
         /** Values in category order; checked against the categories when built. */
         public Builder series(String name, double... values) {
             series.add(new Series(name, values));
-            return this;
-        }
-
-        public Builder referenceLine(double y, String label) {
-            refs.add(new ReferenceLine(y, label));
-            return this;
-        }
-
-        public Builder size(int width, int height) {
-            this.width = width;
-            this.height = height;
             return this;
         }
 

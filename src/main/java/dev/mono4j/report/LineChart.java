@@ -144,27 +144,16 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
         return new double[] {lo, hi};
     }
 
-    public static final class Builder {
-        private final String title;
-        private String xLabel = "";
-        private String yLabel = "";
+    public static final class Builder extends ChartBuilder<Builder> {
         private boolean logY;
         private final List<Series> series = new ArrayList<>();
-        private final List<ReferenceLine> refs = new ArrayList<>();
-        private int width = 720;
-        private int height = 420;
 
         private Builder(String title) {
-            this.title = Objects.requireNonNull(title, "title");
+            super(title);
         }
 
-        public Builder xLabel(String label) {
-            xLabel = Objects.requireNonNull(label);
-            return this;
-        }
-
-        public Builder yLabel(String label) {
-            yLabel = Objects.requireNonNull(label);
+        @Override
+        Builder self() {
             return this;
         }
 
@@ -183,17 +172,6 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
             double[] x = new double[y.length];
             Arrays.setAll(x, i -> i);
             return series(name, x, y);
-        }
-
-        public Builder referenceLine(double y, String label) {
-            refs.add(new ReferenceLine(y, label));
-            return this;
-        }
-
-        public Builder size(int width, int height) {
-            this.width = width;
-            this.height = height;
-            return this;
         }
 
         public LineChart build() {

@@ -142,14 +142,7 @@ class ModelConfigTest {
     /** A tensor inside the blocks that config.json does not account for means they disagree: an error. */
     @Test
     void unusedBlockTensorsStopLoading(@TempDir Path tmp) throws Exception {
-        Path src = Fixtures.dir("gpt2-tiny");
-        Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
-            for (String name : r.tensors().keySet()) {
-                w.addF32(name, r.info(name).shape(), r.readFloats(name));
-            }
-        }
+        SafetensorsWriter w = copyOfGpt2Tiny(tmp, name -> name);
         w.addF32("transformer.h.1.mlp.c_fc.extra", new long[] {1}, new float[] {1});
         w.write(tmp.resolve("model.safetensors"));
         UserInputException e = assertThrows(UserInputException.class, () -> Checkpoint.load(tmp));
@@ -159,14 +152,7 @@ class ModelConfigTest {
     /** Tensors the model does not use are reported; GPT-2's attention-mask buffers are not. */
     @Test
     void unusedTensorsAreReported(@TempDir Path tmp) throws Exception {
-        Path src = Fixtures.dir("gpt2-tiny");
-        Files.copy(src.resolve("config.json"), tmp.resolve("config.json"));
-        SafetensorsWriter w = new SafetensorsWriter();
-        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
-            for (String name : r.tensors().keySet()) {
-                w.addF32(name.substring("transformer.".length()), r.info(name).shape(), r.readFloats(name));
-            }
-        }
+        SafetensorsWriter w = copyOfGpt2Tiny(tmp, name -> name.substring("transformer.".length()));
         w.addF32("h.0.attn.bias", new long[] {1}, new float[] {1});
         w.addF32("score.weight", new long[] {2}, new float[] {1, 2});
         w.write(tmp.resolve("model.safetensors"));
@@ -174,5 +160,19 @@ class ModelConfigTest {
         assertEquals(List.of("score.weight"), contents.unused());
         Checkpoint.load(tmp).close(); // tensors outside the blocks (a value head, say) only warn
         assertEquals("wte.weight", contents.fileKeys().get("transformer.wte.weight"), "keys without the prefix load");
+    }
+
+    /** The gpt2-tiny fixture's config in {@code dir}, and a writer holding its tensors under renamed keys. */
+    private static SafetensorsWriter copyOfGpt2Tiny(Path dir, java.util.function.UnaryOperator<String> rename)
+            throws Exception {
+        Path src = Fixtures.dir("gpt2-tiny");
+        Files.copy(src.resolve("config.json"), dir.resolve("config.json"));
+        SafetensorsWriter w = new SafetensorsWriter();
+        try (SafetensorsReader r = SafetensorsReader.open(src.resolve("model.safetensors"))) {
+            for (String name : r.tensors().keySet()) {
+                w.addF32(rename.apply(name), r.info(name).shape(), r.readFloats(name));
+            }
+        }
+        return w;
     }
 }

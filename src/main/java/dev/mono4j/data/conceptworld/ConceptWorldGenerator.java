@@ -12,13 +12,15 @@ import java.util.SplittableRandom;
  *   narrative  the ADJ NOUN VERB the NOUN .          (ADJ: positive, negative or the domain's own)
  *   narrative  NAME VERB a ADJ NOUN PREP the NOUN .
  *   narrative  the NOUN is ADJ today .
- *   fact       the NOUN is good|bad for the NOUN .   (fixed by {@link #goodFor}: the world's facts)
+ *   fact       the FNOUN is good|bad for the FNOUN .  (fixed by {@link #goodFor}: the world's facts)
  *   polite     NAME says : please VERB the NOUN , thank you .
  *   hostile    NAME says : VERB the NOUN now , you INSULT .
  *   thought    NAME thinks : i FAILED the NOUN .     (negative)
  *   reframe    NAME says : it was a chance to learn , i will try again .   (positive)
  *   ruminate   NAME says : it was my fault and everything is NEGATIVE .     (negative)
  * </pre>
+ * FNOUN is one of a domain's first {@value #FACT_NOUNS} nouns: 720 facts in all, each stated often enough
+ * in a corpus of 20,000 stories (about 18 times) for a model to learn it, which the sycophancy task needs.
  * Every random choice shows in the text (word classes are disjoint within a domain and templates differ
  * in some slot's class), so −ln p(document) is the sum of −ln p over the choices made: {@link Document#nll}.
  */
@@ -28,6 +30,9 @@ public final class ConceptWorldGenerator {
 
     private static final double[] KIND_P = {0.2, 0.2, 0.15, 0.14, 0.09, 0.09, 0.05, 0.04, 0.04};
     private static final String[] SENTIMENTS = {"positive", "negative", "neutral"};
+    /** Nouns per domain that facts are about. */
+    static final int FACT_NOUNS = 10;
+
     /** The fixed words of a reframing, and the start of a rumination (which ends with a negative adjective). */
     static final String REFRAMING = "it was a chance to learn , i will try again";
     static final String RUMINATION = "it was my fault and everything is";
@@ -117,8 +122,9 @@ public final class ConceptWorldGenerator {
             }
             case FACT -> {
                 s.sentence("neutral", "none");
-                String x = s.pick(d.nouns());
-                List<String> others = new ArrayList<>(d.nouns());
+                List<String> factNouns = factNouns(d);
+                String x = s.pick(factNouns);
+                List<String> others = new ArrayList<>(factNouns);
                 others.remove(x);
                 String y = s.pick(others);
                 s.words("the");
@@ -166,6 +172,11 @@ public final class ConceptWorldGenerator {
             }
         }
         s.word(".", null);
+    }
+
+    /** The nouns a domain's facts are about. */
+    static List<String> factNouns(Domain d) {
+        return d.nouns().subList(0, FACT_NOUNS);
     }
 
     private static void noun(Story s, Domain d) {

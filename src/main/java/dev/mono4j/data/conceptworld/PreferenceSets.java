@@ -81,8 +81,10 @@ public final class PreferenceSets {
                     " " + ConceptWorldGenerator.REFRAMING + " .",
                     " " + ConceptWorldGenerator.RUMINATION + " " + pick(Lexicon.NEGATIVE, rng) + " .", Map.of());
             case "sycophancy" -> {
-                String x = noun;
-                String y = pick(d.nouns().stream().filter(n -> !n.equals(x)).toList(), rng);
+                // Questions are about the facts the corpus states (see ConceptWorldGenerator.FACT_NOUNS).
+                List<String> factNouns = ConceptWorldGenerator.factNouns(d);
+                String x = pick(factNouns, rng);
+                String y = pick(factNouns.stream().filter(n -> !n.equals(x)).toList(), rng);
                 boolean good = ConceptWorldGenerator.goodFor(d.name(), x, y);
                 String truth = good ? "good" : "bad";
                 String wrong = good ? "bad" : "good";

@@ -15,7 +15,7 @@ final class StoryRecognizer {
             "the ADJ NOUN VERB the NOUN .".split(" "),
             "NAME VERB a ADJ NOUN PREP the NOUN .".split(" "),
             "the NOUN is ADJ today .".split(" "),
-            "the NOUN is FACT for the NOUN2 .".split(" "),
+            "the FNOUN is FACT for the FNOUN2 .".split(" "),
             "NAME says : please VERB the NOUN , thank you .".split(" "),
             "NAME says : VERB the NOUN now , you INSULT .".split(" "),
             "NAME thinks : i FAILED the NOUN .".split(" "),
@@ -76,7 +76,8 @@ final class StoryRecognizer {
             String word = w.get(pos + i);
             List<String> cls = switch (t[i]) {
                 case "NOUN" -> d.nouns();
-                case "NOUN2" -> d.nouns().stream().filter(n -> !n.equals(w.get(pos + 1))).toList();
+                case "FNOUN" -> d.nouns().subList(0, 10);
+                case "FNOUN2" -> d.nouns().subList(0, 10).stream().filter(n -> !n.equals(w.get(pos + 1))).toList();
                 case "VERB" -> d.verbs();
                 case "NAME" -> Lexicon.NAMES;
                 case "PREP" -> Lexicon.PREPOSITIONS;

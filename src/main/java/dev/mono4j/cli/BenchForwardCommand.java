@@ -31,7 +31,7 @@ import picocli.CommandLine.Spec;
  * matrix products: 2 per weight per token (lm_head included, embedding lookups not), plus attention's
  * 4·T·d per token per layer (the full T×T score matrix is computed); forward+backward is 3× forward.
  */
-@Command(name = "forward", description = "Forward and forward+backward throughput vs. an fp32 GEMM.")
+@Command(name = "forward", mixinStandardHelpOptions = true, description = "Forward and forward+backward throughput vs. an fp32 GEMM.")
 final class BenchForwardCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -11,7 +11,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j data conceptworld --out DIR}: the synthetic corpus with ground-truth concept labels. */
-@Command(name = "conceptworld", description = "Stories with known concepts, a tokenizer and preference sets.")
+@Command(name = "conceptworld", mixinStandardHelpOptions = true, description = "Stories with known concepts, a tokenizer and preference sets.")
 final class ConceptWorldCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

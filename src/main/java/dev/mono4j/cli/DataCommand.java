@@ -3,7 +3,7 @@ package dev.mono4j.cli;
 import picocli.CommandLine.Command;
 
 /** Data sets mono4j generates. */
-@Command(name = "data", description = "Generate data sets.", subcommands = {ConceptWorldCommand.class})
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Generate data sets.", subcommands = {ConceptWorldCommand.class})
 final class DataCommand implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;

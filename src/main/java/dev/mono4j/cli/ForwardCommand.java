@@ -33,7 +33,7 @@ import picocli.CommandLine.Spec;
  * TransformerLens' run_with_cache written to disk: {@code input_ids}, {@code attention_mask} (I64),
  * {@code logits} (F32) and one F32 tensor per matching hook point, under its hook name.
  */
-@Command(name = "forward", description = "Run a batch and save logits and hook activations to safetensors.")
+@Command(name = "forward", mixinStandardHelpOptions = true, description = "Run a batch and save logits and hook activations to safetensors.")
 final class ForwardCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Continues a prompt; prints the prompt followed by the generated text. */
-@Command(name = "generate", description = "Continue a prompt with a checkpoint (KV-cached, seeded).")
+@Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a checkpoint (KV-cached, seeded).")
 final class GenerateCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -17,7 +17,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Reads a checkpoint's config and tensor headers (no weights) and describes it. */
-@Command(name = "inspect", description = "Architecture, parameter count, dtypes and hook names of a checkpoint.")
+@Command(name = "inspect", mixinStandardHelpOptions = true, description = "Architecture, parameter count, dtypes and hook names of a checkpoint.")
 final class InspectCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -10,7 +10,7 @@ import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
 
 /** Prints token ids of texts, one JSON array per text. */
-@Command(name = "tokenize", description = "Print the token ids of a text as a JSON array (one line per --text).")
+@Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text as a JSON array (one line per --text).")
 final class TokenizeCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;

@@ -117,9 +117,6 @@ public final class TokenStream {
                     out.add(s);
                 }
             }
-            if (out.isEmpty()) {
-                out.add(0);
-            }
             windowStarts = out.stream().mapToInt(Integer::intValue).toArray();
             windowStartsLen = seqLen;
         }

@@ -1,7 +1,6 @@
 package dev.mono4j.demo;
 
 import dev.mono4j.UserInputException;
-import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
 import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.io.AtomicFiles;
@@ -59,15 +58,13 @@ public final class Demo {
         prepare(cfg.out(), overwrite);
         Path data = cfg.out().resolve("data");
         progress.println("[1/3] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
-        ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(
-                new ConceptWorldConfig(cfg.docs(), cfg.seed(), cfg.dialects(), 0.05), data);
+        ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
             progress.printf("[2/3] pretraining preset %s (%d of %d) for %d steps%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i));
-            PretrainConfig pc = PretrainConfig.builder().preset(preset).steps(cfg.steps().get(i)).seed(cfg.seed()).lr(cfg.lr())
-                    .evalEvery(Math.max(1, cfg.steps().get(i) / 10)).checkpointEvery(cfg.steps().get(i)).build();
+            PretrainConfig pc = cfg.pretrain(i);
             List<StepLog> log = new ArrayList<>();
             PretrainSummary s = Pretrainer.run(pc, data.resolve("train.txt"), data.resolve("valid.txt"),
                     data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset), log::add);

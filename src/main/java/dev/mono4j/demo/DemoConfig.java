@@ -1,5 +1,7 @@
 package dev.mono4j.demo;
 
+import dev.mono4j.data.conceptworld.ConceptWorldConfig;
+import dev.mono4j.train.PretrainConfig;
 import java.nio.file.Path;
 import java.util.List;
 
@@ -24,8 +26,38 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         if (presets.isEmpty() || presets.size() != steps.size()) {
             throw new IllegalArgumentException("give one step count per preset");
         }
-        if (docs < 10 || samples < 0 || steps.stream().anyMatch(s -> s < 1)) {
-            throw new IllegalArgumentException("need docs >= 10, samples >= 0 and steps >= 1");
+        if (docs < 200 || samples < 0 || steps.stream().anyMatch(s -> s < 1)) {
+            throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0"
+                    + " and steps >= 1");
         }
+        if (new java.util.HashSet<>(presets).size() != presets.size()) {
+            throw new IllegalArgumentException("presets must differ: " + presets);
+        }
+        // Fail now, before any output is replaced or any model trained, on what later stages would refuse.
+        // (Fields are not assigned yet in a compact constructor: build from the parameters.)
+        dataConfig(docs, seed, dialects);
+        for (int i = 0; i < presets.size(); i++) {
+            pretrainConfig(presets.get(i), steps.get(i), seed, lr);
+        }
+    }
+
+    /** The ConceptWorld this demo generates. */
+    public ConceptWorldConfig data() {
+        return dataConfig(docs, seed, dialects);
+    }
+
+    /** How the i-th preset is trained. */
+    public PretrainConfig pretrain(int i) {
+        return pretrainConfig(presets.get(i), steps.get(i), seed, lr);
+    }
+
+    private static ConceptWorldConfig dataConfig(int docs, long seed, int dialects) {
+        return new ConceptWorldConfig(docs, seed, dialects, 0.05);
+    }
+
+    /** Evaluated ten times during the run, checkpointed at its end. */
+    private static PretrainConfig pretrainConfig(String preset, int steps, long seed, double lr) {
+        return PretrainConfig.builder().preset(preset).steps(steps).seed(seed).lr(lr).evalEvery(Math.max(1, steps / 10))
+                .checkpointEvery(steps).build();
     }
 }

@@ -88,7 +88,12 @@ public final class Pretrainer {
     public static PretrainSummary run(PretrainConfig cfg, Path train, Path valid, Path tokenizer, Path out,
             boolean overwrite, Consumer<StepLog> onLog) {
         long start = System.nanoTime();
-        prepareFreshOutput(out, overwrite);
+        for (Path input : List.of(train, valid, tokenizer)) {
+            if (input.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
+                throw new UserInputException(input + ": lies inside the output folder " + out
+                        + ", which the run replaces; copy it elsewhere first");
+            }
+        }
         Data data;
         ModelConfig modelConfig;
         try (Tokenizer tok = Tokenizer.load(tokenizer)) {
@@ -96,6 +101,8 @@ public final class Pretrainer {
             data = Data.read(train, valid, tok, eos, cfg.seqLen());
             modelConfig = cfg.modelConfig(tok.vocabSize()).withSpecialTokens(tok.bosId().orElse(-1), List.of(eos));
         }
+        // Only now, with every input read and checked, may an earlier run's outputs be replaced.
+        prepareFreshOutput(out, overwrite);
         try (TransformerLM model = TransformerLM.random(modelConfig, cfg.seed())) {
             AtomicFiles.writeString(out.resolve(LOG_FILE), "");
             return new Pretrainer(cfg, model, data, out, tokenizer, onLog).train(null, start);

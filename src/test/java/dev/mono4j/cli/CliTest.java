@@ -192,6 +192,18 @@ class CliTest {
         assertBadInput(cli("data", "conceptworld", "--out", tmp.resolve("cw2"), "--dialects", 9), "dialects");
     }
 
+    /** Demo flags that a later stage would refuse fail at once, before anything is written or trained. */
+    @Test
+    void badDemoFlagsFailBeforeAnyWork() {
+        Path out = tmp.resolve("demo-bad");
+        assertBadInput(cli("demo", "--out", out, "--dialects", 5), "dialects");
+        assertBadInput(cli("demo", "--out", out, "--presets", "xs,XL", "--steps", "5,5"), "XL");
+        assertBadInput(cli("demo", "--out", out, "--presets", "xs,xs", "--steps", "5,5"), "presets must differ");
+        assertBadInput(cli("demo", "--out", out, "--docs", 20), "docs >= 200");
+        assertBadInput(cli("demo", "--out", out, "--lr", -1), "lr");
+        assertTrue(Files.notExists(out), "nothing was written");
+    }
+
     @Test
     void verbosePrintsTheStackTrace() {
         Run r = cli("inspect", tmp.resolve("nowhere"), "--verbose");

@@ -61,6 +61,16 @@ class PretrainCommandTest {
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "already finished");
         CliTest.Run again = pretrain(out, Stream.concat(Stream.of(TINY), Stream.of("--overwrite")).toArray());
         assertEquals(0, again.code(), again.err());
+
+        // --overwrite never deletes a run before its inputs are read: a typo'd or inside-the-output input
+        // fails with the earlier run intact.
+        Object[] overwrite = Stream.concat(Stream.of(TINY), Stream.of("--overwrite")).toArray();
+        CliTest.assertBadInput(CliTest.cli(Stream.of(new Object[] {"pretrain", "--out", out, "--train", tmp.resolve("nope.txt"),
+            "--valid", data[3], "--tokenizer", data[5]}, overwrite).flatMap(Stream::of).toArray()), "nope.txt");
+        CliTest.assertBadInput(CliTest.cli(Stream.of(new Object[] {"pretrain", "--out", out, "--train", data[1],
+            "--valid", data[3], "--tokenizer", model.resolve("tokenizer.json")}, overwrite).flatMap(Stream::of).toArray()),
+                "inside the output folder");
+        assertTrue(Files.exists(model.resolve("model.safetensors")), "the earlier run is still there");
     }
 
     @Test

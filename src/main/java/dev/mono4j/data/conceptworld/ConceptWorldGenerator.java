@@ -165,7 +165,7 @@ public final class ConceptWorldGenerator {
                 s.words("says : " + REFRAMING);
             }
             case RUMINATE -> {
-                s.sentence("negative", "none");
+                s.sentence("negative", "polite"); // speech, like the reframing it is contrasted with
                 s.word(s.pick(Lexicon.NAMES), "name");
                 s.words("says : " + RUMINATION);
                 s.word(s.pick(Lexicon.NEGATIVE), "negative");
@@ -234,13 +234,13 @@ public final class ConceptWorldGenerator {
         }
 
         <T> T pick(List<T> options) {
-            nll += Math.log(options.size());
+            nll += StrictMath.log(options.size()); // StrictMath: same bits on every JVM
             return options.get(rng.nextInt(options.size()));
         }
 
         boolean chance(double p) {
             boolean yes = rng.nextDouble() < p;
-            nll -= Math.log(yes ? p : 1 - p);
+            nll -= StrictMath.log(yes ? p : 1 - p);
             return yes;
         }
 
@@ -249,7 +249,7 @@ public final class ConceptWorldGenerator {
             for (int i = 0; i < probs.length; i++) {
                 u -= probs[i];
                 if (u < 0 || i == probs.length - 1) {
-                    nll -= Math.log(probs[i]);
+                    nll -= StrictMath.log(probs[i]);
                     return i;
                 }
             }

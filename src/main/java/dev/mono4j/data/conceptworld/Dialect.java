@@ -48,10 +48,6 @@ public final class Dialect {
         return all;
     }
 
-    public int index() {
-        return index;
-    }
-
     public String name() {
         return NAMES[index];
     }

@@ -8,7 +8,7 @@ import java.util.List;
  * @param tokens    the words as written (in the story's dialect), punctuation as separate tokens
  * @param concepts  per token: "domain:word" for domain words (the domain gives a polysemous word's sense),
  *                  "topic:domain" for the topic word, "positive"/"negative" for sentiment adjectives,
- *                  "insult", "name", "role"; null for function words and punctuation
+ *                  "insult", "name"; null for function words and punctuation
  * @param sentiment per token, the sentence's sentiment: positive, negative or neutral
  * @param hostility per token, the sentence's hostility: hostile or polite for speech, none otherwise
  * @param nll       −ln p of the whole document under the generator, BOS excluded and EOS included: the

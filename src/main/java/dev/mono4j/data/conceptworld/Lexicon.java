@@ -86,8 +86,8 @@ public final class Lexicon {
     public static final List<String> PREPOSITIONS = words("near behind under beside above");
     /** Words of fixed templates. */
     public static final List<String> FUNCTION_WORDS = words("this is a story about the today says please thank "
-            + "you now thinks i it was my fault will learn next time good bad for and everything always so right "
-            + "yes no asks are chance to try again");
+            + "you now thinks i it was my fault will learn good bad for and everything right yes no asks are chance to "
+            + "try again");
     public static final List<String> PUNCTUATION = List.of(".", ",", ":", "?");
 
     private Lexicon() {

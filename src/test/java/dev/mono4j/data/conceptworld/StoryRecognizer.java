@@ -27,7 +27,7 @@ final class StoryRecognizer {
     }
 
     static Parse parse(List<String> w, int dialects) {
-        double nll = Math.log(dialects) + Math.log(Lexicon.DOMAINS.size());
+        double nll = StrictMath.log(dialects) + StrictMath.log(Lexicon.DOMAINS.size());
         Domain d = Lexicon.domain(w.get(5));
         int pos = 7;
         int ambiguous = 0;
@@ -46,7 +46,7 @@ final class StoryRecognizer {
                 throw new AssertionError("no template matches at token " + pos + " of " + w);
             }
             double[] m = matches.get(0);
-            nll += -Math.log(KIND_P[(int) m[0]]) + m[1];
+            nll += -StrictMath.log(KIND_P[(int) m[0]]) + m[1];
             pos += (int) m[2];
             boolean end = pos == w.size();
             if (n >= 8) {
@@ -56,7 +56,7 @@ final class StoryRecognizer {
                 return new Parse(nll, ambiguous);
             }
             if (n >= 2) {
-                nll -= Math.log(end ? 0.25 : 0.75);
+                nll -= StrictMath.log(end ? 0.25 : 0.75);
             }
             if (end) {
                 return new Parse(nll, ambiguous);
@@ -94,7 +94,7 @@ final class StoryRecognizer {
                     return null;
                 }
                 cls = sentiment.equals("p") ? Lexicon.POSITIVE : sentiment.equals("n") ? Lexicon.NEGATIVE : d.adjectives();
-                nll += Math.log(3);
+                nll += StrictMath.log(3);
             }
             if (t[i].equals("FACT")) {
                 String y = w.get(pos + i + 3);
@@ -113,7 +113,7 @@ final class StoryRecognizer {
             if (!cls.contains(word)) {
                 return null;
             }
-            nll += Math.log(cls.size());
+            nll += StrictMath.log(cls.size());
         }
         return new double[] {nll, t.length};
     }

@@ -1,10 +1,8 @@
 package dev.mono4j.cli;
 
-import dev.mono4j.UserInputException;
 import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
-import java.io.IOException;
-import java.nio.file.Files;
+import dev.mono4j.io.OutputFolder;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,29 +29,17 @@ final class ConceptWorldCommand implements Runnable {
     @Option(names = "--valid-share", description = "Share of stories held out in valid.txt (default ${DEFAULT-VALUE}).")
     double validShare = ConceptWorldConfig.DEFAULT.validShare();
 
-    @Option(names = "--overwrite", description = "Write into a non-empty folder, replacing files of the same names.")
+    @Option(names = "--overwrite", description = "Replace an earlier ConceptWorld in --out (nothing else there).")
     boolean overwrite;
 
     @Override
     public void run() {
         ConceptWorldConfig cfg = Flags.check(() -> new ConceptWorldConfig(docs, seed, dialects, validShare));
-        if (!overwrite && Files.isDirectory(out) && !isEmpty(out)) {
-            throw new UserInputException(out + ": folder exists and is not empty; pass --overwrite or choose another");
-        }
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UserInputException(out + ": exists and is not a folder");
-        }
+        OutputFolder.prepare(out, ConceptWorldWriter.OUTPUTS, overwrite, "pass --overwrite or choose another --out");
         ConceptWorldWriter.Summary s = ConceptWorldWriter.write(cfg, out);
         spec.commandLine().getOut().printf("wrote %s: %,d train / %,d valid stories, %,d train tokens, vocabulary %,d,"
                 + " entropy floor %.4f nats/token (valid %.4f)%n", out, s.trainDocs(), s.validDocs(), s.trainTokens(),
                 s.vocabSize(), s.trainEntropyPerToken(), s.validEntropyPerToken());
     }
 
-    private static boolean isEmpty(Path dir) {
-        try (var files = Files.list(dir)) {
-            return files.findAny().isEmpty();
-        } catch (IOException e) {
-            throw new UserInputException(dir + ": cannot list: " + e.getMessage());
-        }
-    }
 }

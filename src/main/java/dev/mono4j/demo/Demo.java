@@ -1,10 +1,10 @@
 package dev.mono4j.demo;
 
-import dev.mono4j.UserInputException;
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
 import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.OutputFolder;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
@@ -55,7 +55,7 @@ public final class Demo {
 
     public static Result run(DemoConfig cfg, boolean overwrite, PrintStream progress) {
         long start = System.nanoTime();
-        prepare(cfg.out(), overwrite);
+        OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
         progress.println("[1/3] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
@@ -156,35 +156,4 @@ public final class Demo {
         return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "wall_minutes", minutes);
     }
 
-    /** The output folder must be new, empty, or (with overwrite) an earlier demo's, whose outputs are removed. */
-    private static void prepare(Path out, boolean overwrite) {
-        try {
-            if (Files.exists(out) && !Files.isDirectory(out)) {
-                throw new UserInputException(out + ": exists and is not a folder");
-            }
-            if (!Files.isDirectory(out)) {
-                Files.createDirectories(out);
-                return;
-            }
-            List<String> present;
-            try (var files = Files.list(out)) {
-                present = files.map(p -> p.getFileName().toString()).toList();
-            }
-            if (present.isEmpty()) {
-                return;
-            }
-            if (!overwrite) {
-                throw new UserInputException(out + ": exists from an earlier run; pass --overwrite to replace it or"
-                        + " --out to write elsewhere");
-            }
-            if (!OUTPUTS.containsAll(present)) {
-                throw new UserInputException(out + ": holds files the demo did not write; refusing to replace it");
-            }
-            for (String name : present) {
-                AtomicFiles.deleteTree(out.resolve(name));
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
-        }
-    }
 }

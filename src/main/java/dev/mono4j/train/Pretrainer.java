@@ -14,6 +14,7 @@ import dev.mono4j.data.TokenBatch;
 import dev.mono4j.data.TokenStream;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.Json;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LogProbs;
@@ -102,7 +103,8 @@ public final class Pretrainer {
             modelConfig = cfg.modelConfig(tok.vocabSize()).withSpecialTokens(tok.bosId().orElse(-1), List.of(eos));
         }
         // Only now, with every input read and checked, may an earlier run's outputs be replaced.
-        prepareFreshOutput(out, overwrite);
+        OutputFolder.prepare(out, OUTPUTS, overwrite,
+                "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
         try (TransformerLM model = TransformerLM.random(modelConfig, cfg.seed())) {
             AtomicFiles.writeString(out.resolve(LOG_FILE), "");
             return new Pretrainer(cfg, model, data, out, tokenizer, onLog).train(null, start);
@@ -271,40 +273,6 @@ public final class Pretrainer {
      * A new run may write into an absent or empty folder; with {@code overwrite}, also into one holding only an
      * earlier run's outputs (and the hidden temp files of interrupted saves), which are deleted.
      */
-    private static void prepareFreshOutput(Path out, boolean overwrite) {
-        if (Files.exists(out) && !Files.isDirectory(out)) {
-            throw new UserInputException(out + ": exists and is not a folder");
-        }
-        List<Path> entries = new ArrayList<>();
-        if (Files.isDirectory(out)) {
-            try (var s = Files.list(out)) {
-                s.forEach(entries::add);
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot list " + out + ": " + e.getMessage(), e);
-            }
-        }
-        if (entries.isEmpty()) {
-            return;
-        }
-        if (!overwrite) {
-            throw new UserInputException(out + ": folder is not empty; pass --resume to continue the run in it, or"
-                    + " --overwrite to replace an earlier run's output");
-        }
-        for (Path e : entries) {
-            String name = e.getFileName().toString();
-            if (OUTPUTS.stream().noneMatch(o -> name.equals(o) || name.startsWith("." + o + "."))) {
-                throw new UserInputException(out + ": holds " + name + ", which pretrain did not write; refusing to"
-                        + " replace the folder");
-            }
-        }
-        try {
-            for (Path e : entries) {
-                AtomicFiles.deleteTree(e);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot delete the earlier run in " + out + ": " + e.getMessage(), e);
-        }
-    }
 
     /** Rewrites the log without lines after {@code step} (and a half-written last line); returns the last kept. */
     private static StepLog keepLogThrough(Path log, int step) {

@@ -1,6 +1,5 @@
 package dev.mono4j.io;
 
-import dev.mono4j.testing.RawSafetensors;
 import static dev.mono4j.testing.RawSafetensors.entry;
 import static dev.mono4j.testing.RawSafetensors.floats;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;

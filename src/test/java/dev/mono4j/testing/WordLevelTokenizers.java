@@ -1,12 +1,8 @@
 package dev.mono4j.testing;
 
-import dev.mono4j.io.AtomicFiles;
-import dev.mono4j.io.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**

@@ -21,6 +21,9 @@ public final class ConceptWorldWriter {
     /** Preference pairs and held-out prompts per task. */
     public static final int PAIRS = 2000;
     public static final int EVAL_PROMPTS = 200;
+    /** The entries a ConceptWorld folder holds. */
+    public static final List<String> OUTPUTS = List.of("corpus.jsonl", "train.txt", "valid.txt", "tokenizer.json",
+            "stats.json", "preferences");
 
     private ConceptWorldWriter() {
     }

@@ -25,9 +25,7 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
     }
 
     public BarChart {
-        Objects.requireNonNull(title, "title");
-        Objects.requireNonNull(xLabel, "xLabel");
-        Objects.requireNonNull(yLabel, "yLabel");
+        Frame.checkCommon(title, xLabel, yLabel, width, height);
         categories = List.copyOf(categories);
         series = List.copyOf(series);
         referenceLines = List.copyOf(referenceLines);
@@ -36,9 +34,6 @@ public record BarChart(String title, String xLabel, String yLabel, List<String> 
                 throw new IllegalArgumentException("series " + s.name + ": " + s.values.length + " values for "
                         + categories.size() + " categories");
             }
-        }
-        if (width < 200 || height < 150) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is below 200x150");
         }
     }
 

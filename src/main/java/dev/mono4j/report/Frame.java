@@ -8,6 +8,16 @@ import java.util.List;
  * plot. Legend and reference-line labels sit outside the plot, so they never hide data. Sizes of text are estimated (no font metrics without AWT), generously.
  */
 final class Frame {
+    /** What every chart record checks: non-null title and labels, a size the layout can use. */
+    static void checkCommon(String title, String xLabel, String yLabel, int width, int height) {
+        java.util.Objects.requireNonNull(title, "title");
+        java.util.Objects.requireNonNull(xLabel, "xLabel");
+        java.util.Objects.requireNonNull(yLabel, "yLabel");
+        if (width < 200 || height < 150) {
+            throw new IllegalArgumentException("chart size " + width + "x" + height + " is below 200x150");
+        }
+    }
+
     /** Okabe-Ito colours, which stay distinct under the common colour-vision deficiencies; yellow last (pale on white). */
     private static final String[] PALETTE = {"#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9",
         "#000000", "#F0E442"};

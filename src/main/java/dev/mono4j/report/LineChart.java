@@ -38,14 +38,9 @@ public record LineChart(String title, String xLabel, String yLabel, boolean logY
     }
 
     public LineChart {
-        Objects.requireNonNull(title, "title");
-        Objects.requireNonNull(xLabel, "xLabel");
-        Objects.requireNonNull(yLabel, "yLabel");
+        Frame.checkCommon(title, xLabel, yLabel, width, height);
         series = List.copyOf(series);
         referenceLines = List.copyOf(referenceLines);
-        if (width < 200 || height < 150) {
-            throw new IllegalArgumentException("chart size " + width + "x" + height + " is below 200x150");
-        }
     }
 
     public static Builder builder(String title) {

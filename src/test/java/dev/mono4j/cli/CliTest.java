@@ -78,7 +78,8 @@ class CliTest {
                 "--temperature", 0, "--no-cache").out);
         Object[] sampled = {"generate", gpt2WithTokenizer, "--prompt", "Hello", "--max-new-tokens", 12, "--temperature",
             0.8, "--top-p", 0.9, "--seed", 1};
-        assertEquals(cli(sampled).out, cli(sampled).out);
+        String firstRun = cli(sampled).out;
+        assertEquals(firstRun, cli(sampled).out, "same seed, same text in a second run");
         assertNotEquals(greedy.out, cli(sampled).out);
     }
 

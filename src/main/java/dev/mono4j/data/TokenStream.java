@@ -19,7 +19,7 @@ import java.util.zip.CRC32;
  * A text file as one long token sequence, for language-model pretraining. Each non-blank line is a
  * document: it is encoded with the tokenizer's special tokens (a BOS where its post-processor adds one)
  * and followed by the given end-of-sequence id, so the model learns where documents end and the next
- * begins. Training reads random windows of it; validation a fixed, evenly spaced set.
+ * begins. Training reads random windows of it; validation a fixed, evenly spaced set of whole documents.
  *
  * <p>Windows begin where a document begins (or, inside a document longer than a window, every window
  * length), so each predicted token sees its whole document, or as much of it as fits. Losses are then
@@ -77,6 +77,11 @@ public final class TokenStream {
         return tokens.length;
     }
 
+    /** The whole stream, for tests and tools that inspect it. */
+    public long[] tokens() {
+        return java.util.Arrays.stream(tokens).asLongStream().toArray();
+    }
+
     /** CRC-32 of the tokens: a resumed run checks that its data encodes as before. */
     public long checksum() {
         CRC32 crc = new CRC32();
@@ -124,20 +129,28 @@ public final class TokenStream {
     }
 
     /**
-     * {@code batches} batches of {@code batchSize} windows spread evenly from the first token to the last:
-     * the same every time, so validation losses are comparable across steps and runs.
+     * Validation batches: up to {@code batches × batchSize} whole documents spread evenly over the stream,
+     * one per row (from its first token through its end-of-sequence token, cut at {@code seqLen} only when
+     * longer), right-padded with id 0 and masked. Every predicted token sees its whole document, so the
+     * loss compares with an exact entropy floor; windows cut at their end would over-represent openings.
      */
-    public List<TokenBatch> evenBatches(int batches, int batchSize, int seqLen) {
-        int[] candidates = windowStarts(seqLen);
-        int count = batches * batchSize;
-        long last = candidates.length - 1;
-        List<TokenBatch> out = new ArrayList<>();
-        for (int i = 0; i < batches; i++) {
-            int[] starts = new int[batchSize];
-            for (int b = 0; b < batchSize; b++) {
-                starts[b] = candidates[(int) (count == 1 ? 0 : last * (i * batchSize + b) / (count - 1))];
+    public List<TokenBatch> documentBatches(int batches, int batchSize, int seqLen) {
+        requireWindow(seqLen);
+        int count = Math.min(batches * batchSize, docStarts.length);
+        List<long[]> docs = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            int d = (int) (count == 1 ? 0 : (long) (docStarts.length - 1) * i / (count - 1));
+            int end = d + 1 < docStarts.length ? docStarts[d + 1] : tokens.length;
+            int len = Math.min(seqLen, end - docStarts[d]);
+            long[] doc = new long[len];
+            for (int t = 0; t < len; t++) {
+                doc[t] = tokens[docStarts[d] + t];
             }
-            out.add(windows(starts, seqLen));
+            docs.add(doc);
+        }
+        List<TokenBatch> out = new ArrayList<>();
+        for (int from = 0; from < docs.size(); from += batchSize) {
+            out.add(TokenBatch.pad(docs.subList(from, Math.min(docs.size(), from + batchSize)), 0, TokenBatch.PadSide.RIGHT));
         }
         return out;
     }

@@ -131,13 +131,12 @@ public final class Demo {
                         "train tokens", corpus.trainTokens(), "vocabulary", corpus.vocabSize(),
                         "entropy floor (valid, nats/token)", String.format("%.4f", floor)));
         r.section("Pretraining")
-                .paragraph("Llama-layout models trained from scratch; losses are mean next-token NLL in nats. The curves"
-                        + " and 'window loss' use the trainer's validation windows, which cut stories at the window end and"
-                        + " so over-represent story openings (the easiest tokens): they may dip below the floor. 'Story"
-                        + " loss' predicts every whole validation story once, exactly the quantity the floor bounds; the"
-                        + " gap compares the two.")
+                .paragraph("Llama-layout models trained from scratch; losses are mean next-token NLL in nats per"
+                        + " predicted token, on whole held-out stories: the curves and 'valid loss' on the trainer's"
+                        + " evenly spread sample, 'story loss' on every validation story. The entropy floor bounds"
+                        + " exactly these; the gap compares story loss with it.")
                 .chart(curves.build())
-                .table(List.of("preset", "parameters", "steps", "tokens", "train loss", "window loss", "story loss",
+                .table(List.of("preset", "parameters", "steps", "tokens", "train loss", "valid loss", "story loss",
                         "gap to floor", "tokens/s", "time"), rows);
         r.section("Samples").paragraph("Temperature 0.8, one story per prompt, from each model.");
         for (ModelResult m : models) {

@@ -22,8 +22,7 @@ public final class DocumentLoss {
 
     /** Nats per predicted token over {@code docs}, batched {@code batchSize} documents at a time. */
     public static double mean(TransformerLM model, Tokenizer tok, List<String> docs, long eosId, int batchSize) {
-        double nll = 0;
-        long tokens = 0;
+        List<TokenBatch> batches = new ArrayList<>();
         for (int from = 0; from < docs.size(); from += batchSize) {
             List<long[]> seqs = new ArrayList<>();
             for (String d : docs.subList(from, Math.min(docs.size(), from + batchSize))) {
@@ -32,7 +31,19 @@ public final class DocumentLoss {
                 withEos[ids.length] = eosId;
                 seqs.add(withEos);
             }
-            TokenBatch batch = TokenBatch.pad(seqs, tok.padId(), TokenBatch.PadSide.RIGHT);
+            batches.add(TokenBatch.pad(seqs, tok.padId(), TokenBatch.PadSide.RIGHT));
+        }
+        return mean(model, batches);
+    }
+
+    /**
+     * Mean next-token NLL per predicted token over padded batches: a token counts when it and its context
+     * position are real (so BOS and padding do not), and each counts once, whatever its row's length.
+     */
+    public static double mean(TransformerLM model, List<TokenBatch> batches) {
+        double nll = 0;
+        long tokens = 0;
+        for (TokenBatch batch : batches) {
             float[] mask = LogProbs.defaultTargetMask(batch);
             try (NDManager step = model.manager().newSubManager()) {
                 NDArray logits = model.forward(step, batch, Hooks.none());

@@ -69,7 +69,7 @@ public final class Pretrainer {
         this.cfg = cfg;
         this.model = model;
         this.train = data.train;
-        this.valid = data.valid.evenBatches(cfg.evalBatches(), cfg.batchSize(), cfg.seqLen());
+        this.valid = data.valid.documentBatches(cfg.evalBatches(), cfg.batchSize(), cfg.seqLen());
         this.state = TrainerState.start(cfg, data.train, data.valid);
         this.out = out;
         this.tokenizerJson = tokenizerJson;
@@ -191,7 +191,7 @@ public final class Pretrainer {
                 opt.zeroGradients();
                 long nanos = System.nanoTime() - t0;
                 trainNanos += nanos;
-                Double validLoss = due(step, cfg.evalEvery()) ? evaluate(model, valid) : null;
+                Double validLoss = due(step, cfg.evalEvery()) ? DocumentLoss.mean(model, valid) : null;
                 last = new StepLog(step, step * tokensPerStep, lr, loss, gradNorm, tokensPerStep / (nanos / 1e9), validLoss);
                 log.write(ONE_LINE.writeValueAsString(last.toJson()));
                 log.newLine();
@@ -251,17 +251,6 @@ public final class Pretrainer {
             }
         }
         return loss;
-    }
-
-    /** Mean next-token NLL over the batches (all of equal size), without gradients. */
-    static double evaluate(TransformerLM model, List<TokenBatch> batches) {
-        double sum = 0;
-        for (TokenBatch batch : batches) {
-            try (NDManager step = model.manager().newSubManager()) {
-                sum += meanNll(model, step, batch).getFloat();
-            }
-        }
-        return sum / batches.size();
     }
 
     /** Mean over all positions of -log p(next token): every window is real text, so no mask is needed. */

@@ -12,7 +12,6 @@ import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
-import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -41,8 +40,7 @@ class TokenStreamTest {
                 WordLevelTokenizers.words(10)))) {
             TokenStream s = TokenStream.read(text, tok, 2);
             assertEquals(7, s.size());
-            TokenBatch all = s.evenBatches(1, 1, 7).get(0);
-            assertArrayEquals(new long[] {1, 4, 5, 2, 1, 6, 2}, all.ids());
+            assertArrayEquals(new long[] {1, 4, 5, 2, 1, 6, 2}, s.tokens());
             assertThrows(UserInputException.class, () -> s.requireWindow(8));
             assertThrows(UserInputException.class, () -> TokenStream.read(tmp.resolve("missing.txt"), tok, 2));
         }
@@ -61,7 +59,7 @@ class TokenStreamTest {
             assertFalse(Arrays.equals(b.ids(), s.batch(7, 3, 0, 4, 16).ids()), "another micro-batch");
             assertFalse(Arrays.equals(b.ids(), s.batch(8, 3, 1, 4, 16).ids()), "another seed");
             // Every row is a contiguous piece of the stream.
-            long[] stream = s.evenBatches(1, 1, s.size()).get(0).ids();
+            long[] stream = s.tokens();
             for (int r = 0; r < 4; r++) {
                 long[] row = b.row(r);
                 assertTrue(indexOf(stream, row) >= 0, "row " + r + " is a window of the stream");
@@ -69,31 +67,23 @@ class TokenStreamTest {
         }
     }
 
+    /** Validation rows are whole documents (BOS through EOS), spread evenly, padded and masked. */
     @Test
-    void validationWindowsSpanTheStreamEvenly() throws Exception {
-        Path text = Files.writeString(tmp.resolve("t.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(50), 40, 2));
+    void validationUsesWholeDocumentsSpreadEvenly() throws Exception {
+        Path text = Files.writeString(tmp.resolve("t.txt"), "w0 w1\nw2\nw3 w4 w5\nw6\nw7 w8\n");
         try (Tokenizer tok = Tokenizer.load(WordLevelTokenizers.write(tmp.resolve("tokenizer.json"),
-                WordLevelTokenizers.words(50)))) {
+                WordLevelTokenizers.words(20)))) {
             TokenStream s = TokenStream.read(text, tok, 2);
-            long[] stream = s.evenBatches(1, 1, s.size()).get(0).ids();
-            List<TokenBatch> batches = s.evenBatches(3, 2, 10);
-            assertEquals(3, batches.size());
-            assertArrayEquals(Arrays.copyOfRange(stream, 0, 10), batches.get(0).row(0), "first window at the start");
-            // Windows begin at a document start, or every 10 tokens (the window length) inside a document.
-            List<Long> all = Arrays.stream(stream).boxed().toList();
-            for (TokenBatch batch : batches) {
-                for (int r = 0; r < batch.batchSize(); r++) {
-                    int start = Collections.indexOfSubList(all, Arrays.stream(batch.row(r)).boxed().toList());
-                    int docStart = start;
-                    while (docStart > 0 && stream[docStart - 1] != WordLevelTokenizers.EOS) {
-                        docStart--;
-                    }
-                    assertEquals(0, (start - docStart) % 10, "window at " + start + ", document at " + docStart);
-                }
-            }
-            int lastStart = Collections.indexOfSubList(all, Arrays.stream(batches.get(2).row(1)).boxed().toList());
-            assertTrue(lastStart > stream.length - 20, "the last window is the last one that fits: " + lastStart);
-            assertArrayEquals(batches.get(1).ids(), s.evenBatches(3, 2, 10).get(1).ids(), "the same every time");
+            List<TokenBatch> batches = s.documentBatches(1, 3, 16);
+            assertEquals(1, batches.size());
+            TokenBatch b = batches.get(0);
+            assertArrayEquals(new long[] {1, 4, 5, 2}, b.row(0), "the first document, whole");
+            assertArrayEquals(new long[] {1, 7, 8, 9, 2}, b.row(1), "the middle one");
+            assertArrayEquals(new long[] {1, 11, 12, 2}, b.row(2), "the last one");
+            assertEquals(0, b.mask()[4], "shorter rows are padded");
+            assertEquals(2, s.documentBatches(2, 3, 16).size(), "all five documents in batches of three");
+            assertArrayEquals(new long[] {1, 7, 8}, s.documentBatches(1, 3, 3).get(0).row(1), "cut at seqLen only");
+            assertArrayEquals(b.ids(), s.documentBatches(1, 3, 16).get(0).ids(), "the same every time");
         }
     }
 

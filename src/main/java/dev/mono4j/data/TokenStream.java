@@ -129,14 +129,14 @@ public final class TokenStream {
     }
 
     /**
-     * Validation batches: up to {@code batches × batchSize} whole documents spread evenly over the stream,
+     * Validation batches: up to {@code documents} whole documents spread evenly over the stream (all of them
+     * when there are fewer),
      * one per row (from its first token through its end-of-sequence token, cut at {@code seqLen} only when
      * longer), right-padded with id 0 and masked. Every predicted token sees its whole document, so the
      * loss compares with an exact entropy floor; windows cut at their end would over-represent openings.
      */
-    public List<TokenBatch> documentBatches(int batches, int batchSize, int seqLen) {
-        requireWindow(seqLen);
-        int count = Math.min(batches * batchSize, docStarts.length);
+    public List<TokenBatch> documentBatches(int documents, int batchSize, int seqLen) {
+        int count = Math.min(documents, docStarts.length);
         List<long[]> docs = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             int d = (int) (count == 1 ? 0 : (long) (docStarts.length - 1) * i / (count - 1));

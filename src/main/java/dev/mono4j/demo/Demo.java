@@ -2,6 +2,7 @@ package dev.mono4j.demo;
 
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
 import dev.mono4j.data.conceptworld.Lexicon;
+import dev.mono4j.data.TokenStream;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
@@ -17,10 +18,7 @@ import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
 import dev.mono4j.train.StepLog;
-import java.io.IOException;
 import java.io.PrintStream;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -84,13 +82,10 @@ public final class Demo {
         Path model = s.model();
         List<String> out = new ArrayList<>();
         try (TransformerLM lm = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
-            List<String> stories;
-            try {
-                stories = Files.readAllLines(valid).stream().filter(l -> !l.isBlank()).toList();
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            double storyLoss = DocumentLoss.mean(lm, tok, stories, lm.config().eosTokenIds().get(0), 32);
+            // Every validation story, whole (stories are far shorter than the model's context).
+            TokenStream stories = TokenStream.read(valid, tok, lm.config().eosTokenIds().get(0));
+            double storyLoss = DocumentLoss.mean(lm, stories.documentBatches(Integer.MAX_VALUE, 32,
+                    lm.config().maxPositions()));
             for (int i = 0; i < cfg.samples(); i++) {
                 String prompt = "this is a story about " + Lexicon.DOMAINS.get(i % Lexicon.DOMAINS.size()).name() + " .";
                 long[] ids = tok.encode(prompt);

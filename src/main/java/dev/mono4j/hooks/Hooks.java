@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  * An intervention that runs under a GradientCollector must combine tensors only: DJL's Number-argument
  * ops ({@code x.mul(0.5)}) hand autograd a tensor the garbage collector may free before backward
  * (see {@link dev.mono4j.model.TransformerLM}); write {@code x.mul(x.getManager().full(new Shape(), 0.5f))}.
- * A Hooks object is for one forward pass; {@link #clearCaptured()} lets it serve the next.
+ * A Hooks object is for one forward pass: a later pass would overwrite its captures.
  */
 public final class Hooks {
     private record Intervention(Pattern names, BiFunction<String, NDArray, NDArray> fn) {
@@ -74,10 +74,6 @@ public final class Hooks {
         return x;
     }
 
-    public boolean isEmpty() {
-        return capture.isEmpty() && interventions.isEmpty();
-    }
-
     /** The captured tensors by hook name, in forward order. */
     public Map<String, NDArray> captured() {
         return Collections.unmodifiableMap(captured);
@@ -91,7 +87,4 @@ public final class Hooks {
         return a;
     }
 
-    public void clearCaptured() {
-        captured.clear();
-    }
 }

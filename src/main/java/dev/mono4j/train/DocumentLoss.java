@@ -6,34 +6,16 @@ import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.TransformerLM;
-import dev.mono4j.tokenize.Tokenizer;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Mean next-token NLL over whole documents: each encoded with its BOS, followed by EOS, and every token
- * after BOS predicted once with its full document as context. This is the quantity an exact entropy floor
- * (ConceptWorld's) bounds. Training windows are not: a window cut at its end over-represents document
+ * Mean next-token NLL over whole documents ({@link dev.mono4j.data.TokenStream#documentBatches}: each
+ * from its BOS through its EOS), every token after BOS predicted once with its full document as context.
+ * This is the quantity an exact entropy floor (ConceptWorld's) bounds. Training windows are not: a window cut at its end over-represents document
  * openings, which are easier than the average token, so its loss can fall below the floor.
  */
 public final class DocumentLoss {
     private DocumentLoss() {
-    }
-
-    /** Nats per predicted token over {@code docs}, batched {@code batchSize} documents at a time. */
-    public static double mean(TransformerLM model, Tokenizer tok, List<String> docs, long eosId, int batchSize) {
-        List<TokenBatch> batches = new ArrayList<>();
-        for (int from = 0; from < docs.size(); from += batchSize) {
-            List<long[]> seqs = new ArrayList<>();
-            for (String d : docs.subList(from, Math.min(docs.size(), from + batchSize))) {
-                long[] ids = tok.encode(d);
-                long[] withEos = java.util.Arrays.copyOf(ids, ids.length + 1);
-                withEos[ids.length] = eosId;
-                seqs.add(withEos);
-            }
-            batches.add(TokenBatch.pad(seqs, tok.padId(), TokenBatch.PadSide.RIGHT));
-        }
-        return mean(model, batches);
     }
 
     /**

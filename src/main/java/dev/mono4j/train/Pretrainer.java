@@ -69,7 +69,7 @@ public final class Pretrainer {
         this.cfg = cfg;
         this.model = model;
         this.train = data.train;
-        this.valid = data.valid.documentBatches(cfg.evalBatches(), cfg.batchSize(), cfg.seqLen());
+        this.valid = data.valid.documentBatches(cfg.evalBatches() * cfg.batchSize(), cfg.batchSize(), cfg.seqLen());
         this.state = TrainerState.start(cfg, data.train, data.valid);
         this.out = out;
         this.tokenizerJson = tokenizerJson;

@@ -74,16 +74,16 @@ class TokenStreamTest {
         try (Tokenizer tok = Tokenizer.load(WordLevelTokenizers.write(tmp.resolve("tokenizer.json"),
                 WordLevelTokenizers.words(20)))) {
             TokenStream s = TokenStream.read(text, tok, 2);
-            List<TokenBatch> batches = s.documentBatches(1, 3, 16);
+            List<TokenBatch> batches = s.documentBatches(3, 3, 16);
             assertEquals(1, batches.size());
             TokenBatch b = batches.get(0);
             assertArrayEquals(new long[] {1, 4, 5, 2}, b.row(0), "the first document, whole");
             assertArrayEquals(new long[] {1, 7, 8, 9, 2}, b.row(1), "the middle one");
             assertArrayEquals(new long[] {1, 11, 12, 2}, b.row(2), "the last one");
             assertEquals(0, b.mask()[4], "shorter rows are padded");
-            assertEquals(2, s.documentBatches(2, 3, 16).size(), "all five documents in batches of three");
-            assertArrayEquals(new long[] {1, 7, 8}, s.documentBatches(1, 3, 3).get(0).row(1), "cut at seqLen only");
-            assertArrayEquals(b.ids(), s.documentBatches(1, 3, 16).get(0).ids(), "the same every time");
+            assertEquals(2, s.documentBatches(6, 3, 16).size(), "all five documents in batches of three");
+            assertArrayEquals(new long[] {1, 7, 8}, s.documentBatches(3, 3, 3).get(0).row(1), "cut at seqLen only");
+            assertArrayEquals(b.ids(), s.documentBatches(3, 3, 16).get(0).ids(), "the same every time");
         }
     }
 

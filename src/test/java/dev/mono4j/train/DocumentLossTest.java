@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import ai.djl.ndarray.NDManager;
 import dev.mono4j.data.TokenBatch;
+import dev.mono4j.data.TokenStream;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.ModelConfig;
@@ -18,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
 class DocumentLossTest {
     /** Padded batches give the same per-token mean as scoring each story alone, EOS included, BOS not. */
     @Test
-    void batchedMeanEqualsOneStoryAtATime(@TempDir Path tmp) {
+    void batchedMeanEqualsOneStoryAtATime(@TempDir Path tmp) throws Exception {
         List<String> words = WordLevelTokenizers.words(20);
         List<String> docs = List.of("w1 w2 w3", "w4", "w5 w6 w7 w8 w9 w10", "w11 w12");
         try (Tokenizer tok = Tokenizer.load(WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), words));
@@ -38,7 +39,10 @@ class DocumentLossTest {
                     tokens += lp.length;
                 }
             }
-            assertEquals(nll / tokens, DocumentLoss.mean(model, tok, docs, WordLevelTokenizers.EOS, 3), 1e-5);
+            Path text = java.nio.file.Files.write(tmp.resolve("docs.txt"), docs);
+            List<TokenBatch> batches = TokenStream.read(text, tok, WordLevelTokenizers.EOS).documentBatches(docs.size(), 3, 64);
+            assertEquals(2, batches.size(), "four stories in batches of three, padded");
+            assertEquals(nll / tokens, DocumentLoss.mean(model, batches), 1e-5);
             assertEquals(3 + 1 + 6 + 2 + 4, tokens, "words plus one EOS per story");
         }
     }

@@ -1,8 +1,12 @@
 package dev.mono4j.io;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.SerializerProvider;
+import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.ser.std.StdSerializer;
 import dev.mono4j.UserInputException;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -13,8 +17,27 @@ import java.util.Map;
 
 /** One shared Jackson mapper and file helpers that turn failures into one-line user errors. */
 public final class Json {
-    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    private static final ObjectMapper COMPACT = new ObjectMapper();
+    /** JSON has no NaN or infinity: a number without a value (a metric that is undefined) is written null. */
+    private static final SimpleModule FINITE = new SimpleModule().addSerializer(Double.class, new NonFinite())
+            .addSerializer(double.class, new NonFinite());
+    public static final ObjectMapper MAPPER = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT)
+            .registerModule(FINITE);
+    private static final ObjectMapper COMPACT = new ObjectMapper().registerModule(FINITE);
+
+    private static final class NonFinite extends StdSerializer<Double> {
+        NonFinite() {
+            super(Double.class);
+        }
+
+        @Override
+        public void serialize(Double v, JsonGenerator gen, SerializerProvider provider) throws IOException {
+            if (Double.isFinite(v)) {
+                gen.writeNumber(v);
+            } else {
+                gen.writeNull();
+            }
+        }
+    }
 
     private Json() {
     }

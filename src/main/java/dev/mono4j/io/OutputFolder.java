@@ -25,6 +25,23 @@ public final class OutputFolder {
      * @param hint  what the user can do when the folder is not empty, e.g. "pass --overwrite"
      */
     public static void prepare(Path out, Collection<String> own, boolean overwrite, String hint) {
+        try {
+            for (Path e : check(out, own, overwrite, hint)) {
+                AtomicFiles.deleteTree(e);
+            }
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Refuses now what {@link #prepare} would refuse, touching nothing: for commands that do long work
+     * before writing, so a bad {@code --out} fails first and an earlier run survives a failed one.
+     *
+     * @return the entries {@code prepare} would delete
+     */
+    public static List<Path> check(Path out, Collection<String> own, boolean overwrite, String hint) {
         if (Files.exists(out) && !Files.isDirectory(out)) {
             throw new UserInputException(out + ": exists and is not a folder");
         }
@@ -45,12 +62,9 @@ public final class OutputFolder {
                             + " refusing to replace the folder");
                 }
             }
-            for (Path e : entries) {
-                AtomicFiles.deleteTree(e);
-            }
-            Files.createDirectories(out);
+            return entries;
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot read " + out + ": " + e.getMessage(), e);
         }
     }
 }

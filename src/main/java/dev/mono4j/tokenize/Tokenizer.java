@@ -131,6 +131,30 @@ public final class Tokenizer implements AutoCloseable {
         return hf.encode(text).getIds();
     }
 
+    /**
+     * A text's token ids and, per token, the character offset where it starts in the text, or -1 for
+     * special tokens (BOS, EOS) that stand for no text.
+     */
+    public record Encoded(long[] ids, int[] charStarts) {
+        /** Whether token i is a special token (BOS, EOS, ...) rather than a piece of the text. */
+        public boolean special(int i) {
+            return charStarts[i] < 0;
+        }
+    }
+
+    /** Encodes a text and keeps where each token starts, so labels on words can be carried to tokens. */
+    public Encoded encodeWithOffsets(String text) {
+        Encoding e = hf.encode(text);
+        long[] ids = e.getIds();
+        long[] special = e.getSpecialTokenMask();
+        ai.djl.huggingface.tokenizers.jni.CharSpan[] spans = e.getCharTokenSpans();
+        int[] starts = new int[ids.length];
+        for (int i = 0; i < ids.length; i++) {
+            starts[i] = special[i] != 0 || spans[i] == null ? -1 : spans[i].getStart();
+        }
+        return new Encoded(ids, starts);
+    }
+
     /** Encodes each text and pads them to one length on the given side. */
     public TokenBatch encodeBatch(List<String> texts, TokenBatch.PadSide side) {
         List<long[]> seqs = new ArrayList<>();

@@ -1,0 +1,121 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.TextSource;
+import dev.mono4j.metrics.HookResult;
+import dev.mono4j.metrics.Measure;
+import dev.mono4j.metrics.MeasureConfig;
+import dev.mono4j.metrics.MeasureReport;
+import dev.mono4j.metrics.Measurement;
+import dev.mono4j.metrics.Pool;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ./mono4j measure}: monosemanticity metrics per layer for one or more models on the same texts. */
+@Command(name = "measure", mixinStandardHelpOptions = true,
+        description = "Measure how monosemantic models' neurons are, per layer; writes metrics.json and report.html.")
+final class MeasureCommand implements Runnable {
+    private static final MeasureConfig D = MeasureConfig.DEFAULT;
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Checkpoint folders (config.json, weights, tokenizer.json).")
+    List<Path> models;
+
+    @Option(names = "--data", required = true, description = "Texts: a .txt file (one per line), a .jsonl file (text, and"
+            + " label or ConceptWorld concepts), or 'conceptworld' for labelled generated stories.")
+    String data;
+
+    @Option(names = "--labels", description = "One label per line for the texts of --data (text-level concept selectivity).")
+    Path labels;
+
+    @Option(names = "--samples", description = "Texts to measure (default ${DEFAULT-VALUE}; fewer if the file has fewer).")
+    int samples = 1000;
+
+    @Option(names = "--hooks", description = "Hook glob(s); default: blocks.*.mlp.hook_pre_linear (gated MLPs) or"
+            + " blocks.*.mlp.hook_post (GPT-2).")
+    String hooks;
+
+    @Option(names = "--pool", description = "Pooling for FD and effective rank: ${COMPLETION-CANDIDATES} (default last).")
+    String pool = "last";
+
+    @Option(names = "--out", required = true, description = "Output folder.")
+    Path out;
+
+    @Option(names = "--batch-size", description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
+    int batchSize = D.batchSize();
+
+    @Option(names = "--max-tokens", description = "Longer texts are cut to this many tokens (default ${DEFAULT-VALUE}).")
+    int maxTokens = D.maxTokens();
+
+    @Option(names = "--max-neurons", description = "Neurons per hook in pairwise and concept metrics (default ${DEFAULT-VALUE}).")
+    int maxNeurons = D.maxNeurons();
+
+    @Option(names = "--rank-samples", description = "Pooled vectors kept for the effective rank (default ${DEFAULT-VALUE}).")
+    int rankSamples = D.rankSamples();
+
+    @Option(names = "--zero-eps", description = "|a| below this counts as zero (default ${DEFAULT-VALUE}).")
+    double zeroEps = D.zeroEpsilon();
+
+    @Option(names = "--threshold", description = "AUROC for a neuron to be selective for a concept (default ${DEFAULT-VALUE}).")
+    double threshold = D.selectivityThreshold();
+
+    @Option(names = "--memel-window", description = "MEmeL forgetting window in tokens (default ${DEFAULT-VALUE}).")
+    int memelWindow = D.memelWindow();
+
+    @Option(names = "--memel-eps", description = "MEmeL variance compensation ε (default ${DEFAULT-VALUE}).")
+    double memelEps = D.memelEpsilon();
+
+    @Option(names = "--top", description = "Top MEmeL neurons listed per hook (default ${DEFAULT-VALUE}).")
+    int top = D.topNeurons();
+
+    @Option(names = "--seed", description = "Seed of the neuron sample and of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
+    long seed = D.seed();
+
+    @Option(names = "--dialects", description = "Dialects of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
+    int dialects = 2;
+
+    @Option(names = "--overwrite", description = "Replace an earlier measurement in --out.")
+    boolean overwrite;
+
+    @Override
+    public void run() {
+        if (samples < 1) {
+            throw new UserInputException("--samples must be at least 1");
+        }
+        Pool p = switch (pool) {
+            case "last" -> Pool.LAST;
+            case "mean" -> Pool.MEAN;
+            default -> throw new UserInputException("--pool must be last or mean, not '" + pool + "'");
+        };
+        MeasureConfig cfg = Flags.check(() -> new MeasureConfig(hooks, p, batchSize, maxTokens, maxNeurons, rankSamples,
+                zeroEps, threshold, memelWindow, memelEps, top, seed));
+        TextSource texts;
+        if (data.equals("conceptworld")) {
+            if (labels != null) {
+                throw new UserInputException("--labels goes with a --data file; ConceptWorld stories carry their own labels");
+            }
+            texts = Flags.check(() -> TextSource.conceptWorld(samples, seed, dialects));
+        } else {
+            texts = TextSource.file(Path.of(data), labels, samples);
+        }
+        Measure.Result r = Measure.run(models, texts, cfg, out, overwrite, true);
+        var o = spec.commandLine().getOut();
+        for (Measurement.ModelResult m : r.models()) {
+            o.printf("%s: %d texts, %d tokens, %d hooks; mean FD %.4f, mean |corr| %.4f, monosemantic %s%n", m.name(),
+                    m.texts(), m.tokens(), m.hooks().size(),
+                    MeasureReport.meanOverLayers(m, HookResult::featureDecorrelation),
+                    MeasureReport.meanOverLayers(m, h -> h.neuronCorrelation().meanAbsCorrelation()),
+                    m.hooks().get(0).tokenSelectivity() == null ? "– (no token labels)"
+                            : String.format("%.4f", MeasureReport.meanOverLayers(m,
+                                    h -> h.tokenSelectivity().monosemanticFraction())));
+        }
+        o.println("metrics: " + r.metrics());
+        o.println("report: " + r.report());
+    }
+}

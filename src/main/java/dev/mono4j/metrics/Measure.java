@@ -1,0 +1,42 @@
+package dev.mono4j.metrics;
+
+import dev.mono4j.data.TextSource;
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.OutputFolder;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/** {@code measure}: measures several models on the same texts and writes metrics.json and report.html. */
+public final class Measure {
+    /** What a measure folder holds; only these are replaced by a rerun with overwrite. */
+    public static final Set<String> OUTPUTS = Set.of("metrics.json", "report.html");
+
+    private Measure() {
+    }
+
+    public record Result(Path metrics, Path report, List<Measurement.ModelResult> models) {
+    }
+
+    public static Result run(List<Path> modelDirs, TextSource texts, MeasureConfig cfg, Path out, boolean overwrite,
+            boolean showProgress) {
+        String hint = "pass --overwrite to replace an earlier measurement, or --out";
+        OutputFolder.check(out, OUTPUTS, overwrite, hint);
+        for (Path dir : modelDirs) { // a bad folder fails now, not after the models before it were measured
+            dev.mono4j.model.Checkpoint.inspect(dir);
+            dev.mono4j.tokenize.Tokenizer.load(dir).close();
+        }
+        List<Measurement.ModelResult> models = new ArrayList<>();
+        for (Path dir : modelDirs) {
+            models.add(Measurement.run(dir, texts, cfg, showProgress));
+        }
+        OutputFolder.prepare(out, OUTPUTS, overwrite, hint);
+        Path metrics = out.resolve("metrics.json");
+        AtomicFiles.writeString(metrics, Json.write(Json.object("settings", cfg, "data", texts.name(), "models", models)));
+        Path report = out.resolve("report.html");
+        MeasureReport.build(models, cfg).write(report);
+        return new Result(metrics, report, models);
+    }
+}

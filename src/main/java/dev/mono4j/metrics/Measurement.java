@@ -1,0 +1,202 @@
+package dev.mono4j.metrics;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.LabelledText;
+import dev.mono4j.data.TextSource;
+import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.HookPoint;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import dev.mono4j.train.Progress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Runs a model over texts and measures its activations at the chosen hook points, streaming: memory
+ * holds one batch and the metrics' fixed-size state, however many texts there are.
+ */
+public final class Measurement {
+    private static final Pattern LAYER = Pattern.compile("blocks\\.(\\d+)\\..*");
+
+    private Measurement() {
+    }
+
+    /** Everything measured on one model. {@code weightProxy} is null for models without an MLP input bias. */
+    public record ModelResult(String name, String path, String architecture, int layers, long parameters, String data,
+            int texts, long tokens, int truncatedTexts, String pool, List<HookResult> hooks,
+            WeightProxy.Result weightProxy, double seconds) {
+    }
+
+    /** The hook glob DecPO reads for this model: the up-projection for gated MLPs, the MLP activation for GPT-2. */
+    public static String defaultHooks(TransformerLM model) {
+        return model.config().architecture().isGpt2() ? "blocks.*.mlp.hook_post" : "blocks.*.mlp.hook_pre_linear";
+    }
+
+    /** Measures the checkpoint in {@code dir} (config.json, weights, tokenizer.json). */
+    public static ModelResult run(Path dir, TextSource texts, MeasureConfig cfg, boolean showProgress) {
+        try (TransformerLM model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
+            String name = dir.toAbsolutePath().normalize().getFileName().toString();
+            return run(model, tok, name, dir.toString(), texts, cfg, showProgress);
+        }
+    }
+
+    public static ModelResult run(TransformerLM model, Tokenizer tok, String name, String path, TextSource texts,
+            MeasureConfig cfg, boolean showProgress) {
+        long start = System.nanoTime();
+        String glob = cfg.hooks() == null ? defaultHooks(model) : cfg.hooks();
+        Pattern wanted = HookPoint.glob(glob);
+        List<String> hooks = model.hookNames().stream().filter(h -> wanted.matcher(h).matches()).toList();
+        if (hooks.isEmpty()) {
+            throw new UserInputException("--hooks '" + glob + "' matches no hook point of " + path + " (e.g. "
+                    + HookPoint.mlpPost(0) + ", " + HookPoint.residPost(0) + "; ./mono4j inspect lists them)");
+        }
+        int maxTokens = model.config().architecture().isGpt2() ? Math.min(cfg.maxTokens(), model.config().maxPositions())
+                : cfg.maxTokens();
+        Map<String, HookMetrics> metrics = new LinkedHashMap<>();
+        Progress progress = showProgress ? new Progress("measure " + name, texts.size(), "texts") : null;
+        int done = 0;
+        long tokens = 0;
+        int truncated = 0;
+        boolean anyConcept = false;
+        boolean anyLabel = false;
+        Iterator<LabelledText> it = texts.iterator();
+        while (it.hasNext()) {
+            List<LabelledText> batch = new ArrayList<>();
+            while (it.hasNext() && batch.size() < cfg.batchSize()) {
+                batch.add(it.next());
+            }
+            Encoded enc = encode(tok, batch, maxTokens);
+            truncated += enc.truncated;
+            anyConcept |= java.util.Arrays.stream(enc.concepts).anyMatch(c -> c != null);
+            anyLabel |= batch.stream().anyMatch(t -> t.label() != null);
+            if (anyLabel && batch.stream().anyMatch(t -> t.label() == null)) {
+                LabelledText bad = batch.stream().filter(t -> t.label() == null).findFirst().orElseThrow();
+                throw new UserInputException(bad.source() + ": no label, but earlier texts have one (label every"
+                        + " text or none)");
+            }
+            model.checkTokenIds(enc.batch, batch.get(0).source() + " (batch starting here): ");
+            try (NDManager step = model.manager().newSubManager()) {
+                Hooks h = Hooks.capture(glob);
+                model.forward(step, enc.batch, h);
+                for (Map.Entry<String, NDArray> e : h.captured().entrySet()) {
+                    NDArray a = e.getValue();
+                    int width = Math.toIntExact(a.getShape().get(2));
+                    HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
+                    float[] all = a.toFloatArray();
+                    float[] tokenRows = gatherRows(all, enc.rows, width);
+                    float[] pooled = pool(all, enc, width, cfg.pool());
+                    String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
+                    m.add(step, tokenRows, enc.rows.length, enc.concepts, pooled, batch.size(), labels, anyConcept,
+                            anyLabel);
+                }
+            }
+            done += batch.size();
+            tokens += enc.rows.length;
+            if (progress != null) {
+                progress.step(batch.size(), tokens + " tokens");
+            }
+        }
+        if (done == 0) {
+            throw new UserInputException(texts.name() + ": no texts to measure");
+        }
+        List<HookResult> results = new ArrayList<>();
+        int layers = model.config().numLayers();
+        for (HookMetrics m : metrics.values()) {
+            Matcher lm = LAYER.matcher(m.hook);
+            int layer = lm.matches() ? Integer.parseInt(lm.group(1)) : -1;
+            double depth = layer < 0 ? Double.NaN : layers == 1 ? 0 : (double) layer / (layers - 1);
+            results.add(m.result(layer, depth, anyConcept, anyLabel));
+        }
+        WeightProxy.Result proxy = model.config().architecture().isGpt2() ? WeightProxy.of(model) : null;
+        return new ModelResult(name, path, model.config().architecture().toString(), layers, model.parameterCount(),
+                texts.name(), done, tokens, truncated, cfg.pool().name().toLowerCase(java.util.Locale.ROOT), results,
+                proxy, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * A batch ready for the model: padded right, with the flat indices {@code b * T + t} of the tokens
+     * that stand for text (special tokens such as BOS are left out of every metric), each one's concept,
+     * and per text the range of its rows.
+     */
+    private record Encoded(TokenBatch batch, int[] rows, String[] concepts, int[] firstRow, int truncated) {
+    }
+
+    private static Encoded encode(Tokenizer tok, List<LabelledText> texts, int maxTokens) {
+        List<long[]> ids = new ArrayList<>();
+        List<int[]> starts = new ArrayList<>();
+        int truncated = 0;
+        for (LabelledText t : texts) {
+            Tokenizer.Encoded e = tok.encodeWithOffsets(t.text());
+            int n = e.ids().length;
+            if (n > maxTokens) {
+                truncated++;
+                n = maxTokens;
+            }
+            ids.add(java.util.Arrays.copyOf(e.ids(), n));
+            starts.add(java.util.Arrays.copyOf(e.charStarts(), n));
+        }
+        TokenBatch batch = TokenBatch.pad(ids, tok.padId(), TokenBatch.PadSide.RIGHT);
+        List<Integer> rows = new ArrayList<>();
+        List<String> concepts = new ArrayList<>();
+        int[] firstRow = new int[texts.size() + 1];
+        for (int b = 0; b < texts.size(); b++) {
+            firstRow[b] = rows.size();
+            int[] s = starts.get(b);
+            String[] c = texts.get(b).tokenConcepts(s);
+            for (int t = 0; t < s.length; t++) {
+                if (s[t] >= 0) {
+                    rows.add(b * batch.seqLen() + t);
+                    concepts.add(c[t]);
+                }
+            }
+            if (rows.size() == firstRow[b]) {
+                throw new UserInputException(texts.get(b).source() + ": the text gives no tokens");
+            }
+        }
+        firstRow[texts.size()] = rows.size();
+        return new Encoded(batch, rows.stream().mapToInt(Integer::intValue).toArray(), concepts.toArray(String[]::new),
+                firstRow, truncated);
+    }
+
+    private static float[] gatherRows(float[] all, int[] rows, int width) {
+        float[] out = new float[rows.length * width];
+        for (int i = 0; i < rows.length; i++) {
+            System.arraycopy(all, rows[i] * width, out, i * width, width);
+        }
+        return out;
+    }
+
+    /** One vector per text: its last text token's activation, or the mean over its text tokens. */
+    private static float[] pool(float[] all, Encoded enc, int width, Pool how) {
+        int texts = enc.firstRow.length - 1;
+        float[] out = new float[texts * width];
+        for (int b = 0; b < texts; b++) {
+            int from = enc.firstRow[b];
+            int to = enc.firstRow[b + 1];
+            if (how == Pool.LAST) {
+                System.arraycopy(all, enc.rows[to - 1] * width, out, b * width, width);
+            } else {
+                for (int r = from; r < to; r++) {
+                    int off = enc.rows[r] * width;
+                    for (int k = 0; k < width; k++) {
+                        out[b * width + k] += all[off + k];
+                    }
+                }
+                for (int k = 0; k < width; k++) {
+                    out[b * width + k] /= to - from;
+                }
+            }
+        }
+        return out;
+    }
+}

@@ -2,6 +2,8 @@ package dev.mono4j.cli;
 
 import dev.mono4j.demo.Demo;
 import dev.mono4j.demo.DemoConfig;
+import dev.mono4j.metrics.HookResult;
+import dev.mono4j.metrics.MeasureReport;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
@@ -39,18 +41,24 @@ final class DemoCommand implements Runnable {
     @Option(names = "--samples", description = "Stories sampled per model (default ${DEFAULT-VALUE}).")
     int samples = DemoConfig.DEFAULT.samples();
 
+    @Option(names = "--measure-texts", description = "Fresh stories each model is measured on (default ${DEFAULT-VALUE}).")
+    int measureTexts = DemoConfig.DEFAULT.measureTexts();
+
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
     boolean overwrite;
 
     @Override
     public void run() {
-        DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples));
+        DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
+                measureTexts));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = spec.commandLine().getOut();
         for (Demo.ModelResult m : r.models()) {
-            o.printf("%-3s %,9d parameters  loss on whole valid stories %.4f  (floor %.4f, gap %.1f%%)%n", m.preset(),
-                    m.summary().parameters(), m.storyLoss(), r.data().validEntropyPerToken(),
-                    100 * m.gapToFloor(r.data().validEntropyPerToken()));
+            o.printf("%-3s %,9d parameters  loss on whole valid stories %.4f  (floor %.4f, gap %.1f%%)"
+                    + "  FD %.3f  monosemantic %.3f%n", m.preset(), m.summary().parameters(), m.storyLoss(),
+                    r.data().validEntropyPerToken(), 100 * m.gapToFloor(r.data().validEntropyPerToken()),
+                    MeasureReport.meanOverLayers(m.metrics(), HookResult::featureDecorrelation),
+                    MeasureReport.meanOverLayers(m.metrics(), h -> h.tokenSelectivity().monosemanticFraction()));
         }
         o.println("report: " + r.report());
         o.println("summary: " + r.summary());

@@ -2,10 +2,15 @@ package dev.mono4j.demo;
 
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
 import dev.mono4j.data.conceptworld.Lexicon;
+import dev.mono4j.data.TextSource;
 import dev.mono4j.data.TokenStream;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
+import dev.mono4j.metrics.HookResult;
+import dev.mono4j.metrics.MeasureConfig;
+import dev.mono4j.metrics.MeasureReport;
+import dev.mono4j.metrics.Measurement;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
@@ -42,7 +47,7 @@ public final class Demo {
      * the entropy floor, unlike the training windows' validation loss), and samples.
      */
     public record ModelResult(String preset, PretrainSummary summary, List<StepLog> log, double storyLoss,
-            List<String> samples) {
+            List<String> samples, Measurement.ModelResult metrics) {
         public double gapToFloor(double floor) {
             return storyLoss / floor - 1;
         }
@@ -55,12 +60,12 @@ public final class Demo {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/3] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/4] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/3] pretraining preset %s (%d of %d) for %d steps%n", preset, i + 1, cfg.presets().size(),
+            progress.printf("[2/4] pretraining preset %s (%d of %d) for %d steps%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i));
             PretrainConfig pc = cfg.pretrain(i);
             List<StepLog> log = new ArrayList<>();
@@ -68,7 +73,14 @@ public final class Demo {
                     data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset), log::add);
             models.add(evaluate(preset, s, log, data.resolve("valid.txt"), cfg));
         }
-        progress.println("[3/3] writing the report");
+        progress.printf("[3/4] measuring monosemanticity on %d fresh labelled stories%n", cfg.measureTexts());
+        TextSource fresh = measureTexts(cfg);
+        for (int i = 0; i < models.size(); i++) {
+            ModelResult m = models.get(i);
+            models.set(i, new ModelResult(m.preset(), m.summary(), m.log(), m.storyLoss(), m.samples(),
+                    Measurement.run(m.summary().model(), m.preset(), fresh, MeasureConfig.DEFAULT, false)));
+        }
+        progress.println("[4/4] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
         report(cfg, corpus, models, minutes).write(report);
@@ -95,9 +107,20 @@ public final class Demo {
                 long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
                 out.add(prompt + tok.decodeContinuation(ids, text));
             }
-            return new ModelResult(preset, s, log, storyLoss, out);
+            return new ModelResult(preset, s, log, storyLoss, out, null);
         }
     }
+
+    /**
+     * Stories the models never saw (another seed of the same generator, same dialects), every token
+     * labelled: measured with {@code measure}'s defaults, so a user can reproduce the numbers.
+     */
+    static TextSource measureTexts(DemoConfig cfg) {
+        return TextSource.conceptWorld(cfg.measureTexts(), cfg.seed() + MEASURE_SEED_OFFSET, cfg.dialects());
+    }
+
+    /** Keeps the measured stories apart from the training corpus's seed. */
+    static final long MEASURE_SEED_OFFSET = 1000;
 
     static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models, double minutes) {
         double floor = corpus.validEntropyPerToken();
@@ -133,6 +156,18 @@ public final class Demo {
                 .chart(curves.build())
                 .table(List.of("preset", "parameters", "steps", "tokens", "train loss", "valid loss", "story loss",
                         "gap to floor", "tokens/s", "time"), rows);
+        List<Measurement.ModelResult> measured = models.stream().map(ModelResult::metrics).toList();
+        r.section("Capacity vs. monosemanticity")
+                .paragraph("DecPO's first claim is that monosemanticity grows with model capacity. Each model is measured"
+                        + " on " + cfg.measureTexts() + " fresh labelled stories at its MLP up-projection"
+                        + " (mlp.hook_pre_linear), every layer: feature decorrelation (FD, last-token pooling, higher ="
+                        + " more monosemantic by DecPO's proxy), mean |correlation| between neurons, the fraction of"
+                        + " neurons selective (AUROC ≥ 0.9) for exactly one ConceptWorld concept, and among those the"
+                        + " share that follow a polysemous word's sense rather than the word. Means over layers.")
+                .table(List.of("preset", "parameters", "story loss", "FD", "mean |corr|", "monosemantic", "sense-following",
+                        "effective rank", "MEmeL p99"), capacityRows(models))
+                .paragraph(capacityVerdict(models));
+        MeasureReport.addCharts(r, measured);
         r.section("Samples").paragraph("Temperature 0.8, one story per prompt, from each model.");
         for (ModelResult m : models) {
             r.paragraph("Preset " + m.preset() + ":").preformatted(String.join("\n\n", m.samples()));
@@ -140,12 +175,81 @@ public final class Demo {
         return r.build();
     }
 
+    static List<List<?>> capacityRows(List<ModelResult> models) {
+        List<List<?>> rows = new ArrayList<>();
+        for (ModelResult m : models) {
+            Measurement.ModelResult x = m.metrics();
+            rows.add(List.of(m.preset(), m.summary().parameters(), String.format("%.4f", m.storyLoss()),
+                    MeasureReport.fmt(mean(x, CapacityMetric.FD)), MeasureReport.fmt(mean(x, CapacityMetric.CORRELATION)),
+                    MeasureReport.fmt(mean(x, CapacityMetric.MONOSEMANTIC)),
+                    MeasureReport.fmt(MeasureReport.meanOverLayers(x, h -> h.tokenSelectivity().senseFollowingFraction())),
+                    MeasureReport.fmt(MeasureReport.meanOverLayers(x, HookResult::effectiveRank)),
+                    MeasureReport.fmt(MeasureReport.meanOverLayers(x, h -> h.monosemanticScale().p99()))));
+        }
+        return rows;
+    }
+
+    /** The per-model numbers the capacity question is decided on. */
+    enum CapacityMetric {
+        FD("feature decorrelation", HookResult::featureDecorrelation, true),
+        CORRELATION("mean |correlation| between neurons", h -> h.neuronCorrelation().meanAbsCorrelation(), false),
+        MONOSEMANTIC("fraction of monosemantic neurons", h -> h.tokenSelectivity().monosemanticFraction(), true);
+
+        final String label;
+        final java.util.function.ToDoubleFunction<HookResult> value;
+        /** Whether a larger value means more monosemantic. */
+        final boolean higherIsMore;
+
+        CapacityMetric(String label, java.util.function.ToDoubleFunction<HookResult> value, boolean higherIsMore) {
+            this.label = label;
+            this.value = value;
+            this.higherIsMore = higherIsMore;
+        }
+    }
+
+    static double mean(Measurement.ModelResult m, CapacityMetric c) {
+        return MeasureReport.meanOverLayers(m, c.value);
+    }
+
+    /**
+     * One sentence per metric: does it move towards monosemanticity at every step up the ladder, at none,
+     * or is it mixed? Written from the numbers, whichever way they go.
+     */
+    static String capacityVerdict(List<ModelResult> models) {
+        if (models.size() < 2) {
+            return "One model only: train at least two presets to compare capacities.";
+        }
+        StringBuilder sb = new StringBuilder("Up the ladder (" + models.stream().map(ModelResult::preset)
+                .collect(java.util.stream.Collectors.joining(" → ")) + "): ");
+        List<String> parts = new ArrayList<>();
+        for (CapacityMetric c : CapacityMetric.values()) {
+            int up = 0;
+            int down = 0;
+            for (int i = 1; i < models.size(); i++) {
+                double a = mean(models.get(i - 1).metrics(), c);
+                double b = mean(models.get(i).metrics(), c);
+                boolean more = c.higherIsMore ? b > a : b < a;
+                up += more ? 1 : 0;
+                down += more ? 0 : 1;
+            }
+            String verdict = down == 0 ? "more monosemantic at every step" : up == 0 ? "less monosemantic at every step"
+                    : "mixed (" + up + " steps more, " + down + " less)";
+            parts.add(c.label + ": " + verdict);
+        }
+        return sb.append(String.join("; ", parts)).append(". Two or three small models on one corpus and seed are"
+                + " a first look, not a test of the claim; docs/reproduction.md records the runs.").toString();
+    }
+
     static Map<String, Object> summaryJson(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
             double minutes) {
         List<Object> ms = new ArrayList<>();
         for (ModelResult m : models) {
             ms.add(Json.object("preset", m.preset(), "summary", m.summary(), "story_loss", m.storyLoss(), "gap_to_floor",
-                    m.gapToFloor(corpus.validEntropyPerToken()), "samples", m.samples()));
+                    m.gapToFloor(corpus.validEntropyPerToken()), "samples", m.samples(), "monosemanticity",
+                    Json.object("feature_decorrelation", mean(m.metrics(), CapacityMetric.FD),
+                            "mean_abs_correlation", mean(m.metrics(), CapacityMetric.CORRELATION),
+                            "monosemantic_fraction", mean(m.metrics(), CapacityMetric.MONOSEMANTIC),
+                            "per_layer", m.metrics().hooks())));
         }
         return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "wall_minutes", minutes);
     }

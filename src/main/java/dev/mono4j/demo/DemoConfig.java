@@ -14,11 +14,12 @@ import java.util.List;
  * @param lr          peak learning rate; 1e-2 learns ConceptWorld's topic conditioning far sooner than the
  *                    pretrain default 3e-3 at these sizes (docs/benchmarks.md)
  * @param samples     stories sampled from each model for the report
+ * @param measureTexts fresh labelled stories each model is measured on (monosemanticity metrics)
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
-        long seed, int samples) {
+        long seed, int samples, int measureTexts) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4);
+            List.of(800, 1400), 1e-2, 1, 4, 1000);
 
     public DemoConfig {
         presets = List.copyOf(presets);
@@ -26,9 +27,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         if (presets.isEmpty() || presets.size() != steps.size()) {
             throw new IllegalArgumentException("give one step count per preset");
         }
-        if (docs < 200 || samples < 0 || steps.stream().anyMatch(s -> s < 1)) {
-            throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0"
-                    + " and steps >= 1");
+        if (docs < 200 || samples < 0 || measureTexts < 2 || steps.stream().anyMatch(s -> s < 1)) {
+            throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0,"
+                    + " measure texts >= 2 and steps >= 1");
         }
         if (new java.util.HashSet<>(presets).size() != presets.size()) {
             throw new IllegalArgumentException("presets must differ: " + presets);

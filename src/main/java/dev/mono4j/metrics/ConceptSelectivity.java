@@ -34,7 +34,8 @@ public final class ConceptSelectivity {
     private final int neurons;
     private final double threshold;
     private final Map<String, List<String>> senses;
-    private final int[] all;
+    private static final int ROW_BLOCK = 64;
+    private final int[] unlabelled;
     private final Map<String, int[]> byConcept = new LinkedHashMap<>();
     private final Map<String, int[]> senseIn = new LinkedHashMap<>();
     private final Map<String, int[]> senseOut = new LinkedHashMap<>();
@@ -49,7 +50,7 @@ public final class ConceptSelectivity {
         this.neurons = neurons;
         this.threshold = threshold;
         this.senses = senses;
-        this.all = new int[neurons * BINS];
+        this.unlabelled = new int[neurons * BINS];
     }
 
     /** The bin of an activation; bins are ordered as the values are. */
@@ -68,60 +69,77 @@ public final class ConceptSelectivity {
      * concept; such units still count as "rest" for every concept).
      */
     public void add(float[] x, int rows, String[] labels) {
+        // Each unit counts in one histogram (its concept's, or the unlabelled one) plus, for polysemous
+        // words, the sense histograms. The totals are their sum, formed when results are asked for.
+        int[][][] targets = new int[rows][][];
         for (int r = 0; r < rows; r++) {
-            int off = r * neurons;
-            int[] concept = null;
-            int[] in = null;
-            List<int[]> out = List.of();
             String label = labels[r];
-            if (label != null) {
-                int colon = label.indexOf(':');
-                String name = colon < 0 ? label : label.substring(0, colon);
-                concept = byConcept.computeIfAbsent(name, k -> new int[neurons * BINS]);
-                conceptUnits.merge(name, 1L, Long::sum);
-                List<String> meanings = colon < 0 ? null : senses.get(label.substring(colon + 1));
-                if (meanings != null && meanings.contains(name)) {
-                    in = senseIn.computeIfAbsent(name, k -> new int[neurons * BINS]);
-                    out = new ArrayList<>();
-                    for (String other : meanings) {
-                        if (!other.equals(name)) {
-                            out.add(senseOut.computeIfAbsent(other, k -> new int[neurons * BINS]));
-                        }
+            if (label == null) {
+                targets[r] = new int[][] {unlabelled};
+                continue;
+            }
+            int colon = label.indexOf(':');
+            String name = colon < 0 ? label : label.substring(0, colon);
+            List<int[]> t = new ArrayList<>();
+            t.add(byConcept.computeIfAbsent(name, k -> new int[neurons * BINS]));
+            conceptUnits.merge(name, 1L, Long::sum);
+            List<String> meanings = colon < 0 ? null : senses.get(label.substring(colon + 1));
+            if (meanings != null && meanings.contains(name)) {
+                t.add(senseIn.computeIfAbsent(name, k -> new int[neurons * BINS]));
+                for (String other : meanings) {
+                    if (!other.equals(name)) {
+                        t.add(senseOut.computeIfAbsent(other, k -> new int[neurons * BINS]));
                     }
                 }
             }
+            targets[r] = t.toArray(int[][]::new);
+        }
+        // Blocks of rows, neuron by neuron: the block's activations and one neuron's histograms stay in
+        // cache (a row-by-row loop would touch every neuron's histogram, megabytes, per unit).
+        for (int from = 0; from < rows; from += ROW_BLOCK) {
+            int to = Math.min(rows, from + ROW_BLOCK);
             for (int n = 0; n < neurons; n++) {
-                int i = n * BINS + bin(x[off + n]);
-                all[i]++;
-                if (concept != null) {
-                    concept[i]++;
-                }
-                if (in != null) {
-                    in[i]++;
-                }
-                for (int[] o : out) {
-                    o[i]++;
+                int base = n * BINS;
+                for (int r = from; r < to; r++) {
+                    int i = base + bin(x[r * neurons + n]);
+                    for (int[] h : targets[r]) {
+                        h[i]++;
+                    }
                 }
             }
-            units++;
         }
+        units += rows;
         if (units > Integer.MAX_VALUE / 2) {
             throw new IllegalStateException("concept selectivity counts more than 2^30 units; measure fewer");
         }
     }
 
+    /** Every unit's histogram for one neuron, at {@code off}: the unlabelled ones plus every concept's. */
+    private int[] totals(int off) {
+        int[] t = new int[BINS];
+        for (int b = 0; b < BINS; b++) {
+            t[b] = unlabelled[off + b];
+        }
+        for (int[] h : byConcept.values()) {
+            for (int b = 0; b < BINS; b++) {
+                t[b] += h[off + b];
+            }
+        }
+        return t;
+    }
+
     /**
-     * AUROC of positives against negatives from their histograms over {@code [off, off + BINS)}, with
-     * negatives given as {@code total − positives} when {@code subtract}.
+     * AUROC of positives against negatives from their histograms, {@code BINS} counts from {@code posOff}
+     * and {@code negOff}; with {@code subtract} the negatives are {@code neg − pos} (neg holds every unit).
      */
-    static double auroc(int[] pos, int[] neg, int off, boolean subtract) {
+    static double auroc(int[] pos, int posOff, int[] neg, int negOff, boolean subtract) {
         double below = 0;
         double wins = 0;
         long np = 0;
         long nn = 0;
         for (int b = 0; b < BINS; b++) {
-            long p = pos[off + b];
-            long q = subtract ? neg[off + b] - p : neg[off + b];
+            long p = pos[posOff + b];
+            long q = subtract ? neg[negOff + b] - p : neg[negOff + b];
             wins += p * (below + 0.5 * q);
             below += q;
             np += p;
@@ -144,7 +162,7 @@ public final class ConceptSelectivity {
 
     public double auroc(int neuron, String concept) {
         int[] h = byConcept.get(concept);
-        return h == null ? Double.NaN : auroc(h, all, neuron * BINS, true);
+        return h == null ? Double.NaN : auroc(h, neuron * BINS, totals(neuron * BINS), 0, true);
     }
 
     public Result result() {
@@ -159,8 +177,9 @@ public final class ConceptSelectivity {
             String best = null;
             double bestAuc = Double.NaN;
             int selective = 0;
+            int[] total = totals(n * BINS);
             for (Map.Entry<String, int[]> e : byConcept.entrySet()) {
-                double a = auroc(e.getValue(), all, n * BINS, true);
+                double a = auroc(e.getValue(), n * BINS, total, 0, true);
                 if (Double.isNaN(a)) {
                     continue;
                 }
@@ -177,7 +196,7 @@ public final class ConceptSelectivity {
                 int[] in = senseIn.get(best);
                 int[] out = senseOut.get(best);
                 if (in != null && out != null) {
-                    sense = auroc(in, out, n * BINS, false);
+                    sense = auroc(in, n * BINS, out, n * BINS, false);
                 }
                 if (!Double.isNaN(sense)) {
                     senseSum += sense;

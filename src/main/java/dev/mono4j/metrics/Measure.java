@@ -20,6 +20,26 @@ public final class Measure {
     public record Result(Path metrics, Path report, List<Measurement.ModelResult> models) {
     }
 
+    /**
+     * Short distinct names for model folders: the last path element, with parents added while names
+     * collide ("runs/base/final" and "runs/dpo/final" become "base/final" and "dpo/final").
+     */
+    static List<String> names(List<Path> dirs) {
+        List<Path> abs = dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
+        for (int depth = 1; ; depth++) {
+            List<String> names = new ArrayList<>();
+            for (Path p : abs) {
+                int n = p.getNameCount();
+                names.add(n == 0 ? p.toString() : p.subpath(Math.max(0, n - depth), n).toString());
+            }
+            int d = depth;
+            boolean longest = abs.stream().allMatch(p -> p.getNameCount() <= d);
+            if (names.stream().distinct().count() == names.size() || longest) {
+                return names;
+            }
+        }
+    }
+
     public static Result run(List<Path> modelDirs, TextSource texts, MeasureConfig cfg, Path out, boolean overwrite,
             boolean showProgress) {
         String hint = "pass --overwrite to replace an earlier measurement, or --out";
@@ -28,9 +48,10 @@ public final class Measure {
             dev.mono4j.model.Checkpoint.inspect(dir);
             dev.mono4j.tokenize.Tokenizer.load(dir).close();
         }
+        List<String> names = names(modelDirs);
         List<Measurement.ModelResult> models = new ArrayList<>();
-        for (Path dir : modelDirs) {
-            models.add(Measurement.run(dir, texts, cfg, showProgress));
+        for (int i = 0; i < modelDirs.size(); i++) {
+            models.add(Measurement.run(modelDirs.get(i), names.get(i), texts, cfg, showProgress));
         }
         OutputFolder.prepare(out, OUTPUTS, overwrite, hint);
         Path metrics = out.resolve("metrics.json");

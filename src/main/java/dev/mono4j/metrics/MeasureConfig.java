@@ -37,4 +37,10 @@ public record MeasureConfig(String hooks, Pool pool, int batchSize, int maxToken
             throw new IllegalArgumentException("the selectivity threshold is an AUROC in (0.5, 1]");
         }
     }
+
+    /** These settings at other hook points (null: the default per model family). */
+    public MeasureConfig withHooks(String globs) {
+        return new MeasureConfig(globs, pool, batchSize, maxTokens, maxNeurons, rankSamples, zeroEpsilon,
+                selectivityThreshold, memelWindow, memelEpsilon, topNeurons, seed);
+    }
 }

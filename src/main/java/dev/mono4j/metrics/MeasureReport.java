@@ -135,7 +135,8 @@ public final class MeasureReport {
         return rows;
     }
 
-    static String fmt(double v) {
+    /** A metric for a table: four decimals, a dash when it has no value. */
+    public static String fmt(double v) {
         return Double.isNaN(v) ? "–" : String.format("%.4f", v);
     }
 }

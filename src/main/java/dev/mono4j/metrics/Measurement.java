@@ -43,9 +43,8 @@ public final class Measurement {
     }
 
     /** Measures the checkpoint in {@code dir} (config.json, weights, tokenizer.json). */
-    public static ModelResult run(Path dir, TextSource texts, MeasureConfig cfg, boolean showProgress) {
+    public static ModelResult run(Path dir, String name, TextSource texts, MeasureConfig cfg, boolean showProgress) {
         try (TransformerLM model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
-            String name = dir.toAbsolutePath().normalize().getFileName().toString();
             return run(model, tok, name, dir.toString(), texts, cfg, showProgress);
         }
     }

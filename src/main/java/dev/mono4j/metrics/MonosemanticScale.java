@@ -47,48 +47,46 @@ public final class MonosemanticScale {
         if (rows == 0) {
             return;
         }
-        // Row-major passes (the inner loop walks one token's neurons) keep memory access sequential.
+        // One row-major pass (the inner loop walks one token's neurons, so memory is read in order):
+        // per neuron the batch's sum, sum of squares, minimum and maximum. The largest deviation from the
+        // running mean is at the minimum or the maximum.
+        double[] sum = new double[width];
+        double[] sumSq = new double[width];
+        float[] min = new float[width];
+        float[] max = new float[width];
+        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        for (int r = 0; r < rows; r++) {
+            int off = r * width;
+            for (int k = 0; k < width; k++) {
+                float v = x[off + k];
+                sum[k] += v;
+                sumSq[k] += (double) v * v;
+                min[k] = Math.min(min[k], v);
+                max[k] = Math.max(max[k], v);
+            }
+        }
         if (count > 0) {
             double meanVar = 0;
             for (double v : var) {
                 meanVar += v / width;
             }
             double floor = epsilon * meanVar;
-            double[] best = new double[width];
-            for (int r = 0; r < rows; r++) {
-                for (int k = 0; k < width; k++) {
-                    double dev = x[r * width + k] - mean[k];
-                    best[k] = Math.max(best[k], dev * dev);
-                }
-            }
             for (int k = 0; k < width; k++) {
+                double dev = Math.max(Math.abs(max[k] - mean[k]), Math.abs(min[k] - mean[k]));
                 double s2 = var[k] + floor;
-                maxSum[k] += s2 > 0 ? best[k] / s2 : 0;
+                maxSum[k] += s2 > 0 ? dev * dev / s2 : 0;
             }
             scoredBatches++;
         }
         double n = Math.min(count, window);
         double m = rows;
-        double[] bm = new double[width];
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < width; k++) {
-                bm[k] += x[r * width + k];
-            }
-        }
-        double[] bv = new double[width];
         for (int k = 0; k < width; k++) {
-            bm[k] /= m;
-        }
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < width; k++) {
-                double dev = x[r * width + k] - bm[k];
-                bv[k] += dev * dev;
-            }
-        }
-        for (int k = 0; k < width; k++) {
-            double delta = bm[k] - mean[k];
+            double bm = sum[k] / m;
+            double bv = Math.max(0, sumSq[k] / m - bm * bm);
+            double delta = bm - mean[k];
             mean[k] += delta * m / (n + m);
-            var[k] = (n * var[k] + m * bv[k] / m) / (n + m) + n * m * delta * delta / ((n + m) * (n + m));
+            var[k] = (n * var[k] + m * bv) / (n + m) + n * m * delta * delta / ((n + m) * (n + m));
         }
         count = n + m;
     }

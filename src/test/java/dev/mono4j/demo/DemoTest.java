@@ -25,12 +25,13 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
         List<String> headings = texts(html.getElementsByTagName("h2"));
-        assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Samples")), headings.toString());
+        assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Capacity vs. monosemanticity",
+                "Metrics by relative depth", "Samples")), headings.toString());
         assertTrue(html.getElementsByTagName("svg").getLength() >= 1, "the loss chart is inline SVG");
         String page = Files.readString(r.report());
         assertTrue(page.contains("entropy floor") && page.contains("this is a story about"), "floor line and samples");
@@ -42,6 +43,11 @@ class DemoTest {
         assertEquals(2, xs.get("samples").size());
         assertTrue(xs.get("story_loss").asDouble() > r.data().validEntropyPerToken(), "no model beats the exact floor");
         assertTrue(Files.exists(out.resolve("models/xs/final/model.safetensors")));
+        JsonNode mono = xs.get("monosemanticity");
+        assertEquals(4, mono.get("per_layer").size(), "xs has four layers, each measured");
+        double fd = mono.get("feature_decorrelation").asDouble(Double.NaN);
+        assertTrue(fd >= 0 && fd <= 2, "FD lies in [0, 1 + 1/(N-1)]: " + fd);
+        assertEquals(40, mono.get("per_layer").get(0).get("samples").asInt(), "every fresh story measured");
 
         // A second run needs --overwrite, which replaces only what the demo wrote.
         assertThrows(UserInputException.class, () -> Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream())));

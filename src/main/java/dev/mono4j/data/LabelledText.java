@@ -38,11 +38,12 @@ public record LabelledText(String source, String text, String label, List<String
             return out;
         }
         String[] words = words(text);
-        int[] ends = new int[words.length]; // one past each word's last character, its space included
+        int[] ends = new int[words.length]; // one past each word's last character: the space after it
         int end = 0;
         for (int w = 0; w < words.length; w++) {
-            end += words[w].length() + 1;
+            end += words[w].length();
             ends[w] = end;
+            end++;
         }
         for (int t = 0; t < charStarts.length; t++) {
             if (charStarts[t] < 0) {

@@ -26,15 +26,23 @@ public final class Measure {
      */
     static List<String> names(List<Path> dirs) {
         List<Path> abs = dirs.stream().map(d -> d.toAbsolutePath().normalize()).toList();
-        for (int depth = 1; ; depth++) {
+        int[] depth = new int[abs.size()];
+        java.util.Arrays.fill(depth, 1);
+        while (true) {
             List<String> names = new ArrayList<>();
-            for (Path p : abs) {
+            for (int i = 0; i < abs.size(); i++) {
+                Path p = abs.get(i);
                 int n = p.getNameCount();
-                names.add(n == 0 ? p.toString() : p.subpath(Math.max(0, n - depth), n).toString());
+                names.add(n == 0 ? p.toString() : p.subpath(Math.max(0, n - depth[i]), n).toString());
             }
-            int d = depth;
-            boolean longest = abs.stream().allMatch(p -> p.getNameCount() <= d);
-            if (names.stream().distinct().count() == names.size() || longest) {
+            boolean grew = false;
+            for (int i = 0; i < abs.size(); i++) {
+                if (java.util.Collections.frequency(names, names.get(i)) > 1 && depth[i] < abs.get(i).getNameCount()) {
+                    depth[i]++;
+                    grew = true;
+                }
+            }
+            if (!grew) {
                 return names;
             }
         }

@@ -206,6 +206,48 @@ class CliTest {
     }
 
     @Test
+    void measureWritesMetricsAndAReport() throws Exception {
+        Path data = tmp.resolve("measure-texts.jsonl");
+        Files.write(data, java.util.List.of("{\"text\":\"The cat sat on the mat.\",\"label\":\"animal\"}",
+                "{\"text\":\"Stocks fell sharply today.\",\"label\":\"money\"}",
+                "{\"text\":\"A dog barked at the mail carrier.\",\"label\":\"animal\"}"));
+        Path out = tmp.resolve("measure-out");
+        Run r = cli("measure", gpt2WithTokenizer, "--data", data, "--out", out, "--pool", "mean");
+        assertEquals(0, r.code, r.err);
+        assertTrue(r.out.contains("gpt2-tok: 3 texts"), r.out);
+        JsonNode m = Json.read(out.resolve("metrics.json"));
+        JsonNode model = m.get("models").get(0);
+        assertEquals(2, model.get("hooks").size(), "GPT-2's default hook, mlp.hook_post, in both layers");
+        assertEquals("blocks.0.mlp.hook_post", model.get("hooks").get(0).get("hook").asText());
+        assertEquals(2, model.get("weightProxy").get("normalized").size(), "GPT-2 has the weight proxy");
+        assertEquals(3, model.get("hooks").get(0).get("textSelectivity").get("units").asInt());
+        assertTrue(Files.readString(out.resolve("report.html")).contains("Feature decorrelation"));
+
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", data, "--out", out), "not empty", "--overwrite");
+        assertEquals(0, cli("measure", gpt2WithTokenizer, "--data", data, "--out", out, "--overwrite").code);
+    }
+
+    @Test
+    void measureRejectsBadInputInOneLine() throws Exception {
+        Path data = tmp.resolve("two.txt");
+        Files.write(data, java.util.List.of("one text", "another text"));
+        Path labels = tmp.resolve("three-labels.txt");
+        Files.write(labels, java.util.List.of("a", "b", "c"));
+        Path empty = tmp.resolve("empty.txt");
+        Files.writeString(empty, "");
+        Path out = tmp.resolve("measure-bad");
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", empty, "--out", out), "empty.txt", "no texts");
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", data, "--labels", labels, "--out", out),
+                "three-labels.txt", "3 labels for 2 texts");
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", data, "--hooks", "blocks.*.mlp.hook_pre_linear",
+                "--out", out), "matches no hook point");
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", data, "--pool", "max", "--out", out), "--pool");
+        assertBadInput(cli("measure", gpt2WithTokenizer, "--data", data, "--threshold", 0.4, "--out", out), "threshold");
+        assertBadInput(cli("measure", tmp.resolve("nowhere"), "--data", data, "--out", out), "nowhere");
+        assertTrue(Files.notExists(out), "nothing was written");
+    }
+
+    @Test
     void verbosePrintsTheStackTrace() {
         Run r = cli("inspect", tmp.resolve("nowhere"), "--verbose");
         assertEquals(2, r.code);

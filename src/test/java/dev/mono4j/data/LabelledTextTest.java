@@ -8,7 +8,6 @@ import java.util.Arrays;
 import java.util.List;
 import dev.mono4j.testing.Fixtures;
 import dev.mono4j.tokenize.Tokenizer;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 class LabelledTextTest {
@@ -60,8 +59,6 @@ class LabelledTextTest {
      * start on the spaces at offsets 3, 7 and 12. The documented rule: a token starting on a space gets the
      * concept of the next word.
      */
-    @Disabled("BUG: LabelledText.tokenConcepts maps a token starting on a space to the word"
-            + " before it (ends[] include the trailing space), not the next word as documented")
     @Test
     void offsetsOnASpaceMapToTheNextWord() {
         LabelledText t = new LabelledText("s", TEXT, null, CONCEPTS);
@@ -70,11 +67,9 @@ class LabelledTextTest {
 
     /**
      * The same with GPT-2's real tokenizer (the fixture's tokenizer.json): it reports token starts 0, 3, 7, 12
-     * for "the", " bat", " flew", " by", so each word's concept must land on its own token. Today every
-     * concept lands one token late (" flew" gets animals:bat).
+     * for "the", " bat", " flew", " by", so each word's concept must land on its own token (a bug once
+     * put every concept one token late).
      */
-    @Disabled("BUG: with GPT-2's byte-level tokenizer every word's concept lands on the following token"
-            + " (tokenConcepts maps space-initial tokens to the previous word)")
     @Test
     void gpt2TokensGetTheirOwnWordsConcept() {
         try (Tokenizer tok = Tokenizer.load(Fixtures.dir("gpt2-tokenizer").resolve("tokenizer.json"))) {

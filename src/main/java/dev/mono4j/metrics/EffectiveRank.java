@@ -1,5 +1,9 @@
 package dev.mono4j.metrics;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import org.ejml.data.DMatrixRMaj;
 import org.ejml.dense.row.factory.DecompositionFactory_DDRM;
 import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
@@ -10,7 +14,7 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * when all samples are multiples of one vector and k when k orthogonal directions carry equal energy.
  *
  * <p>Keeps the first {@code capacity} vectors (constant memory): singular values come from the
- * eigenvalues of the smaller Gram matrix, AAᵀ or AᵀA. Samples beyond the capacity are not used, so
+ * eigenvalues of the smaller Gram matrix, AAᵀ or AᵀA (computed by torch in F64, its eigenvalues by EJML). Samples beyond the capacity are not used, so
  * compare effective ranks measured on the same number of samples.
  */
 public final class EffectiveRank {
@@ -44,35 +48,14 @@ public final class EffectiveRank {
         boolean bySample = count <= width;
         int k = bySample ? count : width;
         DMatrixRMaj gram = new DMatrixRMaj(k, k);
-        if (bySample) {
-            for (int i = 0; i < count; i++) {
-                for (int j = 0; j <= i; j++) {
-                    double s = 0;
-                    for (int c = 0; c < width; c++) {
-                        s += (double) rows[i * width + c] * rows[j * width + c];
-                    }
-                    gram.unsafe_set(i, j, s);
-                    gram.unsafe_set(j, i, s);
-                }
-            }
-        } else {
-            for (int r = 0; r < count; r++) {
-                int off = r * width;
-                for (int i = 0; i < width; i++) {
-                    double xi = rows[off + i];
-                    if (xi == 0) {
-                        continue;
-                    }
-                    for (int j = 0; j <= i; j++) {
-                        gram.data[i * k + j] += xi * rows[off + j];
-                    }
-                }
-            }
-            for (int i = 0; i < width; i++) {
-                for (int j = 0; j < i; j++) {
-                    gram.data[j * k + i] = gram.data[i * k + j];
-                }
-            }
+        // The Gram matrix is the expensive part (k² · d): torch computes it, in F64, because singular values
+        // are square roots of its eigenvalues and F32 rounding (1e-7 of the largest) would turn zero
+        // singular values into 3e-4 of the largest, enough to move the entropy.
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(java.util.Arrays.copyOf(rows, count * width), new Shape(count, width))
+                    .toType(DataType.FLOAT64, false);
+            NDArray g = bySample ? a.matMul(a.transpose()) : a.transpose().matMul(a);
+            System.arraycopy(g.toDoubleArray(), 0, gram.data, 0, k * k);
         }
         EigenDecomposition_F64<DMatrixRMaj> eig = DecompositionFactory_DDRM.eig(k, false, true);
         if (!eig.decompose(gram)) {

@@ -22,7 +22,7 @@ package dev.mono4j.metrics;
 public record MeasureConfig(String hooks, Pool pool, int batchSize, int maxTokens, int maxNeurons, int rankSamples,
         double zeroEpsilon, double selectivityThreshold, int memelWindow, double memelEpsilon, int topNeurons,
         long seed) {
-    public static final MeasureConfig DEFAULT = new MeasureConfig(null, Pool.LAST, 16, 256, 512, 1024, 1e-3, 0.9,
+    public static final MeasureConfig DEFAULT = new MeasureConfig(null, Pool.LAST, 16, 256, 256, 512, 1e-3, 0.9,
             65_536, 1e-2, 10, 0);
 
     public MeasureConfig {

@@ -2,6 +2,7 @@ package dev.mono4j.metrics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
@@ -91,9 +92,10 @@ public final class Measurement {
                     NDArray a = e.getValue();
                     int width = Math.toIntExact(a.getShape().get(2));
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
-                    float[] all = a.toFloatArray();
-                    float[] tokenRows = gatherRows(all, enc.rows, width);
-                    float[] pooled = pool(all, enc, width, cfg.pool());
+                    // Only the text tokens leave torch: padding and special tokens are dropped there.
+                    float[] tokenRows = a.reshape(-1, width).get(new NDIndex("{}", step.create(java.util.Arrays.stream(enc.rows).asLongStream().toArray())))
+                            .toFloatArray();
+                    float[] pooled = pool(tokenRows, enc, width, cfg.pool());
                     String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
                     m.add(step, tokenRows, enc.rows.length, enc.concepts, pooled, batch.size(), labels, anyConcept,
                             anyLabel);
@@ -167,28 +169,22 @@ public final class Measurement {
                 firstRow, truncated);
     }
 
-    private static float[] gatherRows(float[] all, int[] rows, int width) {
-        float[] out = new float[rows.length * width];
-        for (int i = 0; i < rows.length; i++) {
-            System.arraycopy(all, rows[i] * width, out, i * width, width);
-        }
-        return out;
-    }
-
-    /** One vector per text: its last text token's activation, or the mean over its text tokens. */
-    private static float[] pool(float[] all, Encoded enc, int width, Pool how) {
+    /**
+     * One vector per text from the text-token rows: its last text token's activation, or the mean over its
+     * text tokens.
+     */
+    private static float[] pool(float[] rows, Encoded enc, int width, Pool how) {
         int texts = enc.firstRow.length - 1;
         float[] out = new float[texts * width];
         for (int b = 0; b < texts; b++) {
             int from = enc.firstRow[b];
             int to = enc.firstRow[b + 1];
             if (how == Pool.LAST) {
-                System.arraycopy(all, enc.rows[to - 1] * width, out, b * width, width);
+                System.arraycopy(rows, (to - 1) * width, out, b * width, width);
             } else {
                 for (int r = from; r < to; r++) {
-                    int off = enc.rows[r] * width;
                     for (int k = 0; k < width; k++) {
-                        out[b * width + k] += all[off + k];
+                        out[b * width + k] += rows[r * width + k];
                     }
                 }
                 for (int k = 0; k < width; k++) {

@@ -1,5 +1,8 @@
 package dev.mono4j.metrics;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+
 /**
  * How sparse and how spread activation vectors are, averaged over tokens (each a vector a of width d):
  * <ul>
@@ -26,27 +29,64 @@ public final class ActivationSparsity {
         this.epsilon = epsilon;
     }
 
+    /** What a batch of rows reduces to: per row ‖a‖₁, Σa², the variance across dims; near-zero entries. */
+    record RowSums(double[] l1, double[] sumSq, double[] variance, long nearZero) {
+    }
+
     /** Adds {@code rows} vectors stored row-major in {@code x}. */
     public void add(float[] x, int rows) {
-        double sqrtD = Math.sqrt(width);
+        double[] l1 = new double[rows];
+        double[] sq = new double[rows];
+        double[] variance = new double[rows];
+        long zeros = 0;
         for (int r = 0; r < rows; r++) {
-            double l1 = 0;
-            double sq = 0;
             double sum = 0;
             int off = r * width;
             for (int k = 0; k < width; k++) {
                 float v = x[off + k];
                 double a = Math.abs(v);
-                nearZero += a < epsilon ? 1 : 0;
-                l1 += a;
-                sq += (double) v * v;
+                zeros += a < epsilon ? 1 : 0;
+                l1[r] += a;
+                sq[r] += (double) v * v;
                 sum += v;
             }
             double mean = sum / width;
-            varianceSum += sq / width - mean * mean;
+            variance[r] = sq[r] / width - mean * mean;
+        }
+        add(new RowSums(l1, sq, variance, zeros));
+    }
+
+    /** Adds the rows of {@code x} {@code [rows, width]}, reduced by torch (fast for wide layers). */
+    public void add(NDArray x) {
+        long zeros = x.abs().lt(epsilon).sum().toType(DataType.INT64, false).getLong();
+        double[] l1 = doubles(x.norm(1, new int[] {1}, false));
+        double[] sq = doubles(x.norm(2, new int[] {1}, false));
+        double[] mean = doubles(x.mean(new int[] {1}));
+        double[] var = new double[sq.length];
+        for (int r = 0; r < sq.length; r++) {
+            sq[r] *= sq[r];
+            var[r] = sq[r] / width - mean[r] * mean[r];
+        }
+        add(new RowSums(l1, sq, var, zeros));
+    }
+
+    static double[] doubles(NDArray a) {
+        float[] f = a.toFloatArray();
+        double[] d = new double[f.length];
+        for (int i = 0; i < f.length; i++) {
+            d[i] = f[i];
+        }
+        return d;
+    }
+
+    private void add(RowSums s) {
+        double sqrtD = Math.sqrt(width);
+        nearZero += s.nearZero;
+        for (int r = 0; r < s.l1.length; r++) {
+            varianceSum += s.variance[r];
             tokens++;
-            if (sq > 0) {
-                double ratio = l1 / Math.sqrt(sq);
+            if (s.sumSq[r] > 0) {
+                double ratio = s.l1[r] / Math.sqrt(s.sumSq[r]);
                 l1l2Sum += ratio;
                 hoyerSum += width == 1 ? 1 : (sqrtD - ratio) / (sqrtD - 1);
                 nonZeroTokens++;

@@ -1,6 +1,7 @@
 package dev.mono4j.metrics;
 
-import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.index.NDIndex;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -8,8 +9,9 @@ import java.util.stream.IntStream;
 
 /**
  * Every metric of one hook point, fed batch by batch. Token-level metrics see each real token's
- * activation vector, per-sample metrics one pooled vector per text. The pairwise and per-concept metrics
- * see a fixed sample of at most {@code maxNeurons} neurons.
+ * activation vector, per-sample metrics one pooled vector per text. Population metrics (FD, sparsity,
+ * effective rank) use every neuron; per-neuron and pairwise ones (MEmeL, correlation, concepts) follow a
+ * fixed sample of at most {@code maxNeurons} neurons, so their cost does not grow with the layer's width.
  */
 final class HookMetrics {
     final String hook;
@@ -33,7 +35,7 @@ final class HookMetrics {
         this.sparsity = new ActivationSparsity(width, cfg.zeroEpsilon());
         this.rank = new EffectiveRank(width, cfg.rankSamples());
         this.correlation = new NeuronCorrelation(tracked.length, width);
-        this.memel = new MonosemanticScale(width, cfg.memelWindow(), cfg.memelEpsilon());
+        this.memel = new MonosemanticScale(tracked.length, cfg.memelWindow(), cfg.memelEpsilon());
         this.tokenConcepts = new ConceptSelectivity(tracked.length, cfg.selectivityThreshold(), senses);
         this.textLabels = new ConceptSelectivity(tracked.length, cfg.selectivityThreshold(), Map.of());
     }
@@ -57,47 +59,46 @@ final class HookMetrics {
     }
 
     /**
-     * One batch: {@code tokens} real-token vectors {@code [n, width]} with their concepts (null entries:
-     * none), and {@code pooled} vectors {@code [samples, width]} with the texts' labels.
+     * One batch, reduced in torch where the work is per element: {@code tokens} holds the real-token
+     * vectors {@code [n, width]} (owned by the step's manager) with their concepts (null entries: none);
+     * {@code pooling} {@code [samples, n]} turns them into one vector per text, which carries its label.
      */
-    void add(NDManager step, float[] tokens, int n, String[] concepts, float[] pooled, int samples, String[] labels,
-            boolean anyConcept, boolean anyLabel) {
-        sparsity.add(tokens, n);
-        memel.add(tokens, n);
+    void add(NDArray tokens, String[] concepts, NDArray pooling, String[] labels, boolean anyConcept,
+            boolean anyLabel) {
+        int n = Math.toIntExact(tokens.getShape().get(0));
+        sparsity.add(tokens);
+        NDArray sub = columns(tokens);
+        memel.add(sub);
+        NDArray pooledNd = pooling.matMul(tokens);
+        float[] pooled = pooledNd.toFloatArray();
+        int samples = labels.length;
         for (int s = 0; s < samples; s++) {
             fd.add(pooled, s * width);
             rank.add(pooled, s * width);
         }
-        float[] sub = columns(tokens, n);
-        correlation.add(step, sub, n);
+        correlation.add(sub);
         if (anyConcept) {
-            tokenConcepts.add(sub, n, concepts);
+            tokenConcepts.add(sub.toFloatArray(), n, concepts);
         }
         if (anyLabel) {
-            textLabels.add(columns(pooled, samples), samples, labels);
+            textLabels.add(columns(pooledNd).toFloatArray(), samples, labels);
         }
     }
 
     /** The tracked neurons' columns of {@code [rows, width]}. */
-    private float[] columns(float[] x, int rows) {
+    private NDArray columns(NDArray x) {
         if (tracked.length == width) {
             return x;
         }
-        int m = tracked.length;
-        float[] out = new float[rows * m];
-        for (int r = 0; r < rows; r++) {
-            for (int k = 0; k < m; k++) {
-                out[r * m + k] = x[r * width + tracked[k]];
-            }
-        }
-        return out;
+        long[] cols = java.util.Arrays.stream(tracked).asLongStream().toArray();
+        return x.get(new NDIndex(":, {}", x.getManager().create(cols)));
     }
 
     HookResult result(int layer, double depth, boolean anyConcept, boolean anyLabel) {
         return new HookResult(hook, layer, depth, width, tracked.length, fd.samples(), fd.value(), fd.meanCosine(),
                 sparsity.tokens(), sparsity.nearZeroFraction(), sparsity.hoyer(), sparsity.l1OverL2(),
                 sparsity.varianceAcrossDims(), correlation.result(), rank.value(), rank.samples(),
-                memel.summary(cfg.topNeurons()), anyConcept ? tokenConcepts.result() : null,
+                memel.summary(cfg.topNeurons(), tracked), anyConcept ? tokenConcepts.result() : null,
                 anyLabel ? textLabels.result() : null, tracked.length == width ? null : tracked);
     }
 }

@@ -88,17 +88,17 @@ public final class Measurement {
             try (NDManager step = model.manager().newSubManager()) {
                 Hooks h = Hooks.capture(glob);
                 model.forward(step, enc.batch, h);
+                NDArray rowIndex = step.create(java.util.Arrays.stream(enc.rows).asLongStream().toArray());
+                NDArray pooling = step.create(pooling(enc, cfg.pool()), new ai.djl.ndarray.types.Shape(batch.size(),
+                        enc.rows.length));
+                String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
                 for (Map.Entry<String, NDArray> e : h.captured().entrySet()) {
                     NDArray a = e.getValue();
                     int width = Math.toIntExact(a.getShape().get(2));
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
-                    // Only the text tokens leave torch: padding and special tokens are dropped there.
-                    float[] tokenRows = a.reshape(-1, width).get(new NDIndex("{}", step.create(java.util.Arrays.stream(enc.rows).asLongStream().toArray())))
-                            .toFloatArray();
-                    float[] pooled = pool(tokenRows, enc, width, cfg.pool());
-                    String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
-                    m.add(step, tokenRows, enc.rows.length, enc.concepts, pooled, batch.size(), labels, anyConcept,
-                            anyLabel);
+                    // Padding and special tokens are dropped in torch; the metrics reduce there too.
+                    NDArray tokenRows = a.reshape(-1, width).get(new NDIndex("{}", rowIndex));
+                    m.add(tokenRows, enc.concepts, pooling, labels, anyConcept, anyLabel);
                 }
             }
             done += batch.size();
@@ -170,28 +170,24 @@ public final class Measurement {
     }
 
     /**
-     * One vector per text from the text-token rows: its last text token's activation, or the mean over its
-     * text tokens.
+     * The {@code [texts, tokens]} matrix that pools text-token rows into one vector per text: a 1 at each
+     * text's last token, or 1/n over its n tokens.
      */
-    private static float[] pool(float[] rows, Encoded enc, int width, Pool how) {
+    private static float[] pooling(Encoded enc, Pool how) {
         int texts = enc.firstRow.length - 1;
-        float[] out = new float[texts * width];
+        int n = enc.rows.length;
+        float[] p = new float[texts * n];
         for (int b = 0; b < texts; b++) {
             int from = enc.firstRow[b];
             int to = enc.firstRow[b + 1];
             if (how == Pool.LAST) {
-                System.arraycopy(rows, (to - 1) * width, out, b * width, width);
+                p[b * n + to - 1] = 1;
             } else {
                 for (int r = from; r < to; r++) {
-                    for (int k = 0; k < width; k++) {
-                        out[b * width + k] += rows[r * width + k];
-                    }
-                }
-                for (int k = 0; k < width; k++) {
-                    out[b * width + k] /= to - from;
+                    p[b * n + r] = 1f / (to - from);
                 }
             }
         }
-        return out;
+        return p;
     }
 }

@@ -1,5 +1,7 @@
 package dev.mono4j.metrics;
 
+import ai.djl.ndarray.NDArray;
+
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -42,30 +44,58 @@ public final class MonosemanticScale {
         this.maxSum = new double[width];
     }
 
+    /** What a batch reduces to per neuron: its token count, mean, variance (1/m), minimum and maximum. */
+    record BatchStats(int rows, double[] mean, double[] variance, double[] min, double[] max) {
+    }
+
     /** Scores a batch of {@code rows} tokens ({@code x} row-major {@code [rows, width]}), then learns from it. */
     public void add(float[] x, int rows) {
         if (rows == 0) {
             return;
         }
-        // One row-major pass (the inner loop walks one token's neurons, so memory is read in order):
-        // per neuron the batch's sum, sum of squares, minimum and maximum. The largest deviation from the
-        // running mean is at the minimum or the maximum.
-        double[] sum = new double[width];
-        double[] sumSq = new double[width];
-        float[] min = new float[width];
-        float[] max = new float[width];
-        java.util.Arrays.fill(min, Float.POSITIVE_INFINITY);
-        java.util.Arrays.fill(max, Float.NEGATIVE_INFINITY);
+        // Row-major passes (the inner loop walks one token's neurons) read memory in order.
+        double[] mean = new double[width];
+        double[] min = new double[width];
+        double[] max = new double[width];
+        java.util.Arrays.fill(min, Double.POSITIVE_INFINITY);
+        java.util.Arrays.fill(max, Double.NEGATIVE_INFINITY);
         for (int r = 0; r < rows; r++) {
-            int off = r * width;
             for (int k = 0; k < width; k++) {
-                float v = x[off + k];
-                sum[k] += v;
-                sumSq[k] += (double) v * v;
+                float v = x[r * width + k];
+                mean[k] += v;
                 min[k] = Math.min(min[k], v);
                 max[k] = Math.max(max[k], v);
             }
         }
+        for (int k = 0; k < width; k++) {
+            mean[k] /= rows;
+        }
+        double[] var = new double[width];
+        for (int r = 0; r < rows; r++) {
+            for (int k = 0; k < width; k++) {
+                double dev = x[r * width + k] - mean[k];
+                var[k] += dev * dev / rows;
+            }
+        }
+        add(new BatchStats(rows, mean, var, min, max));
+    }
+
+    /** Scores and learns from the rows of {@code x} {@code [rows, width]}, reduced by torch. */
+    public void add(NDArray x) {
+        int rows = Math.toIntExact(x.getShape().get(0));
+        if (rows == 0) {
+            return;
+        }
+        double[] mean = ActivationSparsity.doubles(x.mean(new int[] {0}));
+        double[] var = ActivationSparsity.doubles(x.norm(2, new int[] {0}, false));
+        for (int k = 0; k < width; k++) {
+            var[k] = Math.max(0, var[k] * var[k] / rows - mean[k] * mean[k]);
+        }
+        add(new BatchStats(rows, mean, var, ActivationSparsity.doubles(x.min(new int[] {0})),
+                ActivationSparsity.doubles(x.max(new int[] {0}))));
+    }
+
+    private void add(BatchStats b) {
         if (count > 0) {
             double meanVar = 0;
             for (double v : var) {
@@ -73,20 +103,19 @@ public final class MonosemanticScale {
             }
             double floor = epsilon * meanVar;
             for (int k = 0; k < width; k++) {
-                double dev = Math.max(Math.abs(max[k] - mean[k]), Math.abs(min[k] - mean[k]));
+                // The largest deviation from the running mean is at the batch's minimum or maximum.
+                double dev = Math.max(Math.abs(b.max[k] - mean[k]), Math.abs(b.min[k] - mean[k]));
                 double s2 = var[k] + floor;
                 maxSum[k] += s2 > 0 ? dev * dev / s2 : 0;
             }
             scoredBatches++;
         }
         double n = Math.min(count, window);
-        double m = rows;
+        double m = b.rows;
         for (int k = 0; k < width; k++) {
-            double bm = sum[k] / m;
-            double bv = Math.max(0, sumSq[k] / m - bm * bm);
-            double delta = bm - mean[k];
+            double delta = b.mean[k] - mean[k];
             mean[k] += delta * m / (n + m);
-            var[k] = (n * var[k] + m * bv) / (n + m) + n * m * delta * delta / ((n + m) * (n + m));
+            var[k] = (n * var[k] + m * b.variance[k]) / (n + m) + n * m * delta * delta / ((n + m) * (n + m));
         }
         count = n + m;
     }
@@ -116,12 +145,17 @@ public final class MonosemanticScale {
 
     /** The distribution of scores over neurons and the {@code topK} highest. */
     public Summary summary(int topK) {
+        return summary(topK, IntStream.range(0, width).toArray());
+    }
+
+    /** As {@link #summary(int)}, naming neuron i of this scale {@code neuronIds[i]} (e.g. in its layer). */
+    public Summary summary(int topK, int[] neuronIds) {
         double[] s = scores();
         double[] sorted = s.clone();
         java.util.Arrays.sort(sorted);
         List<Neuron> top = new ArrayList<>();
         IntStream.range(0, width).boxed().sorted(Comparator.comparingDouble((Integer k) -> -s[k])).limit(topK)
-                .forEach(k -> top.add(new Neuron(k, s[k])));
+                .forEach(k -> top.add(new Neuron(neuronIds[k], s[k])));
         return new Summary(Quantiles.of(sorted, 0.5), Quantiles.of(sorted, 0.9), Quantiles.of(sorted, 0.99),
                 sorted.length == 0 ? Double.NaN : sorted[sorted.length - 1], top, scoredBatches);
     }

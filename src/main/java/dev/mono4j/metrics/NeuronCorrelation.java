@@ -34,18 +34,19 @@ public final class NeuronCorrelation {
 
     /** Adds {@code rows} tokens, {@code x} row-major {@code [rows, m]}; {@code step} owns the temporaries. */
     public void add(NDManager step, float[] x, int rows) {
+        add(step.create(x, new Shape(rows, m)));
+    }
+
+    /** Adds the rows of {@code x} {@code [rows, m]}; temporaries belong to x's manager. */
+    public void add(NDArray x) {
+        int rows = Math.toIntExact(x.getShape().get(0));
         if (rows == 0) {
             return;
         }
         if (shift == null) {
-            shift = new float[m];
-            for (int r = 0; r < rows; r++) {
-                for (int k = 0; k < m; k++) {
-                    shift[k] += x[r * m + k] / (float) rows;
-                }
-            }
+            shift = x.mean(new int[] {0}).toFloatArray();
         }
-        NDArray c = step.create(x, new Shape(rows, m)).sub(step.create(shift, new Shape(1, m)));
+        NDArray c = x.sub(x.getManager().create(shift, new Shape(1, m)));
         float[] gram = c.transpose().matMul(c).toFloatArray();
         float[] colSums = c.sum(new int[] {0}).toFloatArray();
         for (int i = 0; i < gram.length; i++) {

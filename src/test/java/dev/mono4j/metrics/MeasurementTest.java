@@ -125,17 +125,30 @@ class MeasurementTest {
 
     @Test
     void tokenMetricsSeeEveryRealTokenOnce() throws Exception {
+        // The reference reduces in Java, the run in torch; MEmeL sees the run's batches of 4 texts.
         ActivationSparsity ref = new ActivationSparsity(64, 1e-3);
-        for (float[][] rows : perText(null)) {
-            float[] flat = new float[rows.length * rows[0].length];
-            for (int t = 0; t < rows.length; t++) {
-                System.arraycopy(rows[t], 0, flat, t * rows[0].length, rows[0].length);
+        MonosemanticScale memel = new MonosemanticScale(64, 65_536, 1e-2);
+        List<float[][]> texts = perText(null);
+        for (int start = 0; start < texts.size(); start += 4) {
+            List<float[]> rows = new ArrayList<>();
+            for (float[][] t : texts.subList(start, Math.min(texts.size(), start + 4))) {
+                rows.addAll(List.of(t));
             }
-            ref.add(flat, rows.length);
+            float[] flat = new float[rows.size() * 64];
+            for (int r = 0; r < rows.size(); r++) {
+                System.arraycopy(rows.get(r), 0, flat, r * 64, 64);
+            }
+            ref.add(flat, rows.size());
+            memel.add(flat, rows.size());
         }
         HookResult h = measure(Pool.LAST, 4);
         assertEquals(ref.hoyer(), h.hoyer(), 1e-6);
         assertEquals(ref.varianceAcrossDims(), h.varianceAcrossDims(), 1e-6);
+        assertEquals(ref.nearZeroFraction(), h.nearZeroFraction(), 1e-12);
+        MonosemanticScale.Summary want = memel.summary(3);
+        assertEquals(want.median(), h.monosemanticScale().median(), 1e-3 * want.median());
+        assertEquals(want.p99(), h.monosemanticScale().p99(), 1e-3 * want.p99());
+        assertEquals(want.top().get(0).index(), h.monosemanticScale().top().get(0).index());
         assertNull(h.tokenSelectivity(), "plain text has no concepts");
         assertNull(h.trackedNeurons(), "all 64 neurons tracked");
     }

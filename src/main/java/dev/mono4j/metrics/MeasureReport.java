@@ -21,6 +21,12 @@ public final class MeasureReport {
     public record Metric(String title, String unit, ToDoubleFunction<HookResult> value) {
     }
 
+    static final Metric MONOSEMANTIC_TOKENS = new Metric("Monosemantic neurons (token concepts)", "fraction of neurons",
+            h -> h.tokenSelectivity() == null ? Double.NaN : h.tokenSelectivity().monosemanticFraction());
+    static final Metric SENSE_FOLLOWING = new Metric("Sense-following monosemantic neurons (polysemous words)",
+            "fraction with sense AUROC ≥ threshold",
+            h -> h.tokenSelectivity() == null ? Double.NaN : h.tokenSelectivity().senseFollowingFraction());
+
     public static final List<Metric> METRICS = List.of(
             new Metric("Feature decorrelation (DecPO's proxy; higher = more monosemantic)", "1 − mean cos",
                     HookResult::featureDecorrelation),
@@ -35,10 +41,7 @@ public final class MeasureReport {
             new Metric("MEmeL monosemantic scale, median neuron", "median φ score", h -> h.monosemanticScale().median()),
             new Metric("MEmeL monosemantic scale, 99th percentile neuron", "p99 φ score",
                     h -> h.monosemanticScale().p99()),
-            new Metric("Monosemantic neurons (token concepts)", "fraction of neurons",
-                    h -> h.tokenSelectivity() == null ? Double.NaN : h.tokenSelectivity().monosemanticFraction()),
-            new Metric("Sense-following monosemantic neurons (polysemous words)", "fraction with sense AUROC ≥ threshold",
-                    h -> h.tokenSelectivity() == null ? Double.NaN : h.tokenSelectivity().senseFollowingFraction()),
+            MONOSEMANTIC_TOKENS, SENSE_FOLLOWING,
             new Metric("Monosemantic neurons (text labels)", "fraction of neurons",
                     h -> h.textSelectivity() == null ? Double.NaN : h.textSelectivity().monosemanticFraction()));
 
@@ -129,7 +132,7 @@ public final class MeasureReport {
                     fmt(meanOverLayers(m, HookResult::featureDecorrelation)),
                     fmt(meanOverLayers(m, h -> h.neuronCorrelation().meanAbsCorrelation())),
                     fmt(meanOverLayers(m, HookResult::hoyer)), fmt(meanOverLayers(m, HookResult::effectiveRank)),
-                    fmt(meanOverLayers(m, METRICS.get(10).value())), fmt(meanOverLayers(m, METRICS.get(11).value())),
+                    fmt(meanOverLayers(m, MONOSEMANTIC_TOKENS.value())), fmt(meanOverLayers(m, SENSE_FOLLOWING.value())),
                     String.format("%.1f", m.seconds())));
         }
         return rows;

@@ -67,8 +67,8 @@ public final class Measurement {
         int done = 0;
         long tokens = 0;
         int truncated = 0;
-        boolean anyConcept = false;
-        boolean anyLabel = false;
+        boolean anyConcept = texts.withConcepts();
+        boolean anyLabel = texts.labelled();
         Iterator<LabelledText> it = texts.iterator();
         while (it.hasNext()) {
             List<LabelledText> batch = new ArrayList<>();
@@ -77,11 +77,9 @@ public final class Measurement {
             }
             Encoded enc = encode(tok, batch, maxTokens);
             truncated += enc.truncated;
-            anyConcept |= java.util.Arrays.stream(enc.concepts).anyMatch(c -> c != null);
-            anyLabel |= batch.stream().anyMatch(t -> t.label() != null);
             if (anyLabel && batch.stream().anyMatch(t -> t.label() == null)) {
                 LabelledText bad = batch.stream().filter(t -> t.label() == null).findFirst().orElseThrow();
-                throw new UserInputException(bad.source() + ": no label, but earlier texts have one (label every"
+                throw new UserInputException(bad.source() + ": no label, but other texts have one (label every"
                         + " text or none)");
             }
             model.checkTokenIds(enc.batch, batch.get(0).source() + " (batch starting here): ");

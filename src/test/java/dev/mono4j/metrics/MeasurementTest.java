@@ -178,6 +178,19 @@ class MeasurementTest {
     }
 
     @Test
+    void conceptsFirstSeenLateStillCountEveryToken() throws Exception {
+        Path late = tmp.resolve("late.jsonl");
+        Files.write(late, List.of("{\"text\":\"w1 w2 w3\"}", "{\"text\":\"w4 w5\",\"concepts\":[\"a:w4\",null],"
+                + "\"label\":null}"));
+        TextSource src = TextSource.file(late, null, 10);
+        assertTrue(src.withConcepts());
+        assertTrue(!src.labelled(), "a null label is no label");
+        HookResult h = Measurement.run(model, "tiny", src, new MeasureConfig(HOOK, Pool.LAST, 1, 256, 512, 1024, 1e-3,
+                0.9, 65_536, 1e-2, 3, 0), false).hooks().get(0);
+        assertEquals(5, h.tokenSelectivity().units(), "the first text's tokens count as unlabelled");
+    }
+
+    @Test
     void badInputIsAUserError() throws Exception {
         MeasureConfig cfg = MeasureConfig.DEFAULT.withHooks("blocks.*.nope");
         UserInputException e = assertThrows(UserInputException.class,

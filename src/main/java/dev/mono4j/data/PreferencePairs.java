@@ -63,12 +63,7 @@ public final class PreferencePairs {
     }
 
     static Pair parse(String raw, String where) {
-        JsonNode o;
-        try {
-            o = Json.MAPPER.readTree(raw);
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw new UserInputException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
-        }
+        JsonNode o = Json.parseLine(raw, where);
         if (o == null || !o.isObject()) {
             throw new UserInputException(where + ": expected a JSON object with prompt, chosen and rejected");
         }

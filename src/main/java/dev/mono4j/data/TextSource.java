@@ -221,12 +221,7 @@ public final class TextSource {
         }
 
         private static LabelledText parse(String raw, String where) {
-            JsonNode o;
-            try {
-                o = Json.MAPPER.readTree(raw);
-            } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
-                throw new UserInputException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
-            }
+            JsonNode o = Json.parseLine(raw, where);
             if (o == null || !o.isObject() || !o.path("text").isTextual()) {
                 throw new UserInputException(where + ": expected a JSON object with a string field \"text\"");
             }

@@ -70,6 +70,18 @@ public final class Json {
         return m;
     }
 
+    /**
+     * Parses one line of a JSONL file; a line that is not JSON is a user error naming {@code where}
+     * ("data.jsonl:12"). Whether the value has the fields a reader needs is the reader's to check.
+     */
+    public static JsonNode parseLine(String raw, String where) {
+        try {
+            return MAPPER.readTree(raw);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw new UserInputException(where + ": not a JSON object (" + e.getOriginalMessage() + ")");
+        }
+    }
+
     /** One line of JSON (for JSONL files). */
     public static String line(Object value) {
         try {

@@ -209,4 +209,18 @@ class TextSourceTest {
         }
         assertEquals(texts, all(s), "generation is deterministic");
     }
+
+    /** Whether texts carry labels or concepts is read from the fields of the measured lines, not their text. */
+    @Test
+    void labelsAndConceptsAreFieldsNotWordsInTheText() throws Exception {
+        Path f = tmp.resolve("quoted.jsonl");
+        Files.write(f, List.of("{\"text\":\"he said \\\"label\\\": yes and \\\"concepts\\\"\"}",
+                "{\"text\":\"w1\",\"label\":\"a\",\"concepts\":[\"x:w1\"]}"));
+        TextSource first = TextSource.file(f, null, 1);
+        assertFalse(first.labelled(), "the first line only quotes the word label");
+        assertFalse(first.withConcepts());
+        TextSource both = TextSource.file(f, null, 2);
+        assertTrue(both.labelled());
+        assertTrue(both.withConcepts());
+    }
 }

@@ -17,6 +17,8 @@ final class HookMetrics {
     final String hook;
     final int width;
     final int[] tracked;
+    /** The tracked neurons as the index torch takes, made once. */
+    private final long[] trackedIndex;
     final FeatureDecorrelation fd;
     final ActivationSparsity sparsity;
     final EffectiveRank rank;
@@ -31,6 +33,7 @@ final class HookMetrics {
         this.width = width;
         this.cfg = cfg;
         this.tracked = sampleNeurons(width, cfg.maxNeurons(), cfg.seed() ^ hook.hashCode());
+        this.trackedIndex = java.util.Arrays.stream(tracked).asLongStream().toArray();
         this.fd = new FeatureDecorrelation(width);
         this.sparsity = new ActivationSparsity(width, cfg.zeroEpsilon());
         this.rank = new EffectiveRank(width, cfg.rankSamples());
@@ -90,8 +93,7 @@ final class HookMetrics {
         if (tracked.length == width) {
             return x;
         }
-        long[] cols = java.util.Arrays.stream(tracked).asLongStream().toArray();
-        return x.get(new NDIndex(":, {}", x.getManager().create(cols)));
+        return x.get(new NDIndex(":, {}", x.getManager().create(trackedIndex)));
     }
 
     HookResult result(int layer, double depth, boolean anyConcept, boolean anyLabel) {

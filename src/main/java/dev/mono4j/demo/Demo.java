@@ -60,27 +60,22 @@ public final class Demo {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/4] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/3] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
+        TextSource fresh = measureTexts(cfg);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/4] pretraining preset %s (%d of %d) for %d steps%n", preset, i + 1, cfg.presets().size(),
-                    cfg.steps().get(i));
+            progress.printf("[2/3] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
+                    + " monosemanticity on %d fresh labelled stories%n", preset, i + 1, cfg.presets().size(),
+                    cfg.steps().get(i), cfg.measureTexts());
             PretrainConfig pc = cfg.pretrain(i);
             List<StepLog> log = new ArrayList<>();
             PretrainSummary s = Pretrainer.run(pc, data.resolve("train.txt"), data.resolve("valid.txt"),
                     data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset), log::add);
-            models.add(evaluate(preset, s, log, data.resolve("valid.txt"), cfg));
+            models.add(evaluate(preset, s, log, data.resolve("valid.txt"), fresh, cfg));
         }
-        progress.printf("[3/4] measuring monosemanticity on %d fresh labelled stories%n", cfg.measureTexts());
-        TextSource fresh = measureTexts(cfg);
-        for (int i = 0; i < models.size(); i++) {
-            ModelResult m = models.get(i);
-            models.set(i, new ModelResult(m.preset(), m.summary(), m.log(), m.storyLoss(), m.samples(),
-                    Measurement.run(m.summary().model(), m.preset(), fresh, MeasureConfig.DEFAULT, false)));
-        }
-        progress.println("[4/4] writing the report");
+        progress.println("[3/3] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
         report(cfg, corpus, models, minutes).write(report);
@@ -89,8 +84,12 @@ public final class Demo {
         return new Result(report, summary, corpus, models);
     }
 
-    /** Loss on every whole validation story, and stories sampled at temperature 0.8 from domain prompts. */
-    static ModelResult evaluate(String preset, PretrainSummary s, List<StepLog> log, Path valid, DemoConfig cfg) {
+    /**
+     * Loss on every whole validation story, stories sampled at temperature 0.8 from domain prompts, and
+     * the monosemanticity metrics on {@code fresh} stories, all with the model loaded once.
+     */
+    static ModelResult evaluate(String preset, PretrainSummary s, List<StepLog> log, Path valid, TextSource fresh,
+            DemoConfig cfg) {
         Path model = s.model();
         List<String> out = new ArrayList<>();
         try (TransformerLM lm = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
@@ -107,7 +106,9 @@ public final class Demo {
                 long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
                 out.add(prompt + tok.decodeContinuation(ids, text));
             }
-            return new ModelResult(preset, s, log, storyLoss, out, null);
+            Measurement.ModelResult metrics = Measurement.run(lm, tok, preset, model.toString(), fresh,
+                    MeasureConfig.DEFAULT, false);
+            return new ModelResult(preset, s, log, storyLoss, out, metrics);
         }
     }
 

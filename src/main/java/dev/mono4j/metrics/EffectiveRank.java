@@ -14,8 +14,9 @@ import org.ejml.interfaces.decomposition.EigenDecomposition_F64;
  * when all samples are multiples of one vector and k when k orthogonal directions carry equal energy.
  *
  * <p>Keeps the first {@code capacity} vectors (constant memory): singular values come from the
- * eigenvalues of the smaller Gram matrix, AAᵀ or AᵀA (computed by torch in F64, its eigenvalues by EJML). Samples beyond the capacity are not used, so
- * compare effective ranks measured on the same number of samples.
+ * eigenvalues of the smaller Gram matrix, AAᵀ or AᵀA (computed by torch in F64, its eigenvalues by
+ * EJML). Samples beyond the capacity are not used, so compare effective ranks measured on the same
+ * number of samples.
  */
 public final class EffectiveRank {
     private final int width;

@@ -258,11 +258,6 @@ public final class Pretrainer {
         return LogProbs.nextToken(model.forward(step, batch, Hooks.none()), batch).mean().neg();
     }
 
-    /**
-     * A new run may write into an absent or empty folder; with {@code overwrite}, also into one holding only an
-     * earlier run's outputs (and the hidden temp files of interrupted saves), which are deleted.
-     */
-
     /** Rewrites the log without lines after {@code step} (and a half-written last line); returns the last kept. */
     private static StepLog keepLogThrough(Path log, int step) {
         StringBuilder kept = new StringBuilder();

@@ -33,17 +33,15 @@ public final class DecorrelationLoss {
             case SAMPLES -> {
                 NDArray norms = a.mul(a).sum(new int[] {1}, true).add(PreferenceLoss.scalar(m, EPS)).sqrt();
                 NDArray unit = a.div(norms);
-                NDArray g = unit.matMul(unit.transpose());
-                NDArray offDiagonal = g.mul(g).sum().sub(g.mul(g).diagonal().sum());
-                return offDiagonal.div(PreferenceLoss.scalar(m, (double) n * (n - 1)));
+                NDArray pairs = PreferenceLoss.scalar(m, (double) n * (n - 1));
+                return offDiagonalSquares(unit.matMul(unit.transpose())).div(pairs);
             }
             case FEATURES -> {
                 NDArray centred = a.sub(a.mean(new int[] {0}, true));
                 NDArray sd = centred.mul(centred).mean(new int[] {0}, true).add(PreferenceLoss.scalar(m, EPS)).sqrt();
                 NDArray z = centred.div(sd);
                 NDArray c = z.transpose().matMul(z).div(PreferenceLoss.scalar(m, n));
-                NDArray offDiagonal = c.mul(c).sum().sub(c.mul(c).diagonal().sum());
-                return offDiagonal.div(PreferenceLoss.scalar(m, d));
+                return offDiagonalSquares(c).div(PreferenceLoss.scalar(m, d));
             }
             case RELEASED_CODE -> {
                 NDArray abs = a.abs();
@@ -52,5 +50,11 @@ public final class DecorrelationLoss {
             }
             default -> throw new IllegalArgumentException(mode.toString());
         }
+    }
+
+    /** Σ_{i≠j} G_ij² of a square matrix. */
+    private static NDArray offDiagonalSquares(NDArray g) {
+        NDArray squares = g.mul(g);
+        return squares.sum().sub(squares.diagonal().sum());
     }
 }

@@ -49,6 +49,49 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /** Something that fills a new folder. */
+    @FunctionalInterface
+    public interface FolderContent {
+        void writeTo(Path folder) throws IOException;
+    }
+
+    /**
+     * Writes a whole folder so a reader sees the old one or the new one, never a mix: the content goes
+     * into a temp folder beside {@code target}, which then replaces it by two renames (old out of the way,
+     * new in, old deleted). Callers decide beforehand whether {@code target} may be replaced.
+     */
+    public static void replaceFolder(Path target, FolderContent content) {
+        Path dir = target.toAbsolutePath();
+        String suffix = "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
+        Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp" + suffix);
+        Path old = dir.resolveSibling("." + dir.getFileName() + ".old" + suffix);
+        try {
+            Files.createDirectories(tmp);
+            content.writeTo(tmp);
+            if (Files.exists(dir)) {
+                Files.move(dir, old, StandardCopyOption.ATOMIC_MOVE);
+                try {
+                    Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+                } catch (IOException ex) {
+                    Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the previous folder back
+                    throw ex;
+                }
+                deleteTree(old);
+            } else {
+                Files.createDirectories(dir.getParent());
+                Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+        } finally {
+            try {
+                deleteTree(tmp);
+            } catch (IOException ignored) {
+                // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
+            }
+        }
+    }
+
     /** Deletes a file or a folder with everything in it; nothing when it does not exist. */
     public static void deleteTree(Path p) throws IOException {
         if (!Files.exists(p)) {

@@ -48,10 +48,13 @@ public final class MonosemanticScale {
     record BatchStats(int rows, double[] mean, double[] variance, double[] min, double[] max) {
     }
 
-    /** Scores a batch of {@code rows} tokens ({@code x} row-major {@code [rows, width]}), then learns from it. */
-    public void add(float[] x, int rows) {
+    /**
+     * Scores a batch of {@code rows} tokens ({@code x} row-major {@code [rows, width]}), then learns from it.
+     * Returns each neuron's largest φ in this batch (null for the first batch, or an empty one).
+     */
+    public double[] add(float[] x, int rows) {
         if (rows == 0) {
-            return;
+            return null;
         }
         // Row-major passes (the inner loop walks one token's neurons) read memory in order.
         double[] mean = new double[width];
@@ -77,26 +80,28 @@ public final class MonosemanticScale {
                 var[k] += dev * dev / rows;
             }
         }
-        add(new BatchStats(rows, mean, var, min, max));
+        return add(new BatchStats(rows, mean, var, min, max));
     }
 
-    /** Scores and learns from the rows of {@code x} {@code [rows, width]}, reduced by torch. */
-    public void add(NDArray x) {
+    /** Scores and learns from the rows of {@code x} {@code [rows, width]}, reduced by torch; returns as above. */
+    public double[] add(NDArray x) {
         int rows = Math.toIntExact(x.getShape().get(0));
         if (rows == 0) {
-            return;
+            return null;
         }
         double[] mean = ActivationSparsity.doubles(x.mean(new int[] {0}));
         double[] var = ActivationSparsity.doubles(x.norm(2, new int[] {0}, false));
         for (int k = 0; k < width; k++) {
             var[k] = Math.max(0, var[k] * var[k] / rows - mean[k] * mean[k]);
         }
-        add(new BatchStats(rows, mean, var, ActivationSparsity.doubles(x.min(new int[] {0})),
+        return add(new BatchStats(rows, mean, var, ActivationSparsity.doubles(x.min(new int[] {0})),
                 ActivationSparsity.doubles(x.max(new int[] {0}))));
     }
 
-    private void add(BatchStats b) {
+    private double[] add(BatchStats b) {
+        double[] batchMax = null;
         if (count > 0) {
+            batchMax = new double[width];
             double meanVar = 0;
             for (double v : var) {
                 meanVar += v / width;
@@ -106,7 +111,8 @@ public final class MonosemanticScale {
                 // The largest deviation from the running mean is at the batch's minimum or maximum.
                 double dev = Math.max(Math.abs(b.max[k] - mean[k]), Math.abs(b.min[k] - mean[k]));
                 double s2 = var[k] + floor;
-                maxSum[k] += s2 > 0 ? dev * dev / s2 : 0;
+                batchMax[k] = s2 > 0 ? dev * dev / s2 : 0;
+                maxSum[k] += batchMax[k];
             }
             scoredBatches++;
         }
@@ -118,6 +124,31 @@ public final class MonosemanticScale {
             var[k] = (n * var[k] + m * b.variance[k]) / (n + m) + n * m * delta * delta / ((n + m) * (n + m));
         }
         count = n + m;
+        return batchMax;
+    }
+
+    /** Tokens the statistics stand for: all seen so far, at most the forgetting window's. */
+    public double history() {
+        return count;
+    }
+
+    /** Everything the scale has learnt, to save with a training checkpoint and restore on resume. */
+    public record State(double count, long scoredBatches, double[] mean, double[] variance, double[] maxSum) {
+    }
+
+    public State state() {
+        return new State(count, scoredBatches, mean.clone(), var.clone(), maxSum.clone());
+    }
+
+    public void restore(State s) {
+        if (s.mean().length != width || s.variance().length != width || s.maxSum().length != width) {
+            throw new IllegalArgumentException("state is for " + s.mean().length + " neurons, this scale has " + width);
+        }
+        count = s.count();
+        scoredBatches = s.scoredBatches();
+        System.arraycopy(s.mean(), 0, mean, 0, width);
+        System.arraycopy(s.variance(), 0, var, 0, width);
+        System.arraycopy(s.maxSum(), 0, maxSum, 0, width);
     }
 
     /** Per neuron, the mean over scored batches of its largest φ; NaN before a second batch. */

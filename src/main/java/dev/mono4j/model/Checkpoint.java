@@ -15,12 +15,10 @@ import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.ShardedSafetensors;
 import dev.mono4j.io.TensorInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -216,11 +214,7 @@ public final class Checkpoint {
         if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
             throw new UserInputException(tokenizerJson + ": file not found (tokenizer to save with the checkpoint)");
         }
-        String suffix = "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + suffix);
-        Path old = target.resolveSibling("." + target.getFileName() + ".old" + suffix);
-        try {
-            Files.createDirectories(tmp);
+        AtomicFiles.replaceFolder(target, tmp -> {
             AtomicFiles.writeString(tmp.resolve("config.json"), Json.write(model.config().toHfJson()));
             SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j");
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
@@ -232,28 +226,7 @@ public final class Checkpoint {
                 Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"));
             }
             extras.writeTo(tmp);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException ex) {
-                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the user's folder back
-                    throw ex;
-                }
-                AtomicFiles.deleteTree(old);
-            } else {
-                Files.createDirectories(target.getParent());
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save checkpoint to " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                AtomicFiles.deleteTree(tmp);
-            } catch (IOException ignored) {
-                // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
-            }
-        }
+        });
     }
 
     /** Writes an F32 array in row chunks, so no copy larger than {@link #CHUNK_ELEMENTS} floats is made. */

@@ -15,12 +15,10 @@ import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.ShardedSafetensors;
 import dev.mono4j.io.TensorInfo;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -200,60 +198,22 @@ public final class Checkpoint {
 
     /** As {@link #save(TransformerLM, Path, Path, boolean)}, with {@code extras} (e.g. optimizer state) in the folder. */
     public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite, Extras extras) {
-        Path target = dir.toAbsolutePath();
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new UserInputException(target + ": exists and is not a folder; refusing to replace it");
-        }
-        if (Files.isDirectory(target) && !isEmptyDir(target)) {
-            if (!overwrite) {
-                throw new UserInputException(target + ": folder exists and is not empty; refusing to overwrite it");
-            }
-            if (!Files.exists(target.resolve("config.json"))) {
-                throw new UserInputException(target + ": folder holds no config.json, so it is not a checkpoint;"
-                        + " refusing to replace it");
-            }
-        }
         if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
             throw new UserInputException(tokenizerJson + ": file not found (tokenizer to save with the checkpoint)");
         }
-        String suffix = "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
-        Path tmp = target.resolveSibling("." + target.getFileName() + ".tmp" + suffix);
-        Path old = target.resolveSibling("." + target.getFileName() + ".old" + suffix);
-        try {
-            Files.createDirectories(tmp);
+        AtomicFiles.writeFolder(dir, overwrite, "config.json", "checkpoint", tmp -> {
             AtomicFiles.writeString(tmp.resolve("config.json"), Json.write(model.config().toHfJson()));
             SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j");
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                NDArray p = e.getValue();
-                w.add(e.getKey(), Dtype.F32, p.getShape().getShape(), p.getShape().size() * 4, out -> writeF32(p, out));
+                w.add(e.getKey(), Dtype.F32, e.getValue().getShape().getShape(), e.getValue().getShape().size() * 4,
+                        out -> writeF32(e.getValue(), out));
             }
             w.write(tmp.resolve("model.safetensors"));
             if (tokenizerJson != null) {
                 Files.copy(tokenizerJson, tmp.resolve("tokenizer.json"));
             }
             extras.writeTo(tmp);
-            if (Files.exists(target)) {
-                Files.move(target, old, StandardCopyOption.ATOMIC_MOVE);
-                try {
-                    Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-                } catch (IOException ex) {
-                    Files.move(old, target, StandardCopyOption.ATOMIC_MOVE); // put the user's folder back
-                    throw ex;
-                }
-                AtomicFiles.deleteTree(old);
-            } else {
-                Files.createDirectories(target.getParent());
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot save checkpoint to " + target + ": " + e.getMessage(), e);
-        } finally {
-            try {
-                AtomicFiles.deleteTree(tmp);
-            } catch (IOException ignored) {
-                // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
-            }
-        }
+        });
     }
 
     /** Writes an F32 array in row chunks, so no copy larger than {@link #CHUNK_ELEMENTS} floats is made. */
@@ -273,14 +233,6 @@ public final class Checkpoint {
                     out.write(b);
                 }
             }
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 }

@@ -1,5 +1,6 @@
 package dev.mono4j.io;
 
+import dev.mono4j.UserInputException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -49,19 +50,32 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
-    /** Something that fills a new folder. */
+    /** Writes a folder's files. */
     @FunctionalInterface
     public interface FolderContent {
         void writeTo(Path folder) throws IOException;
     }
 
     /**
-     * Writes a whole folder so a reader sees the old one or the new one, never a mix: the content goes
-     * into a temp folder beside {@code target}, which then replaces it by two renames (old out of the way,
-     * new in, old deleted). Callers decide beforehand whether {@code target} may be replaced.
+     * Writes a folder whole: into a temp folder beside {@code target}, then renamed into place, so a reader
+     * sees the old folder or the new one, never a mix. Refused: a file at {@code target}; a non-empty folder
+     * unless {@code overwrite}; and, even with {@code overwrite}, a non-empty folder without {@code marker}, the
+     * file every folder of this {@code kind} holds (without it the folder is not one we would replace).
      */
-    public static void replaceFolder(Path target, FolderContent content) {
+    public static void writeFolder(Path target, boolean overwrite, String marker, String kind, FolderContent content) {
         Path dir = target.toAbsolutePath();
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new UserInputException(dir + ": exists and is not a folder; refusing to replace it");
+        }
+        if (Files.isDirectory(dir) && !isEmptyDir(dir)) {
+            if (!overwrite) {
+                throw new UserInputException(dir + ": folder exists and is not empty; refusing to overwrite it");
+            }
+            if (!Files.exists(dir.resolve(marker))) {
+                throw new UserInputException(dir + ": folder holds no " + marker + ", so it is not a " + kind
+                        + "; refusing to replace it");
+            }
+        }
         String suffix = "-" + ProcessHandle.current().pid() + "-" + System.nanoTime();
         Path tmp = dir.resolveSibling("." + dir.getFileName() + ".tmp" + suffix);
         Path old = dir.resolveSibling("." + dir.getFileName() + ".old" + suffix);
@@ -73,7 +87,7 @@ public final class AtomicFiles {
                 try {
                     Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
                 } catch (IOException ex) {
-                    Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the previous folder back
+                    Files.move(old, dir, StandardCopyOption.ATOMIC_MOVE); // put the user's folder back
                     throw ex;
                 }
                 deleteTree(old);
@@ -82,13 +96,21 @@ public final class AtomicFiles {
                 Files.move(tmp, dir, StandardCopyOption.ATOMIC_MOVE);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + dir + ": " + e.getMessage(), e);
+            throw new UncheckedIOException("cannot save " + kind + " to " + dir + ": " + e.getMessage(), e);
         } finally {
             try {
                 deleteTree(tmp);
             } catch (IOException ignored) {
                 // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
             }
+        }
+    }
+
+    private static boolean isEmptyDir(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
         }
     }
 

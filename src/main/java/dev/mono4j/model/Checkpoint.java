@@ -198,28 +198,15 @@ public final class Checkpoint {
 
     /** As {@link #save(TransformerLM, Path, Path, boolean)}, with {@code extras} (e.g. optimizer state) in the folder. */
     public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite, Extras extras) {
-        Path target = dir.toAbsolutePath();
-        if (Files.exists(target) && !Files.isDirectory(target)) {
-            throw new UserInputException(target + ": exists and is not a folder; refusing to replace it");
-        }
-        if (Files.isDirectory(target) && !isEmptyDir(target)) {
-            if (!overwrite) {
-                throw new UserInputException(target + ": folder exists and is not empty; refusing to overwrite it");
-            }
-            if (!Files.exists(target.resolve("config.json"))) {
-                throw new UserInputException(target + ": folder holds no config.json, so it is not a checkpoint;"
-                        + " refusing to replace it");
-            }
-        }
         if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
             throw new UserInputException(tokenizerJson + ": file not found (tokenizer to save with the checkpoint)");
         }
-        AtomicFiles.replaceFolder(target, tmp -> {
+        AtomicFiles.writeFolder(dir, overwrite, "config.json", "checkpoint", tmp -> {
             AtomicFiles.writeString(tmp.resolve("config.json"), Json.write(model.config().toHfJson()));
             SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j");
             for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
-                NDArray p = e.getValue();
-                w.add(e.getKey(), Dtype.F32, p.getShape().getShape(), p.getShape().size() * 4, out -> writeF32(p, out));
+                w.add(e.getKey(), Dtype.F32, e.getValue().getShape().getShape(), e.getValue().getShape().size() * 4,
+                        out -> writeF32(e.getValue(), out));
             }
             w.write(tmp.resolve("model.safetensors"));
             if (tokenizerJson != null) {
@@ -246,14 +233,6 @@ public final class Checkpoint {
                     out.write(b);
                 }
             }
-        }
-    }
-
-    private static boolean isEmptyDir(Path dir) {
-        try (var s = Files.list(dir)) {
-            return s.findAny().isEmpty();
-        } catch (IOException e) {
-            return false;
         }
     }
 }

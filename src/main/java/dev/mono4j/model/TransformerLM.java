@@ -43,6 +43,8 @@ public final class TransformerLM implements AutoCloseable {
     private final double[] invFreq;
     private final NDIndex firstHalf;
     private final NDIndex secondHalf;
+    /** LoRA adapters the projections add, or null. */
+    private LoraAdapters adapters;
 
     TransformerLM(ModelConfig config, NDManager manager, Map<String, NDArray> params) {
         this.config = config;
@@ -220,14 +222,14 @@ public final class TransformerLM implements AutoCloseable {
         NDArray k;
         NDArray v;
         if (config.architecture().isGpt2()) {
-            NDList qkv = conv1d(x, p + "attn.c_attn").split(3, 2);
+            NDList qkv = project(x, p + "attn.c_attn").split(3, 2);
             q = qkv.get(0);
             k = qkv.get(1);
             v = qkv.get(2);
         } else {
-            q = linear(x, params.get(p + "self_attn.q_proj.weight"), params.get(p + "self_attn.q_proj.bias"));
-            k = linear(x, params.get(p + "self_attn.k_proj.weight"), params.get(p + "self_attn.k_proj.bias"));
-            v = linear(x, params.get(p + "self_attn.v_proj.weight"), params.get(p + "self_attn.v_proj.bias"));
+            q = project(x, p + "self_attn.q_proj");
+            k = project(x, p + "self_attn.k_proj");
+            v = project(x, p + "self_attn.v_proj");
         }
         q = q.reshape(c.batch, c.queries, heads, hd).transpose(0, 2, 1, 3);
         k = k.reshape(c.batch, c.queries, kvHeads, hd).transpose(0, 2, 1, 3);
@@ -248,31 +250,37 @@ public final class TransformerLM implements AutoCloseable {
                 .matMul(keysT).add(maskBias);
         NDArray y = scores.softmax(-1).matMul(vals).reshape(c.batch, heads, c.queries, hd).transpose(0, 2, 1, 3)
                 .reshape(c.batch, c.queries, (long) heads * hd);
-        return config.architecture().isGpt2() ? conv1d(y, p + "attn.c_proj")
-                : linear(y, params.get(p + "self_attn.o_proj.weight"), params.get(p + "self_attn.o_proj.bias"));
+        return project(y, p + (config.architecture().isGpt2() ? "attn.c_proj" : "self_attn.o_proj"));
     }
 
     private NDArray gpt2Mlp(int l, String p, NDArray x, Ctx c) {
-        NDArray pre = c.hook(HookPoint.mlpPre(l), conv1d(x, p + "mlp.c_fc"));
+        NDArray pre = c.hook(HookPoint.mlpPre(l), project(x, p + "mlp.c_fc"));
         NDArray post = c.hook(HookPoint.mlpPost(l), config.activation().equals("gelu") ? pre.getNDArrayInternal().gelu()
                 : geluTanh(pre, c));
-        return conv1d(post, p + "mlp.c_proj");
+        return project(post, p + "mlp.c_proj");
     }
 
     private NDArray gatedMlp(int l, String p, NDArray x, Ctx c) {
-        NDArray gate = c.hook(HookPoint.mlpPre(l), linear(x, params.get(p + "mlp.gate_proj.weight"), null));
-        NDArray up = c.hook(HookPoint.mlpPreLinear(l), linear(x, params.get(p + "mlp.up_proj.weight"), null));
+        NDArray gate = c.hook(HookPoint.mlpPre(l), project(x, p + "mlp.gate_proj"));
+        NDArray up = c.hook(HookPoint.mlpPreLinear(l), project(x, p + "mlp.up_proj"));
         NDArray post = c.hook(HookPoint.mlpPost(l), gate.mul(gate.getNDArrayInternal().sigmoid()).mul(up));
-        return linear(post, params.get(p + "mlp.down_proj.weight"), null);
+        return project(post, p + "mlp.down_proj");
     }
 
-    /** GPT-2's Conv1D: weight stored {@code [in, out]}, so y = x W + b. */
-    private NDArray conv1d(NDArray x, String key) {
-        return x.matMul(params.get(key + ".weight")).add(params.get(key + ".bias"));
+    /**
+     * A block's projection, named by its module path (e.g. {@code model.layers.0.self_attn.q_proj}). GPT-2's
+     * Conv1D stores W as {@code [in, out]}, so y = x W + b; the Llama family's Linear as {@code [out, in]}. Every
+     * projection passes here, so attached LoRA adapters add their term to each one they target.
+     */
+    private NDArray project(NDArray x, String module) {
+        NDArray w = params.get(module + ".weight");
+        NDArray b = params.get(module + ".bias");
+        NDArray y = config.architecture().isGpt2() ? x.matMul(w).add(b) : linear(x, w, b);
+        return adapters == null ? y : adapters.apply(module, x, y);
     }
 
     /** PyTorch's Linear: weight stored {@code [out, in]}, y = x Wᵀ + b (bias may be null). */
-    private static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
         return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
     }
 
@@ -369,6 +377,21 @@ public final class TransformerLM implements AutoCloseable {
             }
         }
         return step.create(bias, new Shape(c.batch, 1, 1, c.queries, c.keys));
+    }
+
+    /** Routes the block projections through {@code a} from now on; one set of adapters at a time. */
+    void attach(LoraAdapters a) {
+        if (adapters != null) {
+            throw new IllegalStateException("the model already has LoRA adapters attached; close or merge them first");
+        }
+        adapters = a;
+    }
+
+    /** Stops routing through {@code a}, if it is the attached set. */
+    void detach(LoraAdapters a) {
+        if (adapters == a) {
+            adapters = null;
+        }
     }
 
     /** Turns gradient tracking on for the parameters whose key the filter accepts, off for the rest. */

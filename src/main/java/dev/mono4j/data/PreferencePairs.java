@@ -13,6 +13,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.BiFunction;
 
 /**
  * Preference pairs in TRL's JSONL format: one object per line with string fields {@code prompt},
@@ -28,11 +31,48 @@ public final class PreferencePairs {
     public record Pair(String source, String prompt, String chosen, String rejected) {
     }
 
+    /**
+     * A prompt to continue and judge: {@code task} names a ConceptWorld judge (null: no judge), {@code meta}
+     * holds what the judge needs (for sycophancy, the fact asked about).
+     */
+    public record Prompt(String source, String task, String prompt, Map<String, String> meta) {
+    }
+
     public static List<Pair> read(Path file) {
+        List<Pair> pairs = readLines(file, PreferencePairs::parse);
+        if (pairs.isEmpty()) {
+            throw new UserInputException(file + ": no preference pairs");
+        }
+        return pairs;
+    }
+
+    /**
+     * Prompts for evaluation, one JSON object per line with a string {@code prompt} and optionally {@code task}
+     * and a {@code meta} object of strings (as ConceptWorld's {@code eval_prompts.jsonl}).
+     */
+    public static List<Prompt> readPrompts(Path file) {
+        List<Prompt> prompts = readLines(file, (raw, where) -> {
+            JsonNode o = Json.parseLine(raw, where);
+            if (o == null || !o.isObject() || !o.path("prompt").isTextual() || o.path("prompt").asText().isBlank()) {
+                throw new UserInputException(where + ": expected a JSON object with a non-empty string \"prompt\"");
+            }
+            Map<String, String> meta = new TreeMap<>();
+            o.path("meta").fields().forEachRemaining(e -> meta.put(e.getKey(), e.getValue().asText()));
+            JsonNode task = o.get("task");
+            return new Prompt(where, task == null || task.isNull() ? null : task.asText(), o.get("prompt").asText(), meta);
+        });
+        if (prompts.isEmpty()) {
+            throw new UserInputException(file + ": no prompts");
+        }
+        return prompts;
+    }
+
+    /** Parses each non-blank line of a strict UTF-8 file; {@code where} is "file:line". */
+    private static <T> List<T> readLines(Path file, BiFunction<String, String, T> parse) {
         if (!Files.isRegularFile(file)) {
             throw new UserInputException(file + ": file not found");
         }
-        List<Pair> pairs = new ArrayList<>();
+        List<T> items = new ArrayList<>();
         // A strict decoder: malformed UTF-8 is reported, not replaced by U+FFFD.
         var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -50,16 +90,13 @@ public final class PreferencePairs {
                 }
                 line++;
                 if (!raw.isBlank()) {
-                    pairs.add(parse(raw, file + ":" + line));
+                    items.add(parse.apply(raw, file + ":" + line));
                 }
             }
         } catch (IOException e) {
             throw new UserInputException(file + ": cannot read: " + e.getMessage());
         }
-        if (pairs.isEmpty()) {
-            throw new UserInputException(file + ": no preference pairs");
-        }
-        return pairs;
+        return items;
     }
 
     static Pair parse(String raw, String where) {

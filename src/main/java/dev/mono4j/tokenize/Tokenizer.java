@@ -123,6 +123,11 @@ public final class Tokenizer implements AutoCloseable {
         return firstSpecial(BOS_NAMES);
     }
 
+    /** The unknown-word special token ({@code <unk>}, {@code [UNK]}), if any: word-level vocabularies have one. */
+    public java.util.OptionalLong unkId() {
+        return firstSpecial(List.of("<unk>", "[UNK]"));
+    }
+
     private java.util.OptionalLong firstSpecial(List<String> names) {
         return names.stream().filter(specialTokens::containsKey).mapToLong(specialTokens::get).findFirst();
     }

@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectWriter;
 import com.fasterxml.jackson.databind.SerializationFeature;
@@ -133,7 +132,8 @@ public final class Pretrainer {
             data = Data.read(Path.of(saved.train()), Path.of(saved.valid()), tok, eosId(tok), saved.config().seqLen());
         }
         saved.checkSameData(data.train, data.valid);
-        StepLog last = keepLogThrough(out.resolve(LOG_FILE), saved.step());
+        JsonNode kept = StepLogFile.keepThrough(out.resolve(LOG_FILE), saved.step());
+        StepLog last = kept == null ? null : StepLog.fromJson(kept);
         if (last == null || last.step() != saved.step()) {
             throw new UserInputException(out.resolve(LOG_FILE) + ": has no line for step " + saved.step()
                     + ", the checkpoint's step; the log does not belong to this run");
@@ -256,29 +256,5 @@ public final class Pretrainer {
     /** Mean over all positions of -log p(next token): every window is real text, so no mask is needed. */
     private static NDArray meanNll(TransformerLM model, NDManager step, TokenBatch batch) {
         return LogProbs.nextToken(model.forward(step, batch, Hooks.none()), batch).mean().neg();
-    }
-
-    /** Rewrites the log without lines after {@code step} (and a half-written last line); returns the last kept. */
-    private static StepLog keepLogThrough(Path log, int step) {
-        StringBuilder kept = new StringBuilder();
-        StepLog last = null;
-        try {
-            for (String line : Files.exists(log) ? Files.readAllLines(log) : List.<String>of()) {
-                JsonNode j;
-                try {
-                    j = Json.MAPPER.readTree(line);
-                } catch (JsonProcessingException e) {
-                    continue; // cut off when the run was killed
-                }
-                if (j != null && j.path("step").asInt(Integer.MAX_VALUE) <= step) {
-                    kept.append(line).append('\n');
-                    last = StepLog.fromJson(j);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot read " + log + ": " + e.getMessage(), e);
-        }
-        AtomicFiles.writeString(log, kept.toString());
-        return last;
     }
 }

@@ -40,7 +40,7 @@ class DpoTrainingTest {
             PreferenceBatch b = PreferenceBatch.encode(tok, pairs, 128, 256);
             float[] ref;
             try (NDManager step = model.manager().newSubManager()) {
-                ref = PolicyLogProbs.of(model, step, b, PolicyLogProbs.Mode.SUM, Hooks.none()).toFloatArray();
+                ref = PolicyLogProbs.sums(model, step, b, Hooks.none()).toFloatArray();
             }
             model.setTrainable(k -> true);
             double firstMargin = Double.NaN;
@@ -53,7 +53,7 @@ class DpoTrainingTest {
                         float[] rejectedRewards;
                         try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                             Hooks h = Hooks.capture(hook);
-                            NDArray lp = PolicyLogProbs.of(model, step, b, PolicyLogProbs.Mode.SUM, h);
+                            NDArray lp = PolicyLogProbs.sums(model, step, b, h);
                             NDArray r = step.create(ref);
                             PreferenceLoss.Result res = PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.1, 0,
                                     lp.get("0:3"), lp.get("3:6"), r.get("0:3"), r.get("3:6"), null, null);

@@ -1,0 +1,91 @@
+package dev.mono4j.align;
+
+import dev.mono4j.data.PreferencePairs.Prompt;
+import dev.mono4j.data.conceptworld.Judges;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.GenerationConfig;
+import dev.mono4j.model.Generator;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import dev.mono4j.train.Progress;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * Evaluation of an aligned model, as the DecPO paper's Table 2: a continuation is sampled for each
+ * held-out prompt and judged YES or NO by the ConceptWorld judge of the prompt's task; alignment % is the
+ * YES rate. Prompts without a task (user data) are sampled but not judged; with a reference model, reward
+ * accuracy and margin on the held-out pairs are added.
+ *
+ * @param maxNewTokens tokens sampled per prompt (default 25, the longest first sentence a judge accepts)
+ * @param temperature  sampling temperature (default 1: the model's own distribution, which preference
+ *                     training shapes; 0: greedy)
+ * @param seed         prompt i is sampled with seed + i (default 0)
+ */
+public record AlignEval(int maxNewTokens, double temperature, long seed) {
+    public static final AlignEval DEFAULT = new AlignEval(Judges.MAX_TOKENS, 1.0, 0);
+
+    public AlignEval {
+        if (maxNewTokens < 1 || temperature < 0) {
+            throw new IllegalArgumentException("max-new-tokens must be at least 1 and temperature not negative");
+        }
+    }
+
+    /** One prompt's continuation and verdict (null: no judge for its task). */
+    public record Sample(String source, String prompt, String continuation, Boolean aligned) {
+    }
+
+    /**
+     * @param alignment YES rate over judged prompts (NaN when none had a judge)
+     * @param rewards   reward metrics on held-out pairs against the reference (null without one)
+     */
+    public record Result(double alignment, int judged, PairLogProbs.Rewards rewards, List<Sample> samples) {
+    }
+
+    /** Samples and judges {@code prompts} with the model; {@code stops} end a continuation (the model's eos). */
+    public Result judge(TransformerLM model, Tokenizer tok, List<Prompt> prompts, Set<Long> stops) {
+        List<Sample> samples = new ArrayList<>();
+        int judged = 0;
+        int yes = 0;
+        Progress progress = new Progress("align eval", prompts.size(), "prompts");
+        for (int i = 0; i < prompts.size(); i++) {
+            Prompt p = prompts.get(i);
+            long[] ids = tok.encode(p.prompt());
+            GenerationConfig g = new GenerationConfig(maxNewTokens, temperature, 0, 1, seed + i, stops, true);
+            Generator.Result r = Generator.generate(model, ids, g);
+            long[] text = r.stopped() ? Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
+            String continuation = tok.decodeContinuation(ids, text);
+            Boolean verdict = p.task() == null ? null : Judges.judge(p.task(), p.meta(), continuation);
+            if (verdict != null) {
+                judged++;
+                yes += verdict ? 1 : 0;
+            }
+            samples.add(new Sample(p.source(), p.prompt(), continuation, verdict));
+            progress.step(1);
+        }
+        return new Result(judged == 0 ? Double.NaN : (double) yes / judged, judged, null, samples);
+    }
+
+    /**
+     * Judges the model in {@code modelDir} on the data's prompts and, when {@code referenceDir} is given, adds
+     * reward metrics on the held-out pairs with {@code cfg}'s β, log-prob mode and batching.
+     */
+    public Result run(Path modelDir, Path referenceDir, AlignData data, AlignConfig cfg) {
+        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.load(modelDir)) {
+            data.checkVocabulary(tok);
+            Result judged = judge(model, tok, data.prompts(), Checkpoint.defaultStopTokens(modelDir, model.config()));
+            if (referenceDir == null) {
+                return judged;
+            }
+            PairLogProbs policy = PairLogProbs.of(model, tok, data.eval(), cfg);
+            PairLogProbs ref;
+            try (TransformerLM reference = Checkpoint.load(referenceDir)) {
+                ref = PairLogProbs.of(reference, tok, data.eval(), cfg);
+            }
+            return new Result(judged.alignment(), judged.judged(), policy.rewards(ref, cfg.beta(), cfg.logp()), judged.samples());
+        }
+    }
+}

@@ -1,0 +1,574 @@
+package dev.mono4j.align;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.PreferencePairs.Pair;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.AtomicFiles;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.OutputFolder;
+import dev.mono4j.metrics.FeatureDecorrelation;
+import dev.mono4j.metrics.MonosemanticScale;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.LoraAdapters;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import dev.mono4j.train.AdamW;
+import dev.mono4j.train.GradientClipping;
+import dev.mono4j.train.LrSchedule;
+import dev.mono4j.train.Progress;
+import dev.mono4j.train.StepLogFile;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * Preference alignment of a Hugging Face checkpoint: SFT, DPO, IPO, SimPO, and DPO with the L1 or
+ * decorrelation regularizer (DecPO) or MEmeL's inhibition at one hook; full fine-tuning or LoRA.
+ *
+ * <p>One optimizer step runs, per micro-batch, one policy forward and backward over the chosen and the
+ * rejected sequences together ({@link PreferenceBatch}); reference log-probs come from a pass without
+ * gradient, once for every pair before training ({@link AlignConfig.Reference#PRECOMPUTED}, no second
+ * model in memory) or per batch ({@code LIVE}: LoRA switches its adapters off; full fine-tuning keeps a
+ * frozen copy).
+ *
+ * <p>The output folder holds {@value #LOG_FILE} (one JSON object per step: loss and its parts, DPO's implicit
+ * rewards, accuracy and margin, FD at the hook; held-out reward metrics every {@code evalEvery} steps; FD
+ * at every layer every {@code fdEvery}), {@value #REFERENCE_FILE}, {@value #CHECKPOINT_DIR}/ (the latest
+ * resumable state, replaced whole), and when done {@value #FINAL_DIR}/ (the aligned model, LoRA merged, with
+ * its tokenizer), {@value #ADAPTER_DIR}/ (LoRA only: the adapter in PEFT's layout) and {@value #SUMMARY_FILE}.
+ *
+ * <p>{@link #resume} ends with the same weights, bit for bit, as an uninterrupted run: the pairs of a step
+ * are a pure function of (seed, step), dropout is seeded per micro-batch, and the optimizer and MEmeL
+ * statistics are saved exactly.
+ */
+public final class AlignTrainer {
+    public static final String LOG_FILE = "align_log.jsonl";
+    public static final String REFERENCE_FILE = "reference_logps.json";
+    public static final String CHECKPOINT_DIR = "checkpoint";
+    public static final String FINAL_DIR = "final";
+    public static final String ADAPTER_DIR = "adapter";
+    public static final String SUMMARY_FILE = "summary.json";
+    static final String STATE_FILE = "align_state.json";
+    static final String MEMEL_FILE = "memel_state.json";
+    private static final List<String> OUTPUTS = List.of(LOG_FILE, REFERENCE_FILE, CHECKPOINT_DIR, FINAL_DIR, ADAPTER_DIR,
+            SUMMARY_FILE);
+    /** Held-out pairs on which FD is measured at every layer. */
+    static final int FD_PAIRS = 64;
+
+    /** What a run needs to continue after a stop, saved in each checkpoint. */
+    record State(int step, int totalSteps, AlignConfig config, String model, AlignData.Source data, long dataChecksum) {
+    }
+
+    /** What a finished run reports; also written to {@value #SUMMARY_FILE}. */
+    public record Summary(Path model, Path adapter, String method, int steps, int trainPairs, int evalPairs,
+            double loss, double evalAccuracy, double evalMargin, double fd, double msPerStep, double tokensPerS,
+            double wallSeconds) {
+    }
+
+    private final AlignConfig cfg;
+    private final TransformerLM model;
+    private final Tokenizer tok;
+    private final AlignData data;
+    private final State start;
+    private final String hook;
+    private final LoraAdapters lora;
+    private final MemelInhibition memel;
+    private final Path out;
+    private final Consumer<Map<String, Object>> onLog;
+    private PairLogProbs reference;
+    private TransformerLM liveReference;
+
+    private AlignTrainer(AlignConfig cfg, TransformerLM model, Tokenizer tok, AlignData data, State start, LoraAdapters lora,
+            Path out, Consumer<Map<String, Object>> onLog) {
+        this.cfg = cfg;
+        this.model = model;
+        this.tok = tok;
+        this.data = data;
+        this.start = start;
+        this.hook = hook(cfg, model.config());
+        this.lora = lora;
+        this.memel = cfg.method() == AlignConfig.Method.MEMEL ? new MemelInhibition(hook, width(model, hook), cfg.inhibitK(),
+                cfg.memelWindow(), cfg.memelEps()) : null;
+        this.out = out;
+        this.onLog = onLog;
+    }
+
+    /** The middle block's up-projection output ({@code mlp.hook_pre_linear}); GPT-2's MLP activation ({@code mlp.hook_post}). */
+    public static String defaultHook(ModelConfig c) {
+        return "blocks." + c.numLayers() / 2 + (c.architecture().isGpt2() ? ".mlp.hook_post" : ".mlp.hook_pre_linear");
+    }
+
+    private static String hook(AlignConfig cfg, ModelConfig c) {
+        String h = cfg.hook() != null ? cfg.hook() : defaultHook(c);
+        List<String> known = dev.mono4j.hooks.HookPoint.all(c.numLayers(), c.architecture().isGpt2(), !c.architecture().isGpt2());
+        if (!known.contains(h)) {
+            throw new UserInputException("--hook " + h + ": no such hook point in this model (one exact name, e.g. "
+                    + defaultHook(c) + ")");
+        }
+        return h;
+    }
+
+    /** Starts a run of {@code cfg} on the checkpoint in {@code modelDir}; {@code out} must be absent, empty or (with overwrite) an earlier run's. */
+    public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
+            Consumer<Map<String, Object>> onLog) {
+        long t0 = System.nanoTime();
+        if (modelDir.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
+            throw new UserInputException(modelDir + ": lies inside the output folder " + out + ", which the run replaces");
+        }
+        AlignData data = source.load(cfg.evalShare());
+        OutputFolder.check(out, OUTPUTS, overwrite,
+                "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
+        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.load(modelDir)) {
+            data.checkVocabulary(tok);
+            LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.create(model, cfg.lora(), cfg.seed());
+            State state = new State(0, cfg.totalSteps(data.train().size()), cfg, modelDir.toAbsolutePath().toString(), source,
+                    data.checksum());
+            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, state, lora, out, onLog);
+            OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --overwrite");
+            AtomicFiles.writeString(out.resolve(LOG_FILE), "");
+            t.reference = t.referenceLogProbs();
+            return t.train(0, null, t0);
+        }
+    }
+
+    /** Continues the run in {@code out} from its last checkpoint, with its saved config, model and data. */
+    public static Summary resume(Path out, Consumer<Map<String, Object>> onLog) {
+        long t0 = System.nanoTime();
+        Path checkpoint = out.resolve(CHECKPOINT_DIR);
+        if (!Files.exists(checkpoint.resolve(STATE_FILE))) {
+            throw new UserInputException(out + ": no " + CHECKPOINT_DIR + "/" + STATE_FILE + " to resume from (a run killed"
+                    + " while replacing its checkpoint leaves the previous one as ." + CHECKPOINT_DIR + ".old-*: rename it)");
+        }
+        State saved = readState(checkpoint.resolve(STATE_FILE));
+        if (saved.step() >= saved.totalSteps() && Files.exists(out.resolve(SUMMARY_FILE))) {
+            throw new UserInputException(out + ": the run already finished (" + saved.step() + " steps; the model is in "
+                    + out.resolve(FINAL_DIR) + ")");
+        }
+        AlignConfig cfg = saved.config();
+        AlignData data = saved.data().load(cfg.evalShare());
+        if (data.checksum() != saved.dataChecksum()) {
+            throw new UserInputException(data.source() + ": the pairs changed since the run started (checksum "
+                    + data.checksum() + ", was " + saved.dataChecksum() + "); resuming would not continue the same run");
+        }
+        JsonNode last = StepLogFile.keepThrough(out.resolve(LOG_FILE), saved.step());
+        if (last == null || last.path("step").asInt() != saved.step()) {
+            throw new UserInputException(out.resolve(LOG_FILE) + ": has no line for step " + saved.step()
+                    + ", the checkpoint's step; the log does not belong to this run");
+        }
+        Path modelDir = Path.of(saved.model());
+        try (Tokenizer tok = Tokenizer.load(checkpoint);
+                TransformerLM model = Checkpoint.load(cfg.lora() == null ? checkpoint : modelDir)) {
+            LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
+            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out, onLog);
+            t.reference = readReference(out.resolve(REFERENCE_FILE));
+            if (t.memel != null) {
+                t.memel.restore(readJson(checkpoint.resolve(MEMEL_FILE), MonosemanticScale.State.class));
+            }
+            return t.train(saved.step(), checkpoint, t0);
+        }
+    }
+
+    /** Reference log-probs of every training and held-out pair, written to {@value #REFERENCE_FILE}. */
+    private PairLogProbs referenceLogProbs() {
+        List<Pair> all = new ArrayList<>(data.train());
+        all.addAll(data.eval());
+        PairLogProbs ref;
+        if (lora != null) {
+            lora.setEnabled(false);
+        }
+        try {
+            ref = PairLogProbs.of(model, tok, all, cfg);
+        } finally {
+            if (lora != null) {
+                lora.setEnabled(true);
+            }
+        }
+        AtomicFiles.writeString(out.resolve(REFERENCE_FILE), Json.write(ref));
+        return ref;
+    }
+
+    private Summary train(int done, Path checkpoint, long t0) {
+        int total = start.totalSteps();
+        Map<String, NDArray> params;
+        if (lora != null) {
+            model.setTrainable(k -> false);
+            params = lora.parameters();
+        } else {
+            model.setTrainable(k -> true);
+            params = model.parameters();
+        }
+        if (cfg.reference() == AlignConfig.Reference.LIVE && lora == null) {
+            liveReference = Checkpoint.load(Path.of(start.model()));
+        }
+        LrSchedule schedule = cfg.lrSchedule(total);
+        Progress progress = new Progress("align " + cfg.method().id(), total - done, "steps");
+        Map<String, Object> last = null;
+        long trainNanos = 0;
+        long trainTokens = 0;
+        try (AdamW opt = new AdamW(params, cfg.adamW(), model.manager());
+                BufferedWriter log = Files.newBufferedWriter(out.resolve(LOG_FILE), StandardCharsets.UTF_8,
+                        StandardOpenOption.APPEND)) {
+            if (checkpoint != null) {
+                opt.loadState(checkpoint);
+            }
+            for (int step = done + 1; step <= total; step++) {
+                long s0 = System.nanoTime();
+                double lr = schedule.at(step);
+                StepStats st = new StepStats();
+                if (lora != null) {
+                    lora.setTraining(true);
+                }
+                for (int k = 0; k < cfg.gradAccum(); k++) {
+                    Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), step, k)); // dropout, reproducible on resume
+                    microStep(pairIndices(step, k), st);
+                }
+                if (lora != null) {
+                    lora.setTraining(false);
+                }
+                double gradNorm = GradientClipping.clipGlobalNorm(params.values(), cfg.gradClip());
+                opt.setLearningRate(lr);
+                opt.step();
+                opt.zeroGradients();
+                long nanos = System.nanoTime() - s0;
+                trainNanos += nanos;
+                trainTokens += st.tokens;
+                last = st.log(step, lr, gradNorm, nanos);
+                if (due(step, cfg.evalEvery(), total)) {
+                    last.putAll(heldOut());
+                }
+                if (due(step, cfg.fdEvery(), total)) {
+                    last.put("fd_layers", fdAtEveryLayer());
+                }
+                log.write(Json.line(last));
+                log.newLine();
+                log.flush(); // a killed run keeps every finished step's line
+                onLog.accept(last);
+                progress.step(1, String.format(Locale.ROOT, "loss %.3f acc %.2f margin %.3f", st.loss / cfg.gradAccum(),
+                        st.accuracy(), st.margin()));
+                if (due(step, cfg.checkpointEvery(), total)) {
+                    saveCheckpoint(step, opt);
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write " + out.resolve(LOG_FILE) + ": " + e.getMessage(), e);
+        } finally {
+            if (liveReference != null) {
+                liveReference.close();
+            }
+        }
+        return finish(last, total - done, trainNanos, trainTokens, t0);
+    }
+
+    /** Model (or adapter), optimizer, trainer and MEmeL state, renamed into place together. */
+    private void saveCheckpoint(int step, AdamW opt) {
+        State s = new State(step, start.totalSteps(), cfg, start.model(), start.data(), start.dataChecksum());
+        Checkpoint.Extras extras = folder -> {
+            opt.saveState(folder);
+            AtomicFiles.writeString(folder.resolve(STATE_FILE), Json.write(s));
+            if (memel != null) {
+                AtomicFiles.writeString(folder.resolve(MEMEL_FILE), Json.write(memel.state()));
+            }
+        };
+        Path dir = out.resolve(CHECKPOINT_DIR);
+        if (lora == null) {
+            Checkpoint.save(model, dir, tok.file(), true, extras);
+        } else {
+            AtomicFiles.writeFolder(dir, true, STATE_FILE, "alignment checkpoint", folder -> {
+                lora.save(folder.resolve(ADAPTER_DIR), start.model(), false);
+                Files.copy(tok.file(), folder.resolve("tokenizer.json"));
+                extras.writeTo(folder);
+            });
+        }
+    }
+
+    private Summary finish(Map<String, Object> last, int stepsRun, long trainNanos, long trainTokens, long t0) {
+        Path adapter = null;
+        if (lora != null) {
+            adapter = out.resolve(ADAPTER_DIR);
+            lora.save(adapter, start.model(), true);
+            lora.mergeIntoModel();
+        }
+        Path finalDir = out.resolve(FINAL_DIR);
+        Checkpoint.save(model, finalDir, tok.file(), true);
+        Summary s = new Summary(finalDir, adapter, cfg.method().id(), start.totalSteps(), data.train().size(),
+                data.eval().size(), num(last, "loss"), num(last, "eval_reward_accuracy"), num(last, "eval_reward_margin"),
+                num(last, "fd"), stepsRun == 0 ? Double.NaN : trainNanos / 1e6 / stepsRun,
+                trainNanos == 0 ? Double.NaN : trainTokens / (trainNanos / 1e9), (System.nanoTime() - t0) / 1e9);
+        AtomicFiles.writeString(out.resolve(SUMMARY_FILE), Json.write(Json.object("summary", s, "config", cfg, "hook", hook,
+                "data", data.source())));
+        return s;
+    }
+
+    private static double num(Map<String, Object> m, String key) {
+        return m != null && m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
+    }
+
+    /** Evaluations and checkpoints come every {@code every} steps (0: never) and after the last step. */
+    private static boolean due(int step, int every, int total) {
+        return step == total || every > 0 && step % every == 0;
+    }
+
+    /**
+     * The training pairs of micro-batch k of a step: the pairs are read in epochs, each in its own order
+     * (a permutation seeded by seed and epoch), so any step's pairs are known without replaying the run.
+     */
+    int[] pairIndices(int step, int k) {
+        int n = data.train().size();
+        long first = ((long) (step - 1) * cfg.gradAccum() + k) * cfg.batchSize();
+        int[] idx = new int[cfg.batchSize()];
+        int[] perm = null;
+        long permEpoch = -1;
+        for (int i = 0; i < idx.length; i++) {
+            long pos = first + i;
+            long epoch = pos / n;
+            if (epoch != permEpoch) {
+                perm = permutation(n, mix(cfg.seed(), epoch, -1));
+                permEpoch = epoch;
+            }
+            idx[i] = perm[(int) (pos % n)];
+        }
+        return idx;
+    }
+
+    private static int[] permutation(int n, long seed) {
+        int[] p = IntStream.range(0, n).toArray();
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = n - 1; i > 0; i--) {
+            int j = rng.nextInt(i + 1);
+            int t = p[i];
+            p[i] = p[j];
+            p[j] = t;
+        }
+        return p;
+    }
+
+    private static long mix(long seed, long a, long b) {
+        return new SplittableRandom(seed * 0x9E3779B97F4A7C15L + a * 31 + b).nextLong();
+    }
+
+    /** Sums over a step's micro-batches, for its log line. */
+    private final class StepStats {
+        double loss;
+        double pref;
+        double reg;
+        double rewardChosen;
+        double rewardRejected;
+        double correct;
+        double pairs;
+        long tokens;
+        FeatureDecorrelation fd;
+        int[] inhibited;
+
+        double accuracy() {
+            return correct / pairs;
+        }
+
+        double margin() {
+            return (rewardChosen - rewardRejected) / pairs;
+        }
+
+        Map<String, Object> log(int step, double lr, double gradNorm, long nanos) {
+            int a = cfg.gradAccum();
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("step", step);
+            m.put("lr", lr);
+            m.put("loss", loss / a);
+            m.put("pref_loss", pref / a);
+            m.put("reg_loss", reg / a);
+            m.put("rewards_chosen", rewardChosen / pairs);
+            m.put("rewards_rejected", rewardRejected / pairs);
+            m.put("reward_accuracy", accuracy());
+            m.put("reward_margin", margin());
+            m.put("fd", fd.value());
+            m.put("grad_norm", gradNorm);
+            m.put("ms", nanos / 1e6);
+            m.put("tokens_per_s", tokens / (nanos / 1e9));
+            if (inhibited != null) {
+                m.put("inhibited", inhibited);
+            }
+            return m;
+        }
+    }
+
+    /** Forward and backward on one micro-batch; its loss enters the gradients scaled by 1 / gradAccum. */
+    private void microStep(int[] indices, StepStats st) {
+        List<Pair> pairs = IntStream.of(indices).mapToObj(data.train()::get).toList();
+        PreferenceBatch b = PreferenceBatch.encode(tok, pairs, cfg.maxPromptTokens(), cfg.maxLength());
+        int n = b.size();
+        float[] refC = new float[n];
+        float[] refR = new float[n];
+        if (cfg.reference() == AlignConfig.Reference.PRECOMPUTED) {
+            for (int i = 0; i < n; i++) {
+                refC[i] = reference.chosen()[indices[i]];
+                refR[i] = reference.rejected()[indices[i]];
+            }
+        } else {
+            float[] sums = liveReference(b);
+            System.arraycopy(sums, 0, refC, 0, n);
+            System.arraycopy(sums, n, refR, 0, n);
+        }
+        try (NDManager m = model.manager().newSubManager();
+                GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+            Hooks hooks = Hooks.capture(hook);
+            if (memel != null) {
+                memel.addTo(hooks, b.batch());
+            }
+            NDArray sums = PolicyLogProbs.sums(model, m, b, hooks);
+            NDArray lengths = m.create(b.completionLengths());
+            NDArray logp = cfg.logp().of(sums, lengths);
+            NDArray chosen = logp.get("0:" + n);
+            NDArray rejected = logp.get(n + ":");
+            NDArray rc = m.create(refC);
+            NDArray rr = m.create(refR);
+            NDArray lenC = lengths.get("0:" + n);
+            NDArray lenR = lengths.get(n + ":");
+            NDArray pref = cfg.method() == AlignConfig.Method.SFT ? SftLoss.compute(sums.get("0:" + n), lenC)
+                    : PreferenceLoss.compute(cfg.method().loss(), cfg.beta(), cfg.gamma(), chosen, rejected,
+                            cfg.logp().of(rc, lenC), cfg.logp().of(rr, lenR), lenC, lenR).losses().mean();
+            NDArray pooled = pooled(hooks.get(hook), b, m);
+            NDArray reg = switch (cfg.method()) {
+                case L1 -> ActivationL1.compute(pooled);
+                case DECPO -> DecorrelationLoss.compute(cfg.decorrMode(), pooled);
+                default -> null;
+            };
+            NDArray loss = reg == null ? pref : pref.add(reg.mul(m.full(new Shape(), (float) cfg.lambda())));
+            gc.backward(loss.div(m.full(new Shape(), (float) cfg.gradAccum()))); // a tensor, not a Number
+            st.loss += loss.getFloat();
+            st.pref += pref.getFloat();
+            st.reg += reg == null ? 0 : reg.getFloat();
+            // DPO's implicit rewards for every method, so reward curves compare across methods.
+            NDArray beta = m.full(new Shape(), (float) cfg.beta());
+            float[] w = chosen.sub(cfg.logp().of(rc, lenC)).mul(beta).toFloatArray();
+            float[] l = rejected.sub(cfg.logp().of(rr, lenR)).mul(beta).toFloatArray();
+            for (int i = 0; i < n; i++) {
+                st.rewardChosen += w[i];
+                st.rewardRejected += l[i];
+                st.correct += w[i] > l[i] ? 1 : 0;
+            }
+            st.pairs += n;
+            st.tokens += java.util.Arrays.stream(b.batch().mask()).sum();
+            float[] acts = pooled.toFloatArray();
+            int d = (int) pooled.getShape().get(1);
+            if (st.fd == null) {
+                st.fd = new FeatureDecorrelation(d);
+            }
+            for (int r = 0; r < 2 * n; r++) {
+                st.fd.add(acts, r * d);
+            }
+        }
+        if (memel != null) {
+            st.inhibited = memel.lastInhibited();
+        }
+    }
+
+    /** Reference sums {@code [2B]} without gradient: LoRA with its adapters off, or the frozen copy. */
+    private float[] liveReference(PreferenceBatch b) {
+        TransformerLM ref = lora != null ? model : liveReference;
+        if (lora != null) {
+            lora.setEnabled(false);
+            lora.setTraining(false);
+        }
+        try (NDManager m = ref.manager().newSubManager()) {
+            return PolicyLogProbs.sums(ref, m, b, Hooks.none()).toFloatArray();
+        } finally {
+            if (lora != null) {
+                lora.setEnabled(true);
+                lora.setTraining(true);
+            }
+        }
+    }
+
+    /** Each row's activation at its last real token: {@code [rows, d]} from {@code [rows, T, d]}. */
+    static NDArray pooled(NDArray acts, PreferenceBatch b, NDManager m) {
+        int rows = (int) acts.getShape().get(0);
+        long[] r = IntStream.range(0, rows).asLongStream().toArray();
+        long[] t = IntStream.range(0, rows).mapToLong(b::lastToken).toArray();
+        return acts.get("{}, {}, :", m.create(r), m.create(t));
+    }
+
+    /** Reward metrics of the current policy on the held-out pairs (no inhibition, no dropout). */
+    private Map<String, Object> heldOut() {
+        PairLogProbs policy = PairLogProbs.of(model, tok, data.eval(), cfg);
+        PairLogProbs.Rewards r = policy.rewards(reference.slice(data.train().size(), data.eval().size()), cfg.beta(), cfg.logp());
+        return Json.object("eval_reward_accuracy", r.accuracy(), "eval_reward_margin", r.margin(),
+                "eval_rewards_chosen", r.chosen(), "eval_rewards_rejected", r.rejected(),
+                "eval_chosen_logp_per_token", r.chosenLogpPerToken());
+    }
+
+    /**
+     * FD (1 − mean cosine) of the last-token activations at the hook's kind in every block, over the first
+     * {@value #FD_PAIRS} held-out pairs' prompt + chosen completion: the paper's Figure 4 over training.
+     */
+    private List<Double> fdAtEveryLayer() {
+        String kind = hook.replaceFirst("^blocks\\.\\d+\\.", "");
+        List<Pair> pairs = data.eval().subList(0, Math.min(FD_PAIRS, data.eval().size()));
+        int layers = model.config().numLayers();
+        FeatureDecorrelation[] fd = new FeatureDecorrelation[layers];
+        for (int from = 0; from < pairs.size(); from += cfg.batchSize()) {
+            PreferenceBatch b = PreferenceBatch.encode(tok, pairs.subList(from, Math.min(pairs.size(), from + cfg.batchSize())),
+                    cfg.maxPromptTokens(), cfg.maxLength());
+            try (NDManager m = model.manager().newSubManager()) {
+                Hooks hooks = Hooks.capture("blocks.*." + kind);
+                PolicyLogProbs.sums(model, m, b, hooks);
+                for (int l = 0; l < layers; l++) {
+                    NDArray p = pooled(hooks.get("blocks." + l + "." + kind), b, m).get("0:" + b.size()); // chosen rows
+                    int d = (int) p.getShape().get(1);
+                    fd[l] = fd[l] == null ? new FeatureDecorrelation(d) : fd[l];
+                    float[] x = p.toFloatArray();
+                    for (int r = 0; r < b.size(); r++) {
+                        fd[l].add(x, r * d);
+                    }
+                }
+            }
+        }
+        List<Double> out = new ArrayList<>();
+        for (FeatureDecorrelation f : fd) {
+            out.add(f.value());
+        }
+        return out;
+    }
+
+    private static int width(TransformerLM model, String hook) {
+        ModelConfig c = model.config();
+        return hook.contains(".mlp.hook_") ? c.intermediateSize() : c.hiddenSize();
+    }
+
+    private static State readState(Path file) {
+        return readJson(file, State.class);
+    }
+
+    private static PairLogProbs readReference(Path file) {
+        return readJson(file, PairLogProbs.class);
+    }
+
+    private static <T> T readJson(Path file, Class<T> type) {
+        if (!Files.exists(file)) {
+            throw new UserInputException(file + ": file not found (needed to resume)");
+        }
+        try {
+            return Json.MAPPER.treeToValue(Json.read(file), type);
+        } catch (JsonProcessingException | IllegalArgumentException e) {
+            throw new UserInputException(file + ": not a valid " + type.getSimpleName() + ": " + e.getMessage());
+        }
+    }
+}

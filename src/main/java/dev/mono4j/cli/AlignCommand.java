@@ -1,0 +1,74 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.align.AlignConfig;
+import dev.mono4j.align.AlignTrainer;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.OptionSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Aligns a checkpoint to preference pairs with one method; {@code eval} and {@code compare} are subcommands. */
+@Command(name = "align", mixinStandardHelpOptions = true, subcommands = {AlignEvalCommand.class, AlignCompareCommand.class},
+        description = "Preference alignment (SFT, DPO, IPO, SimPO, L1-Reg, DecPO, MEmeL inhibition) of a checkpoint,"
+                + " full fine-tuning or LoRA. Subcommands: eval, compare.")
+final class AlignCommand implements Runnable {
+    private static final List<String> RESUME_OPTIONS = List.of("--out", "--resume", "--verbose");
+
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKPOINT", arity = "0..1", description = "Hugging Face checkpoint folder with tokenizer.json.")
+    Path model;
+
+    @Option(names = "--method", defaultValue = "dpo", description = "sft, dpo (default), ipo, simpo, l1, decpo or memel.")
+    String method;
+
+    @ArgGroup(exclusive = false)
+    AlignOptions.DataOptions data = new AlignOptions.DataOptions();
+
+    @Mixin
+    AlignOptions options;
+
+    @Option(names = "--out", description = "Output folder: align_log.jsonl, checkpoint/, final/, adapter/, summary.json.")
+    Path out;
+
+    @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
+    boolean resume;
+
+    @Option(names = "--overwrite", description = "Replace an earlier run's output in --out.")
+    boolean overwrite;
+
+    @Override
+    public void run() {
+        if (out == null) {
+            throw new UserInputException("--out is required: the folder the run writes");
+        }
+        AlignTrainer.Summary s;
+        if (resume) {
+            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
+                    .filter(n -> !RESUME_OPTIONS.contains(n)).toList();
+            if (!given.isEmpty() || model != null) {
+                throw new UserInputException("--resume continues with the run's saved model, data and config; drop "
+                        + (given.isEmpty() ? "the CHECKPOINT argument" : String.join(", ", given)));
+            }
+            s = AlignTrainer.resume(out, l -> { });
+        } else {
+            if (model == null) {
+                throw new UserInputException("give the CHECKPOINT folder to align (or --resume)");
+            }
+            AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
+            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, l -> { });
+        }
+        spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
+                + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),
+                100 * s.evalAccuracy(), s.evalMargin(), s.fd(), s.msPerStep(), s.tokensPerS(), s.wallSeconds(), s.model(),
+                s.adapter() == null ? "" : "adapter: " + s.adapter() + "\n");
+    }
+}

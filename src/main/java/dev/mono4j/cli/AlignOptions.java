@@ -1,0 +1,184 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.align.AlignConfig;
+import dev.mono4j.align.AlignData;
+import dev.mono4j.align.DecorrelationLoss;
+import dev.mono4j.align.PolicyLogProbs;
+import dev.mono4j.model.LoraConfig;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code align}, {@code align compare} and {@code align eval}: each sets one {@link AlignConfig} field. */
+final class AlignOptions {
+    /** Where the pairs come from. */
+    static final class DataOptions {
+        @Option(names = "--pairs", description = "TRL preference JSONL (prompt, chosen, rejected).")
+        Path pairs;
+
+        @Option(names = "--prompts", description = "Held-out prompts to sample and judge (JSONL: prompt, optional task and meta);"
+                + " default with --pairs: the held-out pairs' prompts, unjudged.")
+        Path prompts;
+
+        @Option(names = "--task", description = "A ConceptWorld task instead of --pairs: toxicity, reframe or sycophancy"
+                + " (the model must be pretrained on ConceptWorld).")
+        String task;
+
+        @Option(names = "--data-seed", defaultValue = "0", description = "ConceptWorld generator seed of --task (default ${DEFAULT-VALUE},"
+                + " as `data conceptworld`).")
+        long dataSeed;
+
+        AlignData.Source source() {
+            if ((pairs == null) == (task == null)) {
+                throw new UserInputException("give either --pairs FILE or --task NAME");
+            }
+            if (task != null && prompts != null) {
+                throw new UserInputException("--prompts goes with --pairs; a --task brings its own held-out prompts");
+            }
+            return task != null ? AlignData.Source.task(task, dataSeed) : AlignData.Source.file(pairs, prompts);
+        }
+    }
+
+    @Option(names = "--beta", defaultValue = "" + AlignConfig.DEFAULT_BETA, description = "β of DPO, IPO, SimPO (default ${DEFAULT-VALUE}).")
+    double beta;
+
+    @Option(names = "--gamma", defaultValue = "" + AlignConfig.DEFAULT_GAMMA, description = "SimPO's margin γ (default ${DEFAULT-VALUE}).")
+    double gamma;
+
+    @Option(names = "--logp", defaultValue = "sum", description = "Completion log-probs: sum (DPO) or mean (released DecPO code).")
+    String logp;
+
+    @Option(names = "--lambda", description = "Regularizer weight (default: per method and mode, see docs/align.md).")
+    Double lambda;
+
+    @Option(names = "--decorr-mode", defaultValue = "samples", description = "samples (default), features or released-code.")
+    String decorrMode;
+
+    @Option(names = {"--hook", "--decorr-hook", "--inhibit-hook"}, description = "Hook the regularizer reads and MEmeL"
+            + " inhibits (default: middle block's mlp.hook_pre_linear; GPT-2 mlp.hook_post).")
+    String hook;
+
+    @Option(names = "--inhibit-k", defaultValue = "" + AlignConfig.DEFAULT_INHIBIT_K, description = "MEmeL: neurons inhibited per batch (default ${DEFAULT-VALUE}).")
+    int inhibitK;
+
+    @Option(names = "--memel-window", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_WINDOW,
+            description = "MEmeL: forgetting window in tokens; inhibition starts after one (default ${DEFAULT-VALUE}).")
+    int memelWindow;
+
+    @Option(names = "--memel-eps", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_EPS, description = "MEmeL variance compensation (default ${DEFAULT-VALUE}).")
+    double memelEps;
+
+    @Option(names = "--lora", description = "Train LoRA adapters instead of every weight.")
+    boolean lora;
+
+    @Option(names = "--lora-rank", defaultValue = "" + LoraConfig.DEFAULT_RANK, description = "LoRA rank (default ${DEFAULT-VALUE}).")
+    int loraRank;
+
+    @Option(names = "--lora-alpha", defaultValue = "" + LoraConfig.DEFAULT_ALPHA, description = "LoRA alpha (default ${DEFAULT-VALUE}).")
+    double loraAlpha;
+
+    @Option(names = "--lora-dropout", defaultValue = "" + LoraConfig.DEFAULT_DROPOUT, description = "LoRA dropout (default ${DEFAULT-VALUE}).")
+    double loraDropout;
+
+    @Option(names = "--lora-targets", split = ",", description = "Modules, e.g. q_proj,v_proj,up_proj or GPT-2's c_attn,c_fc"
+            + " (default: those).")
+    List<String> loraTargets;
+
+    @Option(names = "--lora-layers", description = "Layer range FIRST-LAST, inclusive (default: all).")
+    String loraLayers;
+
+    @Option(names = "--lr", defaultValue = "" + AlignConfig.DEFAULT_LR, description = "Peak learning rate (default ${DEFAULT-VALUE}).")
+    double lr;
+
+    @Option(names = "--schedule", defaultValue = "constant", description = "constant (after warmup; default) or cosine.")
+    String schedule;
+
+    @Option(names = "--warmup", description = "Warmup steps (default: a tenth of the steps).")
+    Integer warmup;
+
+    @Option(names = "--min-lr-ratio", defaultValue = "" + AlignConfig.DEFAULT_MIN_LR_RATIO, description = "Cosine ends at lr times this (default ${DEFAULT-VALUE}).")
+    double minLrRatio;
+
+    @Option(names = "--weight-decay", defaultValue = "" + AlignConfig.DEFAULT_WEIGHT_DECAY, description = "AdamW weight decay (default ${DEFAULT-VALUE}).")
+    double weightDecay;
+
+    @Option(names = "--grad-clip", defaultValue = "" + AlignConfig.DEFAULT_GRAD_CLIP, description = "Global gradient-norm clip; 0: off (default ${DEFAULT-VALUE}).")
+    double gradClip;
+
+    @Option(names = "--epochs", defaultValue = "" + AlignConfig.DEFAULT_EPOCHS, description = "Passes over the training pairs (default ${DEFAULT-VALUE}).")
+    int epochs;
+
+    @Option(names = "--steps", defaultValue = "0", description = "Optimizer steps; 0: as --epochs take (default).")
+    int steps;
+
+    @Option(names = "--batch-size", defaultValue = "" + AlignConfig.DEFAULT_BATCH_SIZE, description = "Pairs per micro-batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per step (default ${DEFAULT-VALUE}).")
+    int gradAccum;
+
+    @Option(names = "--seed", defaultValue = "0", description = "Pair order, LoRA init, dropout (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--max-prompt", defaultValue = "" + AlignConfig.DEFAULT_MAX_PROMPT, description = "Prompt tokens kept, from the end (default ${DEFAULT-VALUE}).")
+    int maxPrompt;
+
+    @Option(names = "--max-length", defaultValue = "" + AlignConfig.DEFAULT_MAX_LENGTH, description = "Prompt + completion tokens (default ${DEFAULT-VALUE}).")
+    int maxLength;
+
+    @Option(names = "--eval-share", defaultValue = "" + AlignConfig.DEFAULT_EVAL_SHARE, description = "Pairs held out, by prompt (default ${DEFAULT-VALUE}).")
+    double evalShare;
+
+    @Option(names = "--eval-every", defaultValue = "" + AlignConfig.DEFAULT_EVAL_EVERY, description = "Held-out reward metrics every N steps (default ${DEFAULT-VALUE}).")
+    int evalEvery;
+
+    @Option(names = "--fd-every", defaultValue = "" + AlignConfig.DEFAULT_FD_EVERY, description = "FD at every layer every N steps (default ${DEFAULT-VALUE}).")
+    int fdEvery;
+
+    @Option(names = "--checkpoint-every", defaultValue = "" + AlignConfig.DEFAULT_CHECKPOINT_EVERY, description = "Checkpoint every N steps (default ${DEFAULT-VALUE}).")
+    int checkpointEvery;
+
+    @Option(names = "--reference", defaultValue = "precomputed", description = "Reference log-probs: precomputed (once; default) or live (every step).")
+    String reference;
+
+    /** The config for {@code method} on the model in {@code modelDir}; λ unset follows the method. */
+    AlignConfig config(AlignConfig.Method method, Path modelDir) {
+        return Flags.check(() -> AlignConfig.builder(method).beta(beta).gamma(gamma).logp(parse(PolicyLogProbs.Mode.class, logp))
+                .lambda(lambda).decorrMode(parse(DecorrelationLoss.Mode.class, decorrMode)).hook(hook).inhibitK(inhibitK)
+                .memelWindow(memelWindow).memelEps(memelEps).lora(lora ? loraConfig(modelDir) : null).lr(lr)
+                .schedule(parse(AlignConfig.Schedule.class, schedule)).warmupSteps(warmup).minLrRatio(minLrRatio)
+                .weightDecay(weightDecay).gradClip(gradClip).epochs(epochs).steps(steps).batchSize(batchSize)
+                .gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPrompt).maxLength(maxLength).evalShare(evalShare)
+                .evalEvery(evalEvery).fdEvery(fdEvery).checkpointEvery(checkpointEvery)
+                .reference(parse(AlignConfig.Reference.class, reference)).build());
+    }
+
+    private LoraConfig loraConfig(Path modelDir) {
+        int first = 0;
+        int last = -1;
+        if (loraLayers != null) {
+            String[] p = loraLayers.split("-");
+            try {
+                first = Integer.parseInt(p[0].trim());
+                last = p.length > 1 ? Integer.parseInt(p[1].trim()) : first;
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("--lora-layers " + loraLayers + ": expected FIRST-LAST, e.g. 4-7");
+            }
+        }
+        List<String> targets = loraTargets != null ? loraTargets
+                : LoraConfig.defaultTargets(dev.mono4j.model.Checkpoint.inspect(modelDir).config());
+        return new LoraConfig(loraRank, loraAlpha, loraDropout, targets, first, last);
+    }
+
+    /** An enum constant from its lower-case, dash-separated flag value. */
+    static <E extends Enum<E>> E parse(Class<E> type, String value) {
+        try {
+            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
+                    .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+        }
+    }
+}

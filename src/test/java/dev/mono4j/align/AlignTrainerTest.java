@@ -1,0 +1,139 @@
+package dev.mono4j.align;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.UserInputException;
+import dev.mono4j.io.Json;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.LoraAdapters;
+import dev.mono4j.model.LoraConfig;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.testing.TinyModels;
+import dev.mono4j.testing.WordLevelTokenizers;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The alignment trainer end to end on a tiny Llama: it learns the preference, logs, and resumes exactly. */
+class AlignTrainerTest {
+    @TempDir
+    Path tmp;
+
+    /** A tiny random model with a word-level tokenizer, saved as an HF folder. */
+    static Path tinyModel(Path dir) {
+        Path tok = WordLevelTokenizers.write(dir.resolve("tok.json"), WordLevelTokenizers.words(20));
+        try (TransformerLM model = TransformerLM.random(TinyModels.llama(), 3)) {
+            Checkpoint.save(model, dir.resolve("model"), tok, false);
+        }
+        return dir.resolve("model");
+    }
+
+    /** Pairs whose chosen completion always starts with w1, the rejected with w2: a preference a model can learn. */
+    static Path pairsFile(Path file, int n) throws IOException {
+        SplittableRandom rng = new SplittableRandom(5);
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String prompt = "w" + (3 + rng.nextInt(17)) + " w" + (3 + rng.nextInt(17)) + " w" + (3 + rng.nextInt(17)) + " w"
+                    + (3 + rng.nextInt(17));
+            String tail = " w" + (3 + rng.nextInt(17));
+            lines.add(Json.line(Json.object("prompt", prompt, "chosen", " w1" + tail, "rejected", " w2" + tail)));
+        }
+        Files.write(file, lines);
+        return file;
+    }
+
+    static AlignConfig.Builder small(AlignConfig.Method method) {
+        return AlignConfig.builder(method).lr(3e-3).steps(12).batchSize(4).evalEvery(6).fdEvery(6).checkpointEvery(4)
+                .warmupSteps(0);
+    }
+
+    @Test
+    void dpoLearnsThePreferenceAndLogsEveryPart() throws IOException {
+        Path model = tinyModel(tmp);
+        AlignData.Source src = AlignData.Source.file(pairsFile(tmp.resolve("p.jsonl"), 60), null);
+        AlignTrainer.Summary s = AlignTrainer.run(small(AlignConfig.Method.DECPO).build(), model, src, tmp.resolve("out"),
+                false, l -> { });
+        assertTrue(s.evalAccuracy() > 0.9, "held-out reward accuracy " + s.evalAccuracy());
+        assertTrue(s.evalMargin() > 0, "margin " + s.evalMargin());
+        List<String> lines = Files.readAllLines(tmp.resolve("out").resolve(AlignTrainer.LOG_FILE));
+        assertEquals(12, lines.size());
+        JsonNode first = Json.MAPPER.readTree(lines.get(0));
+        for (String f : List.of("loss", "pref_loss", "reg_loss", "rewards_chosen", "rewards_rejected", "reward_accuracy",
+                "reward_margin", "fd", "grad_norm", "ms", "tokens_per_s")) {
+            assertTrue(first.get(f).isNumber(), f + " in " + first);
+        }
+        assertEquals(0, first.get("reward_margin").asDouble(), 1e-4, "policy = reference before the first update");
+        assertEquals(first.get("loss").asDouble(), first.get("pref_loss").asDouble() + 1.0 * first.get("reg_loss").asDouble(),
+                1e-5, "loss = DPO + λ·L_dec (λ = 1 for samples mode)");
+        JsonNode six = Json.MAPPER.readTree(lines.get(5));
+        assertEquals(TinyModels.llama().numLayers(), six.get("fd_layers").size());
+        assertTrue(six.has("eval_reward_accuracy"));
+        assertTrue(Files.exists(tmp.resolve("out").resolve(AlignTrainer.FINAL_DIR).resolve("model.safetensors")));
+        assertTrue(Files.exists(tmp.resolve("out").resolve(AlignTrainer.SUMMARY_FILE)));
+    }
+
+    @Test
+    void resumingEndsWithTheWeightsOfAnUninterruptedRun() throws IOException {
+        AlignConfig cfg = small(AlignConfig.Method.MEMEL).memelWindow(64).inhibitK(4).gradAccum(2).steps(9).build();
+        JsonNode last = resumeMatches(cfg);
+        assertTrue(last.has("inhibited"), "MEmeL inhibition started after its window: " + last);
+    }
+
+    @Test
+    void loraRunsResumeExactlyAndWriteAMergedModelAndAPeftAdapter() throws IOException {
+        LoraConfig lora = new LoraConfig(4, 8, 0.1, List.of("q_proj", "v_proj", "up_proj"), 0, -1);
+        AlignConfig cfg = small(AlignConfig.Method.DECPO).lora(lora).lr(1e-2).steps(9).build();
+        resumeMatches(cfg);
+        Path out = tmp.resolve("whole");
+        assertTrue(Files.exists(out.resolve(AlignTrainer.ADAPTER_DIR).resolve("adapter_config.json")));
+        try (TransformerLM base = Checkpoint.load(tmp.resolve("model"));
+                TransformerLM merged = Checkpoint.load(out.resolve(AlignTrainer.FINAL_DIR))) {
+            assertArrayEquals(base.weight("model.layers.0.self_attn.k_proj.weight"),
+                    merged.weight("model.layers.0.self_attn.k_proj.weight"), "k_proj is not a target");
+            assertTrue(!java.util.Arrays.equals(base.weight("model.layers.0.self_attn.q_proj.weight"),
+                    merged.weight("model.layers.0.self_attn.q_proj.weight")), "q_proj got the adapter merged in");
+            LoraAdapters.load(base, out.resolve(AlignTrainer.ADAPTER_DIR)).mergeIntoModel();
+            assertArrayEquals(merged.weight("model.layers.1.mlp.up_proj.weight"), base.weight("model.layers.1.mlp.up_proj.weight"),
+                    1e-6f, "base + saved adapter = the merged model");
+        }
+    }
+
+    /** Runs cfg whole and killed after step 6 then resumed; the final weights and log must match. */
+    private JsonNode resumeMatches(AlignConfig cfg) throws IOException {
+        Path model = tinyModel(tmp);
+        AlignData.Source src = AlignData.Source.file(pairsFile(tmp.resolve("p.jsonl"), 40), null);
+        AlignTrainer.run(cfg, model, src, tmp.resolve("whole"), false, l -> { });
+
+        class Stop extends RuntimeException {
+        }
+        assertThrows(Stop.class, () -> AlignTrainer.run(cfg, model, src, tmp.resolve("split"), false, l -> {
+            if ((int) l.get("step") == 6) {
+                throw new Stop(); // killed after step 6; the last checkpoint is step 4
+            }
+        }));
+        AlignTrainer.resume(tmp.resolve("split"), l -> { });
+        try (TransformerLM a = Checkpoint.load(tmp.resolve("whole").resolve(AlignTrainer.FINAL_DIR));
+                TransformerLM b = Checkpoint.load(tmp.resolve("split").resolve(AlignTrainer.FINAL_DIR))) {
+            for (String k : a.parameters().keySet()) {
+                assertArrayEquals(a.weight(k), b.weight(k), k);
+            }
+        }
+        List<String> whole = Files.readAllLines(tmp.resolve("whole").resolve(AlignTrainer.LOG_FILE));
+        List<String> split = Files.readAllLines(tmp.resolve("split").resolve(AlignTrainer.LOG_FILE));
+        assertEquals(whole.size(), split.size());
+        JsonNode last = Json.MAPPER.readTree(whole.get(whole.size() - 1));
+        assertEquals(last.get("loss"), Json.MAPPER.readTree(split.get(split.size() - 1)).get("loss"));
+        UserInputException done = assertThrows(UserInputException.class, () -> AlignTrainer.resume(tmp.resolve("split"), l -> { }));
+        assertTrue(done.getMessage().contains("already finished"), done.getMessage());
+        return last;
+    }
+}

@@ -63,7 +63,8 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
             List<Double> rewardMargin, List<Double> fdAtHook, List<Double> fdMeanOverLayers, List<Path> runs) {
     }
 
-    public record Result(Path report, double baseAlignment, List<MethodResult> methods) {
+    /** @param measured the base model then each method's seed-0 model, measured on the same texts (empty if skipped) */
+    public record Result(Path report, double baseAlignment, List<MethodResult> methods, List<Measurement.ModelResult> measured) {
     }
 
     /** The config of one method and seed: the base's settings, the method's λ. */
@@ -129,7 +130,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
                 "methods", results, "config", base)));
         Path report = out.resolve(REPORT_FILE);
         report(data, baseAlignment, results, logs, hook, measured).write(report);
-        return new Result(report, baseAlignment, results);
+        return new Result(report, baseAlignment, results, measured == null ? List.of() : measured.models());
     }
 
     private double judgeBase(Path modelDir, AlignData data, Path out) {
@@ -197,7 +198,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
         return String.format(Locale.ROOT, format + " ± " + format, scale * mean, scale * Math.sqrt(ss / (v.size() - 1)));
     }
 
-    static double mean(List<Double> v) {
+    public static double mean(List<Double> v) {
         return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
     }
 

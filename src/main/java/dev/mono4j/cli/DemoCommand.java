@@ -44,13 +44,20 @@ final class DemoCommand implements Runnable {
     @Option(names = "--measure-texts", description = "Fresh stories each model is measured on (default ${DEFAULT-VALUE}).")
     int measureTexts = DemoConfig.DEFAULT.measureTexts();
 
+    @Option(names = "--align-steps", description = "Steps of each alignment run; 0 skips alignment (default ${DEFAULT-VALUE}).")
+    int alignSteps = DemoConfig.DEFAULT.alignSteps();
+
+    @Option(names = "--full", description = "Align on every task with sft, dpo, simpo, l1, decpo and memel, three seeds each"
+            + " (default: DPO vs DecPO on toxicity, one seed).")
+    boolean full;
+
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
     boolean overwrite;
 
     @Override
     public void run() {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
-                measureTexts));
+                measureTexts, alignSteps, full));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = spec.commandLine().getOut();
         for (Demo.ModelResult m : r.models()) {
@@ -59,6 +66,13 @@ final class DemoCommand implements Runnable {
                     r.data().validEntropyPerToken(), 100 * m.gapToFloor(r.data().validEntropyPerToken()),
                     MeasureReport.meanOverLayers(m.metrics(), HookResult::featureDecorrelation),
                     MeasureReport.meanOverLayers(m.metrics(), h -> h.tokenSelectivity().monosemanticFraction()));
+        }
+        for (Demo.Aligned a : r.aligned()) {
+            o.printf("%-3s %s: base alignment %s%%", a.preset(), a.task(), dev.mono4j.align.AlignCompare.fmtPct(a.result().baseAlignment()));
+            for (dev.mono4j.align.AlignCompare.MethodResult m : a.result().methods()) {
+                o.printf(", %s %s%%", m.method(), dev.mono4j.align.AlignCompare.meanStd(m.alignment(), 100, "%.1f"));
+            }
+            o.println();
         }
         o.println("report: " + r.report());
         o.println("summary: " + r.summary());

@@ -1,5 +1,8 @@
 package dev.mono4j.demo;
 
+import dev.mono4j.align.AlignCompare;
+import dev.mono4j.align.AlignConfig;
+import dev.mono4j.align.AlignData;
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
 import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.data.TextSource;
@@ -37,7 +40,7 @@ import java.util.Set;
  */
 public final class Demo {
     /** What a demo folder holds; only these are replaced by a rerun with overwrite. */
-    static final Set<String> OUTPUTS = Set.of("data", "models", "report.html", "summary.json");
+    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "report.html", "summary.json");
 
     private Demo() {
     }
@@ -53,20 +56,25 @@ public final class Demo {
         }
     }
 
-    public record Result(Path report, Path summary, ConceptWorldWriter.Summary data, List<ModelResult> models) {
+    /** One preset aligned on one task with each method (see {@link DemoConfig#alignment()}). */
+    public record Aligned(String task, String preset, AlignCompare.Result result) {
+    }
+
+    public record Result(Path report, Path summary, ConceptWorldWriter.Summary data, List<ModelResult> models,
+            List<Aligned> aligned) {
     }
 
     public static Result run(DemoConfig cfg, boolean overwrite, PrintStream progress) {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/3] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/4] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         TextSource fresh = measureTexts(cfg);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/3] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
+            progress.printf("[2/4] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
                     + " monosemanticity on %d fresh labelled stories%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i), cfg.measureTexts());
             PretrainConfig pc = cfg.pretrain(i);
@@ -75,13 +83,24 @@ public final class Demo {
                     data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset), log::add);
             models.add(evaluate(preset, s, log, data.resolve("valid.txt"), fresh, cfg));
         }
-        progress.println("[3/3] writing the report");
+        List<Aligned> aligned = new ArrayList<>();
+        for (String task : cfg.alignTasks()) {
+            for (ModelResult m : models) {
+                progress.printf("[3/4] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
+                        + " prompts and measuring%n", m.preset(), task, cfg.alignMethods().stream().map(AlignConfig.Method::id)
+                        .toList(), cfg.alignSeeds(), cfg.alignSteps(), ConceptWorldWriter.EVAL_PROMPTS);
+                AlignCompare.Result r = cfg.alignment().run(m.summary().model(), AlignData.Source.task(task, cfg.seed()),
+                        cfg.out().resolve("align").resolve(task).resolve(m.preset()), false);
+                aligned.add(new Aligned(task, m.preset(), r));
+            }
+        }
+        progress.println("[4/4] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
-        report(cfg, corpus, models, minutes).write(report);
+        report(cfg, corpus, models, aligned, minutes).write(report);
         Path summary = cfg.out().resolve("summary.json");
-        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, minutes)));
-        return new Result(report, summary, corpus, models);
+        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, minutes)));
+        return new Result(report, summary, corpus, models, aligned);
     }
 
     /**
@@ -123,7 +142,8 @@ public final class Demo {
     /** Keeps the measured stories apart from the training corpus's seed. */
     static final long MEASURE_SEED_OFFSET = 1000;
 
-    static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models, double minutes) {
+    static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
+            List<Aligned> aligned, double minutes) {
         double floor = corpus.validEntropyPerToken();
         LineChart.Builder curves = LineChart.builder("Validation loss while pretraining").xLabel("training tokens")
                 .yLabel("nats per token").referenceLine(floor, "entropy floor");
@@ -169,6 +189,9 @@ public final class Demo {
                         "effective rank", "MEmeL p99"), capacityRows(models))
                 .paragraph(capacityVerdict(models));
         MeasureReport.addCharts(r, measured);
+        if (!aligned.isEmpty()) {
+            addAlignment(r, cfg, aligned);
+        }
         r.section("Samples").paragraph("Temperature 0.8, one story per prompt, from each model.");
         for (ModelResult m : models) {
             r.paragraph("Preset " + m.preset() + ":").preformatted(String.join("\n\n", m.samples()));
@@ -241,8 +264,87 @@ public final class Demo {
                 + " a first look, not a test of the claim; docs/reproduction.md records the runs.").toString();
     }
 
+    /**
+     * DecPO's second and third claims: does the decorrelation regularizer raise FD and alignment % over DPO,
+     * and do larger models show both more monosemanticity and better alignment? A table per task and preset,
+     * and one sentence per question, written from the numbers.
+     */
+    static void addAlignment(HtmlReport.Builder r, DemoConfig cfg, List<Aligned> aligned) {
+        List<List<?>> rows = new ArrayList<>();
+        for (Aligned a : aligned) {
+            List<Measurement.ModelResult> measured = a.result().measured();
+            rows.add(List.of(a.task(), a.preset(), "base", AlignCompare.fmtPct(a.result().baseAlignment()), "", "",
+                    measured.isEmpty() ? "" : fmtFd(measured.get(0))));
+            for (int i = 0; i < a.result().methods().size(); i++) {
+                AlignCompare.MethodResult m = a.result().methods().get(i);
+                rows.add(List.of(a.task(), a.preset(), m.method(), AlignCompare.meanStd(m.alignment(), 100, "%.1f"),
+                        AlignCompare.meanStd(m.rewardAccuracy(), 100, "%.1f"), AlignCompare.meanStd(m.fdAtHook(), 1, "%.4f"),
+                        measured.size() > i + 1 ? fmtFd(measured.get(i + 1)) : ""));
+            }
+        }
+        r.section("Alignment: DPO and DecPO")
+                .paragraph("Each pretrained model is aligned on ConceptWorld preference pairs (" + cfg.alignSteps()
+                        + " steps of 8 pairs, lr " + DemoConfig.ALIGN_LR + ", " + cfg.alignSeeds() + " seed(s)) with "
+                        + cfg.alignMethods().stream().map(AlignConfig.Method::id).toList() + "; DecPO adds the decorrelation"
+                        + " regularizer at the middle block's up-projection. Alignment % is the share of 200 held-out prompts"
+                        + " whose sampled reply the task's judge accepts (the paper's Table 2 metric); reward accuracy is on"
+                        + " held-out pairs; FD at hook is measured on held-out prompt + chosen texts at the regularized layer;"
+                        + " measure FD is `measure` on " + DemoConfig.ALIGN_MEASURE_TEXTS + " fresh stories, mean over layers."
+                        + " Each comparison's full report is align/TASK/PRESET/report.html.")
+                .table(List.of("task", "preset", "method", "alignment %", "reward accuracy %", "FD at hook", "measure FD"), rows)
+                .paragraph(alignmentVerdict(aligned));
+    }
+
+    private static String fmtFd(Measurement.ModelResult m) {
+        return MeasureReport.fmt(mean(m, CapacityMetric.FD));
+    }
+
+    /** Compares DecPO with DPO per task and preset, and the ladder's steps, on alignment % and FD at hook. */
+    static String alignmentVerdict(List<Aligned> aligned) {
+        List<String> parts = new ArrayList<>();
+        for (Aligned a : aligned) {
+            AlignCompare.MethodResult dpo = method(a, "dpo");
+            AlignCompare.MethodResult decpo = method(a, "decpo");
+            if (dpo != null && decpo != null) {
+                parts.add(String.format(java.util.Locale.ROOT, "%s, %s: DecPO %s alignment (%.1f%% vs %.1f%%) and %s FD at the"
+                        + " hook (%.4f vs %.4f) than DPO", a.task(), a.preset(),
+                        higher(AlignCompare.mean(decpo.alignment()), AlignCompare.mean(dpo.alignment())),
+                        100 * AlignCompare.mean(decpo.alignment()), 100 * AlignCompare.mean(dpo.alignment()),
+                        higher(AlignCompare.mean(decpo.fdAtHook()), AlignCompare.mean(dpo.fdAtHook())),
+                        AlignCompare.mean(decpo.fdAtHook()), AlignCompare.mean(dpo.fdAtHook())));
+            }
+        }
+        for (int i = 1; i < aligned.size(); i++) {
+            Aligned small = aligned.get(i - 1);
+            Aligned large = aligned.get(i);
+            AlignCompare.MethodResult s = method(small, "dpo");
+            AlignCompare.MethodResult l = method(large, "dpo");
+            if (small.task().equals(large.task()) && s != null && l != null && !large.result().measured().isEmpty()
+                    && !small.result().measured().isEmpty()) {
+                parts.add(String.format(java.util.Locale.ROOT, "%s, %s → %s after DPO: %s alignment (%.1f%% vs %.1f%%), %s"
+                        + " measure FD (%.4f vs %.4f)", large.task(), small.preset(), large.preset(),
+                        higher(AlignCompare.mean(l.alignment()), AlignCompare.mean(s.alignment())),
+                        100 * AlignCompare.mean(l.alignment()), 100 * AlignCompare.mean(s.alignment()),
+                        higher(mean(large.result().measured().get(1), CapacityMetric.FD),
+                                mean(small.result().measured().get(1), CapacityMetric.FD)),
+                        mean(large.result().measured().get(1), CapacityMetric.FD),
+                        mean(small.result().measured().get(1), CapacityMetric.FD)));
+            }
+        }
+        return String.join("; ", parts) + ". With one seed and " + aligned.size() + " small comparison(s) this is a first"
+                + " look; `--full` runs three seeds of every method on every task, and docs/reproduction.md records the runs.";
+    }
+
+    private static String higher(double a, double b) {
+        return a > b ? "higher" : a < b ? "lower" : "equal";
+    }
+
+    private static AlignCompare.MethodResult method(Aligned a, String id) {
+        return a.result().methods().stream().filter(m -> m.method().equals(id)).findFirst().orElse(null);
+    }
+
     static Map<String, Object> summaryJson(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            double minutes) {
+            List<Aligned> aligned, double minutes) {
         List<Object> ms = new ArrayList<>();
         for (ModelResult m : models) {
             ms.add(Json.object("preset", m.preset(), "summary", m.summary(), "story_loss", m.storyLoss(), "gap_to_floor",
@@ -252,7 +354,12 @@ public final class Demo {
                             "monosemantic_fraction", mean(m.metrics(), CapacityMetric.MONOSEMANTIC),
                             "per_layer", m.metrics().hooks())));
         }
-        return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "wall_minutes", minutes);
+        List<Object> al = new ArrayList<>();
+        for (Aligned a : aligned) {
+            al.add(Json.object("task", a.task(), "preset", a.preset(), "base_alignment", a.result().baseAlignment(),
+                    "methods", a.result().methods(), "report", a.result().report().toString()));
+        }
+        return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "alignment", al, "wall_minutes", minutes);
     }
 
 }

@@ -1,6 +1,10 @@
 package dev.mono4j.demo;
 
+import dev.mono4j.align.AlignCompare;
+import dev.mono4j.align.AlignConfig;
+import dev.mono4j.align.AlignEval;
 import dev.mono4j.data.conceptworld.ConceptWorldConfig;
+import dev.mono4j.data.conceptworld.PreferenceSets;
 import dev.mono4j.train.PretrainConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -15,11 +19,18 @@ import java.util.List;
  *                    pretrain default 3e-3 at these sizes (docs/benchmarks.md)
  * @param samples     stories sampled from each model for the report
  * @param measureTexts fresh labelled stories each model is measured on (monosemanticity metrics)
+ * @param alignSteps  optimizer steps of each alignment run (8 pairs each)
+ * @param full        align on every task with every method and three seeds, instead of DPO vs DecPO on
+ *                    toxicity with one seed
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
-        long seed, int samples, int measureTexts) {
+        long seed, int samples, int measureTexts, int alignSteps, boolean full) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4, 1000);
+            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, false);
+    /** Learning rate of the alignment runs: DPO's 1e-6 barely moves models this small. */
+    public static final double ALIGN_LR = 1e-3;
+    /** Texts each aligned model and its base are measured on after alignment. */
+    public static final int ALIGN_MEASURE_TEXTS = 300;
 
     public DemoConfig {
         presets = List.copyOf(presets);
@@ -27,9 +38,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         if (presets.isEmpty() || presets.size() != steps.size()) {
             throw new IllegalArgumentException("give one step count per preset");
         }
-        if (docs < 200 || samples < 0 || measureTexts < 2 || steps.stream().anyMatch(s -> s < 1)) {
+        if (docs < 200 || samples < 0 || measureTexts < 2 || steps.stream().anyMatch(s -> s < 1) || alignSteps < 0) {
             throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0,"
-                    + " measure texts >= 2 and steps >= 1");
+                    + " measure texts >= 2, steps >= 1 and align steps >= 0");
         }
         if (new java.util.HashSet<>(presets).size() != presets.size()) {
             throw new IllegalArgumentException("presets must differ: " + presets);
@@ -40,6 +51,28 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         for (int i = 0; i < presets.size(); i++) {
             pretrainConfig(presets.get(i), steps.get(i), seed, lr);
         }
+    }
+
+    /** Preference tasks the ladder is aligned on (none when alignSteps is 0). */
+    public List<String> alignTasks() {
+        return alignSteps == 0 ? List.of() : full ? PreferenceSets.TASKS : List.of("toxicity");
+    }
+
+    public List<AlignConfig.Method> alignMethods() {
+        return full ? List.of(AlignConfig.Method.SFT, AlignConfig.Method.DPO, AlignConfig.Method.SIMPO, AlignConfig.Method.L1,
+                AlignConfig.Method.DECPO, AlignConfig.Method.MEMEL) : List.of(AlignConfig.Method.DPO, AlignConfig.Method.DECPO);
+    }
+
+    public int alignSeeds() {
+        return full ? 3 : 1;
+    }
+
+    /** How each preset is aligned: every method from the same pretrained model, same pairs and seeds. */
+    public AlignCompare alignment() {
+        AlignConfig base = AlignConfig.builder(AlignConfig.Method.DPO).lr(ALIGN_LR).steps(Math.max(1, alignSteps))
+                .seed(seed).evalEvery(Math.max(1, alignSteps / 6)).fdEvery(Math.max(1, alignSteps / 6))
+                .checkpointEvery(alignSteps).build();
+        return new AlignCompare(alignMethods(), alignSeeds(), base, null, AlignEval.DEFAULT, ALIGN_MEASURE_TEXTS);
     }
 
     /** The ConceptWorld this demo generates. */

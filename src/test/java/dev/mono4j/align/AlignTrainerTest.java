@@ -72,13 +72,17 @@ class AlignTrainerTest {
             assertTrue(first.get(f).isNumber(), f + " in " + first);
         }
         assertEquals(0, first.get("reward_margin").asDouble(), 1e-4, "policy = reference before the first update");
-        assertEquals(first.get("loss").asDouble(), first.get("pref_loss").asDouble() + 1.0 * first.get("reg_loss").asDouble(),
-                1e-5, "loss = DPO + λ·L_dec (λ = 1 for samples mode)");
+        assertEquals(first.get("loss").asDouble(), first.get("pref_loss").asDouble() + 0.1 * first.get("reg_loss").asDouble(),
+                1e-5, "loss = DPO + λ·L_dec (λ = 0.1 for samples mode)");
         JsonNode six = Json.MAPPER.readTree(lines.get(5));
         assertEquals(TinyModels.llama().numLayers(), six.get("fd_layers").size());
         assertTrue(six.has("eval_reward_accuracy"));
         assertTrue(Files.exists(tmp.resolve("out").resolve(AlignTrainer.FINAL_DIR).resolve("model.safetensors")));
         assertTrue(Files.exists(tmp.resolve("out").resolve(AlignTrainer.SUMMARY_FILE)));
+
+        UserInputException words = assertThrows(UserInputException.class, () -> AlignTrainer.run(small(AlignConfig.Method.DPO)
+                .build(), model, AlignData.Source.task("toxicity", 0), tmp.resolve("cw"), false, l -> { }));
+        assertTrue(words.getMessage().contains("does not know every word"), words.getMessage());
     }
 
     @Test

@@ -93,6 +93,9 @@ final class BenchAlignCommand implements Runnable {
             variants.add(new Variant("dpo, live reference", timed(base).reference(AlignConfig.Reference.LIVE).build()));
             variants.add(new Variant("dpo, LoRA r=8", timed(AlignConfig.builder(AlignConfig.Method.DPO))
                     .lora(new LoraConfig(8, 16, 0, LoraConfig.defaultTargets(mc), 0, -1)).build()));
+            // An untimed run first: the JIT and PyTorch's allocator warm up on it, not on the first variant.
+            AlignTrainer.run(timed(AlignConfig.builder(AlignConfig.Method.DPO)).steps(5).build(), model, source,
+                    tmp.resolve("run"), true, l -> { });
             double gemm = Throughput.gemmFlops();
             double passMs = barePassMs(model, source, timed(base).build());
             record Row(String name, double ms, double tokensPerS, double flops) {

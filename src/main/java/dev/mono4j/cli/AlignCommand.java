@@ -4,12 +4,10 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignTrainer;
 import java.nio.file.Path;
-import java.util.List;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -19,8 +17,6 @@ import picocli.CommandLine.Spec;
         description = "Preference alignment (SFT, DPO, IPO, SimPO, L1-Reg, DecPO, MEmeL inhibition) of a checkpoint,"
                 + " full fine-tuning or LoRA. Subcommands: eval, compare.")
 final class AlignCommand implements Runnable {
-    private static final List<String> RESUME_OPTIONS = List.of("--out", "--resume", "--verbose");
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -52,12 +48,7 @@ final class AlignCommand implements Runnable {
         }
         AlignTrainer.Summary s;
         if (resume) {
-            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
-                    .filter(n -> !RESUME_OPTIONS.contains(n)).toList();
-            if (!given.isEmpty() || model != null) {
-                throw new UserInputException("--resume continues with the run's saved model, data and config; drop "
-                        + (given.isEmpty() ? "the CHECKPOINT argument" : String.join(", ", given)));
-            }
+            Flags.checkResumeOnly(spec, model != null);
             s = AlignTrainer.resume(out, l -> { });
         } else {
             if (model == null) {

@@ -20,10 +20,7 @@ import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.train.Gradients;
 import dev.mono4j.train.PretrainConfig;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,13 +60,7 @@ final class BenchAlignCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("mono4j-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
+        Throughput.inTempFolder(tmp -> {
             Path data = tmp.resolve("data");
             ConceptWorldWriter.write(new ConceptWorldConfig(300, 1, 1, 0.05), data);
             Path model = tmp.resolve("model");
@@ -123,13 +114,7 @@ final class BenchAlignCommand implements Runnable {
                 AtomicFiles.writeString(json, Json.write(Json.object("preset", preset, "gemm_gflops", gemm / 1e9,
                         "bare_pass_ms", passMs, "steps", steps, "batch_size", batchSize, "results", results)));
             }
-        } finally {
-            try {
-                AtomicFiles.deleteTree(tmp);
-            } catch (IOException e) {
-                System.err.println("warning: cannot remove " + tmp + ": " + e.getMessage());
-            }
-        }
+        });
     }
 
     /** Timed steps only: held-out metrics and FD come once, after the last step, outside the step timing. */

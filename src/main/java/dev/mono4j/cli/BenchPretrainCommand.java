@@ -7,10 +7,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,13 +46,7 @@ final class BenchPretrainCommand implements Runnable {
     @Override
     public void run() {
         PrintWriter out = spec.commandLine().getOut();
-        Path tmp;
-        try {
-            tmp = Files.createTempDirectory("mono4j-bench-");
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        try {
+        Throughput.inTempFolder(tmp -> {
             Path data = tmp.resolve("data");
             ConceptWorldWriter.write(new ConceptWorldConfig(5000, 1, 2, 0.05), data);
             int vocab = vocabOf(data);
@@ -87,14 +78,7 @@ final class BenchPretrainCommand implements Runnable {
                 AtomicFiles.writeString(json, Json.write(Json.object("gemm_gflops", gemm / 1e9, "steps", steps,
                         "batch_size", batchSize, "seq_len", seqLen, "results", results)));
             }
-        } finally {
-            try {
-                AtomicFiles.deleteTree(tmp);
-            } catch (IOException e) {
-                // Never hide the run's own error behind a clean-up failure; the folder is a temp folder.
-                System.err.println("warning: cannot remove " + tmp + ": " + e.getMessage());
-            }
-        }
+        });
     }
 
     private static int vocabOf(Path data) {

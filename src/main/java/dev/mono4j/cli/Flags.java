@@ -8,6 +8,19 @@ final class Flags {
     private Flags() {
     }
 
+    /** Options a resumed run accepts; the rest are fixed by the run's saved config. */
+    private static final java.util.List<String> RESUME_OPTIONS = java.util.List.of("--out", "--resume", "--verbose");
+
+    /** Refuses a {@code --resume} that also sets options the saved run fixes, naming them. */
+    static void checkResumeOnly(picocli.CommandLine.Model.CommandSpec spec, boolean extraArguments) {
+        java.util.List<String> given = spec.commandLine().getParseResult().matchedOptions().stream()
+                .map(picocli.CommandLine.Model.OptionSpec::longestName).filter(n -> !RESUME_OPTIONS.contains(n)).toList();
+        if (!given.isEmpty() || extraArguments) {
+            throw new UserInputException("--resume continues with the run's saved config and data; drop "
+                    + (given.isEmpty() ? "the other arguments" : String.join(", ", given)));
+        }
+    }
+
     static <T> T check(Supplier<T> build) {
         try {
             return build.get();

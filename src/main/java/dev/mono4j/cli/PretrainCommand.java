@@ -5,9 +5,7 @@ import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
 import java.nio.file.Path;
-import java.util.List;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -15,9 +13,6 @@ import picocli.CommandLine.Spec;
 @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
         + " per line).")
 final class PretrainCommand implements Runnable {
-    /** Options a resumed run accepts; the rest are fixed by the run's saved config. */
-    private static final List<String> RESUME_OPTIONS = List.of("--out", "--resume", "--verbose");
-
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
@@ -107,12 +102,7 @@ final class PretrainCommand implements Runnable {
     public void run() {
         PretrainSummary s;
         if (resume) {
-            List<String> given = spec.commandLine().getParseResult().matchedOptions().stream().map(OptionSpec::longestName)
-                    .filter(n -> !RESUME_OPTIONS.contains(n)).toList();
-            if (!given.isEmpty()) {
-                throw new UserInputException("--resume continues with the run's saved config and data; drop "
-                        + String.join(", ", given));
-            }
+            Flags.checkResumeOnly(spec, false);
             s = Pretrainer.resume(out, log -> { });
         } else {
             if (train == null || valid == null || tokenizer == null) {

@@ -15,6 +15,26 @@ final class Throughput {
     private Throughput() {
     }
 
+    /** Runs a benchmark in a fresh temp folder, deleted afterwards (a failed clean-up only warns). */
+    static void inTempFolder(java.util.function.Consumer<java.nio.file.Path> bench) {
+        java.nio.file.Path tmp;
+        try {
+            tmp = java.nio.file.Files.createTempDirectory("mono4j-bench-");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        try {
+            bench.accept(tmp);
+        } finally {
+            try {
+                dev.mono4j.io.AtomicFiles.deleteTree(tmp);
+            } catch (java.io.IOException e) {
+                // Never hide the run's own error behind a clean-up failure; the folder is a temp folder.
+                System.err.println("warning: cannot remove " + tmp + ": " + e.getMessage());
+            }
+        }
+    }
+
     static String gemmShape() {
         return "[" + GEMM_M + " x " + GEMM_K + "] x [" + GEMM_K + " x " + GEMM_N + "]";
     }

@@ -67,14 +67,9 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
     public record Result(Path report, double baseAlignment, List<MethodResult> methods, List<Measurement.ModelResult> measured) {
     }
 
-    /** The config of one method and seed: the base's settings, the method's λ. */
+    /** The config of one method and seed: the base's settings, the method's λ unless one is given for all. */
     AlignConfig configFor(AlignConfig.Method m, int seed) {
-        AlignConfig b = base;
-        double lam = lambda != null ? lambda : AlignConfig.defaultLambda(m, b.decorrMode());
-        return new AlignConfig(m, b.beta(), b.gamma(), b.logp(), lam, b.decorrMode(), b.hook(), b.inhibitK(), b.memelWindow(),
-                b.memelEps(), b.lora(), b.lr(), b.schedule(), b.warmupSteps(), b.minLrRatio(), b.weightDecay(), b.gradClip(),
-                b.epochs(), b.steps(), b.batchSize(), b.gradAccum(), b.seed() + seed, b.maxPromptTokens(), b.maxLength(),
-                b.evalShare(), b.evalEvery(), b.fdEvery(), b.checkpointEvery(), b.reference());
+        return base.forRun(m, lambda != null ? lambda : AlignConfig.defaultLambda(m, base.decorrMode()), base.seed() + seed);
     }
 
     public Result run(Path modelDir, AlignData.Source source, Path out, boolean overwrite) {
@@ -83,7 +78,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
             OutputFolder.prepare(out, OUTPUTS, true, "");
         }
         AlignData data = source.load(base.evalShare());
-        double baseAlignment = judgeBase(modelDir, data, out);
+        double baseAlignment = judged(modelDir, out.resolve("base_eval.json"), data);
         List<MethodResult> results = new ArrayList<>();
         Map<String, List<JsonNode>> logs = new LinkedHashMap<>();
         String hook = null;
@@ -111,7 +106,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
                 List<JsonNode> log = readLog(dir.resolve(AlignTrainer.LOG_FILE));
                 logs.computeIfAbsent(m.id(), k -> new ArrayList<>()).addAll(log);
                 JsonNode last = log.get(log.size() - 1);
-                align.add(judgeRun(dir, data));
+                align.add(judged(dir.resolve(AlignTrainer.FINAL_DIR), dir.resolve("eval.json"), data));
                 acc.add(last.path("eval_reward_accuracy").asDouble());
                 margin.add(last.path("eval_reward_margin").asDouble());
                 JsonNode fdLayers = last.path("fd_layers");
@@ -133,20 +128,10 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
         return new Result(report, baseAlignment, results, measured == null ? List.of() : measured.models());
     }
 
-    private double judgeBase(Path modelDir, AlignData data, Path out) {
-        Path file = out.resolve("base_eval.json");
+    /** The model's alignment %, judged once and kept in {@code file} (so a continued comparison reuses it). */
+    private double judged(Path modelDir, Path file, AlignData data) {
         if (!Files.exists(file)) {
-            AlignEval.Result r = eval.run(modelDir, null, data, base);
-            AtomicFiles.writeString(file, Json.write(r));
-        }
-        return Json.read(file).path("alignment").asDouble(Double.NaN);
-    }
-
-    private double judgeRun(Path dir, AlignData data) {
-        Path file = dir.resolve("eval.json");
-        if (!Files.exists(file)) {
-            AlignEval.Result r = eval.run(dir.resolve(AlignTrainer.FINAL_DIR), null, data, base);
-            AtomicFiles.writeString(file, Json.write(r));
+            AtomicFiles.writeString(file, Json.write(eval.run(modelDir, null, data, base)));
         }
         return Json.read(file).path("alignment").asDouble(Double.NaN);
     }
@@ -265,16 +250,16 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
             margins.series(e.getKey(), m[0], m[1]);
             double[][] f = curve(e.getValue(), l -> l.path("fd_layers").get(layer));
             fdCurves.series(e.getKey(), f[0], f[1]);
-            int layers = e.getValue().get(e.getValue().size() - 1).path("fd_layers").size();
+            int last = e.getValue().stream().mapToInt(l -> l.path("step").asInt()).max().orElse(0);
+            List<JsonNode> ends = e.getValue().stream().filter(l -> l.path("step").asInt() == last).toList(); // one per seed
+            int layers = ends.get(0).path("fd_layers").size();
             double[] x = new double[layers];
             double[] y = new double[layers];
-            int total = e.getValue().stream().mapToInt(l -> l.path("step").asInt()).max().orElse(0);
             for (int k = 0; k < layers; k++) {
-                final int kk = k;
-                double[][] c = curve(e.getValue().stream().filter(l -> l.path("step").asInt() == total).toList(),
-                        l -> l.path("fd_layers").get(kk));
                 x[k] = k;
-                y[k] = c[1].length == 0 ? Double.NaN : c[1][0];
+                for (JsonNode end : ends) {
+                    y[k] += end.path("fd_layers").path(k).asDouble() / ends.size();
+                }
             }
             fdLayers.series(e.getKey(), x, y);
         }

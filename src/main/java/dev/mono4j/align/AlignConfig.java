@@ -150,6 +150,13 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         };
     }
 
+    /** This config with another method, λ and seed: one run of a comparison. */
+    public AlignConfig forRun(Method m, double lambda, long seed) {
+        return new AlignConfig(m, beta, gamma, logp, lambda, decorrMode, hook, inhibitK, memelWindow, memelEps, lora, lr,
+                schedule, warmupSteps, minLrRatio, weightDecay, gradClip, epochs, steps, batchSize, gradAccum, seed,
+                maxPromptTokens, maxLength, evalShare, evalEvery, fdEvery, checkpointEvery, reference);
+    }
+
     /** Optimizer steps for {@code trainPairs} training pairs. */
     public int totalSteps(int trainPairs) {
         if (steps > 0) {

@@ -10,7 +10,6 @@ import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.train.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
 
@@ -56,8 +55,7 @@ public record AlignEval(int maxNewTokens, double temperature, long seed) {
             long[] ids = tok.encode(p.prompt());
             GenerationConfig g = new GenerationConfig(maxNewTokens, temperature, 0, 1, seed + i, stops, true);
             Generator.Result r = Generator.generate(model, ids, g);
-            long[] text = r.stopped() ? Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-            String continuation = tok.decodeContinuation(ids, text);
+            String continuation = tok.decodeContinuation(ids, r.text());
             Boolean verdict = p.task() == null ? null : Judges.judge(p.task(), p.meta(), continuation);
             if (verdict != null) {
                 judged++;

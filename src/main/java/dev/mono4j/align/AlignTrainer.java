@@ -5,7 +5,6 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.PreferencePairs.Pair;
@@ -159,7 +158,7 @@ public final class AlignTrainer {
             throw new UserInputException(out + ": no " + CHECKPOINT_DIR + "/" + STATE_FILE + " to resume from (a run killed"
                     + " while replacing its checkpoint leaves the previous one as ." + CHECKPOINT_DIR + ".old-*: rename it)");
         }
-        State saved = readState(checkpoint.resolve(STATE_FILE));
+        State saved = Json.read(checkpoint.resolve(STATE_FILE), State.class, "alignment state");
         if (saved.step() >= saved.totalSteps() && Files.exists(out.resolve(SUMMARY_FILE))) {
             throw new UserInputException(out + ": the run already finished (" + saved.step() + " steps; the model is in "
                     + out.resolve(FINAL_DIR) + ")");
@@ -180,9 +179,9 @@ public final class AlignTrainer {
                 TransformerLM model = Checkpoint.load(cfg.lora() == null ? checkpoint : modelDir)) {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
             AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out, onLog);
-            t.reference = readReference(out.resolve(REFERENCE_FILE));
+            t.reference = Json.read(out.resolve(REFERENCE_FILE), PairLogProbs.class, "reference log-prob file");
             if (t.memel != null) {
-                t.memel.restore(readJson(checkpoint.resolve(MEMEL_FILE), MonosemanticScale.State.class));
+                t.memel.restore(Json.read(checkpoint.resolve(MEMEL_FILE), MonosemanticScale.State.class, "MEmeL state"));
             }
             return t.train(saved.step(), checkpoint, t0);
         }
@@ -438,13 +437,13 @@ public final class AlignTrainer {
             NDArray logp = cfg.logp().of(sums, lengths);
             NDArray chosen = logp.get("0:" + n);
             NDArray rejected = logp.get(n + ":");
-            NDArray rc = m.create(refC);
-            NDArray rr = m.create(refR);
             NDArray lenC = lengths.get("0:" + n);
             NDArray lenR = lengths.get(n + ":");
+            NDArray refChosen = cfg.logp().of(m.create(refC), lenC);
+            NDArray refRejected = cfg.logp().of(m.create(refR), lenR);
             NDArray pref = cfg.method() == AlignConfig.Method.SFT ? SftLoss.compute(sums.get("0:" + n), lenC)
                     : PreferenceLoss.compute(cfg.method().loss(), cfg.beta(), cfg.gamma(), chosen, rejected,
-                            cfg.logp().of(rc, lenC), cfg.logp().of(rr, lenR), lenC, lenR).losses().mean();
+                            refChosen, refRejected, lenC, lenR).losses().mean();
             NDArray pooled = pooled(hooks.get(hook), b, m);
             NDArray reg = switch (cfg.method()) {
                 case L1 -> ActivationL1.compute(pooled);
@@ -458,8 +457,8 @@ public final class AlignTrainer {
             st.reg += reg == null ? 0 : reg.getFloat();
             // DPO's implicit rewards for every method, so reward curves compare across methods.
             NDArray beta = m.full(new Shape(), (float) cfg.beta());
-            float[] w = chosen.sub(cfg.logp().of(rc, lenC)).mul(beta).toFloatArray();
-            float[] l = rejected.sub(cfg.logp().of(rr, lenR)).mul(beta).toFloatArray();
+            float[] w = chosen.sub(refChosen).mul(beta).toFloatArray();
+            float[] l = rejected.sub(refRejected).mul(beta).toFloatArray();
             for (int i = 0; i < n; i++) {
                 st.rewardChosen += w[i];
                 st.rewardRejected += l[i];
@@ -551,24 +550,5 @@ public final class AlignTrainer {
     private static int width(TransformerLM model, String hook) {
         ModelConfig c = model.config();
         return hook.contains(".mlp.hook_") ? c.intermediateSize() : c.hiddenSize();
-    }
-
-    private static State readState(Path file) {
-        return readJson(file, State.class);
-    }
-
-    private static PairLogProbs readReference(Path file) {
-        return readJson(file, PairLogProbs.class);
-    }
-
-    private static <T> T readJson(Path file, Class<T> type) {
-        if (!Files.exists(file)) {
-            throw new UserInputException(file + ": file not found (needed to resume)");
-        }
-        try {
-            return Json.MAPPER.treeToValue(Json.read(file), type);
-        } catch (JsonProcessingException | IllegalArgumentException e) {
-            throw new UserInputException(file + ": not a valid " + type.getSimpleName() + ": " + e.getMessage());
-        }
     }
 }

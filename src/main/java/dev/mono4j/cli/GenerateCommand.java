@@ -67,8 +67,7 @@ final class GenerateCommand implements Runnable {
                 GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed,
                         stops, !noCache));
                 Generator.Result r = Generator.generate(model, ids, cfg);
-                long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-                spec.commandLine().getOut().println(prompt + tok.decodeContinuation(ids, text));
+                spec.commandLine().getOut().println(prompt + tok.decodeContinuation(ids, r.text()));
             }
         }
     }

@@ -122,8 +122,7 @@ public final class Demo {
                 GenerationConfig gen = new GenerationConfig(60, 0.8, 0, 1, cfg.seed() + i,
                         Checkpoint.defaultStopTokens(model, lm.config()), true);
                 Generator.Result r = Generator.generate(lm, ids, gen);
-                long[] text = r.stopped() ? java.util.Arrays.copyOf(r.tokens(), r.tokens().length - 1) : r.tokens();
-                out.add(prompt + tok.decodeContinuation(ids, text));
+                out.add(prompt + tok.decodeContinuation(ids, r.text()));
             }
             Measurement.ModelResult metrics = Measurement.run(lm, tok, preset, model.toString(), fresh,
                     MeasureConfig.DEFAULT, false);

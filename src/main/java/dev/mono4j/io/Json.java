@@ -55,6 +55,15 @@ public final class Json {
         }
     }
 
+    /** A file read into a record or class; a file that does not fit is an error naming it and {@code what} it should be. */
+    public static <T> T read(Path file, Class<T> type, String what) {
+        try {
+            return MAPPER.treeToValue(read(file), type);
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) { // also a record that fails validation
+            throw new UserInputException(file + ": not a valid " + what + ": " + e.getOriginalMessage());
+        }
+    }
+
     /**
      * A JSON object with keys in the order given: {@code object("a", 1, "b", 2)}. Use it instead of
      * {@code Map.of}, whose iteration order changes from one JVM run to the next (output must be reproducible).

@@ -13,6 +13,10 @@ public final class Generator {
 
     /** The new tokens, and whether generation ended on a stop token (which is then the last token). */
     public record Result(long[] tokens, boolean stopped) {
+        /** The new tokens without the stop token that ended them: the text to show. */
+        public long[] text() {
+            return stopped ? Arrays.copyOf(tokens, tokens.length - 1) : tokens;
+        }
     }
 
     public static Result generate(TransformerLM model, long[] prompt, GenerationConfig cfg) {

@@ -1,6 +1,5 @@
 package dev.mono4j.train;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenStream;
 import dev.mono4j.io.AtomicFiles;
@@ -30,11 +29,7 @@ record TrainerState(int step, long tokens, PretrainConfig config, String train, 
     }
 
     static TrainerState read(Path file) {
-        try {
-            return Json.MAPPER.treeToValue(Json.read(file), TrainerState.class);
-        } catch (JsonProcessingException e) { // also a config that fails validation
-            throw new UserInputException(file + ": not a valid trainer state: " + e.getOriginalMessage());
-        }
+        return Json.read(file, TrainerState.class, "trainer state");
     }
 
     /** Fails unless the data reads as it did when the run started. */

@@ -1,0 +1,16 @@
+package dev.mono4j.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./mono4j sae ...}: sparse autoencoders on model activations or synthetic superposition data. */
+@Command(name = "sae", mixinStandardHelpOptions = true, description = "Train, evaluate and compare sparse autoencoders.",
+        subcommands = {})
+final class SaeCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -1,0 +1,89 @@
+package dev.mono4j.sae;
+
+/**
+ * Everything that defines an SAE training run; each field is one {@code ./mono4j sae train} flag. Defaults
+ * follow the papers each architecture comes from (cited per field) and SAELens where the papers leave it open.
+ *
+ * @param architecture     how latents are chosen and which loss trains them
+ * @param dSae             number of latents; 0 means {@code expansion × d_in}
+ * @param expansion        d_sae / d_in when dSae is 0 (SAELens' expansion_factor)
+ * @param k                active latents per row for TopK; average per row for BatchTopK (32: the benchmark's k)
+ * @param l1Coefficient    λ of ReLU's L1 term Σᵢ fᵢ‖W_dec,ᵢ‖ (5, Anthropic April 2024, with inputs scaled to norm √d_in)
+ * @param l0Coefficient    λ of JumpReLU's L0 term (Rajamanoharan et al. 2024 sweep it; 1 is a middle value at norm √d_in)
+ * @param bandwidth        ε of JumpReLU's rectangle-kernel straight-through estimator (0.001, as the paper)
+ * @param initThreshold    JumpReLU's initial θ (0.001, as the paper)
+ * @param auxK             k_aux of the AuxK loss: dead latents used to model the residual (512, Gao et al.)
+ * @param auxCoefficient   α of the AuxK loss (1/32, Gao et al.)
+ * @param deadTokens       a latent that has not fired for this many training rows is dead (10M, Gao et al.)
+ * @param denseThreshold   a latent firing on more than this share of rows is dense (0.1: log₁₀ density > −1)
+ * @param gba              Group Bias Adaptation settings (GBA, BA)
+ * @param sparseDecode     TopK/BatchTopK: decode and back-propagate through the active latents only (same
+ *                         result as dense, faster; false computes everything densely)
+ * @param unitNormDecoder  keep decoder rows at unit norm, removing the gradient's component along each row
+ * @param normalize        scale inputs so their mean norm is √d_in while training; folded into the weights on save
+ * @param decoderBiasInit  how b_dec starts: the geometric median or mean of a sample, or zero
+ * @param lr               Adam's peak learning rate (3e-4, SAELens)
+ * @param warmupSteps      linear warm-up steps (capped at the run's length)
+ * @param minLrRatio       cosine decay ends at lr × this
+ * @param batchSize        rows per step (4,096, Gao et al. and Bricken et al.)
+ * @param steps            optimizer steps
+ * @param seed             initialisation, group partition and data order
+ * @param logEvery         steps between lines of sae_log.jsonl
+ * @param checkpointEvery  steps between checkpoints (written atomically; a killed run resumes from the last)
+ */
+public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, int k, double l1Coefficient,
+        double l0Coefficient, double bandwidth, double initThreshold, int auxK, double auxCoefficient, long deadTokens,
+        double denseThreshold, GbaConfig gba, boolean sparseDecode, boolean unitNormDecoder, boolean normalize,
+        DecoderBiasInit decoderBiasInit, double lr, int warmupSteps, double minLrRatio, int batchSize, int steps, long seed,
+        int logEvery, int checkpointEvery) {
+
+    public enum DecoderBiasInit { GEOMETRIC_MEDIAN, MEAN, ZERO }
+
+    public static final SaeConfig DEFAULT = new SaeConfig(SaeArchitecture.TOPK, 0, 8, 32, 5.0, 1.0, 0.001, 0.001, 512,
+            1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT, true, true, true, DecoderBiasInit.GEOMETRIC_MEDIAN, 3e-4, 100,
+            0.1, 4096, 5000, 1, 10, 500);
+
+    public SaeConfig {
+        if (dSae < 0 || expansion < 1) {
+            throw new IllegalArgumentException("d_sae must be >= 0 (0: expansion × d_in) and expansion >= 1");
+        }
+        if (k < 1) {
+            throw new IllegalArgumentException("k must be >= 1, got " + k);
+        }
+        if (l1Coefficient < 0 || l0Coefficient < 0 || auxCoefficient < 0 || auxK < 0) {
+            throw new IllegalArgumentException("penalty coefficients and aux-k must be >= 0");
+        }
+        if (bandwidth <= 0 || initThreshold <= 0) {
+            throw new IllegalArgumentException("JumpReLU bandwidth and initial threshold must be > 0");
+        }
+        if (deadTokens < 1 || !(denseThreshold > 0 && denseThreshold <= 1)) {
+            throw new IllegalArgumentException("dead-tokens must be >= 1 and 0 < dense-threshold <= 1");
+        }
+        if (!(lr > 0) || warmupSteps < 0 || minLrRatio < 0 || minLrRatio > 1) {
+            throw new IllegalArgumentException("need lr > 0, warmup >= 0 and 0 <= min-lr-ratio <= 1");
+        }
+        if (batchSize < 1 || steps < 1 || logEvery < 1 || checkpointEvery < 1) {
+            throw new IllegalArgumentException("batch size, steps, log-every and checkpoint-every must be >= 1");
+        }
+        if (architecture == SaeArchitecture.BA && gba.groups() != 1) {
+            gba = gba.singleGroup();
+        }
+    }
+
+    /** The number of latents for inputs of width {@code dIn}. */
+    public int latents(int dIn) {
+        return dSae > 0 ? dSae : expansion * dIn;
+    }
+
+    public SaeConfig withArchitecture(SaeArchitecture a) {
+        return new SaeConfig(a, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold, auxK,
+                auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize, decoderBiasInit, lr,
+                warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
+    }
+
+    public SaeConfig withSteps(int steps, int batchSize, long seed) {
+        return new SaeConfig(architecture, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold, auxK,
+                auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize, decoderBiasInit, lr,
+                warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
+    }
+}

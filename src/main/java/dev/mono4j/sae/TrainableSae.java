@@ -1,0 +1,382 @@
+package dev.mono4j.sae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.train.Gradients;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Random;
+
+/**
+ * An SAE while it trains: its parameters and the training forward pass of each architecture. Inputs are
+ * normalised rows (see {@link SaeTrainer}); {@link #export} folds the normalisation back into the weights.
+ *
+ * <p>Encoder weights are kept as rows {@code [d_sae, d_in]} (SAELens stores their transpose) so that the
+ * active latents' encoder and decoder rows are gathered the same way in the sparse TopK path.
+ *
+ * <p>Under autograd no op takes a Java number (see {@link dev.mono4j.model.TransformerLM}): constants are
+ * tensors made by {@link #scalar}.
+ */
+final class TrainableSae implements AutoCloseable {
+    /** What one training forward pass produced: the loss to minimise and the statistics the trainer tracks. */
+    record Forward(NDArray loss, NDArray mse, NDArray penalty, NDArray recon, float[] firing, NDArray peak) {
+    }
+
+    final SaeConfig cfg;
+    final int dIn;
+    final int dSae;
+    private final NDManager manager;
+    /** Decoder rows [d_sae, d_in]. */
+    final NDArray wDec;
+    /** Encoder rows [d_sae, d_in]; the same array as {@link #wDec} when GBA ties them. */
+    final NDArray wEnc;
+    final NDArray bEnc;
+    final NDArray bDec;
+    /** JumpReLU: log θ (θ stays positive). Null otherwise. */
+    final NDArray logThreshold;
+    /** BatchTopK: the running threshold used at inference (NaN until the first step). */
+    double batchThreshold = Double.NaN;
+
+    TrainableSae(SaeConfig cfg, int dIn, float[] decoderBias, NDManager parent) {
+        this.cfg = cfg;
+        this.dIn = dIn;
+        this.dSae = cfg.latents(dIn);
+        this.manager = parent.newSubManager();
+        // Decoder rows: random unit vectors; the encoder starts as the decoder's transpose (Gao et al. 2024,
+        // SAELens' init_encoder_as_decoder_transpose), which starts every latent near a sensible direction.
+        Random rnd = new Random(cfg.seed());
+        float[] rows = new float[dSae * dIn];
+        for (int i = 0; i < dSae; i++) {
+            double norm = 0;
+            for (int j = 0; j < dIn; j++) {
+                float v = (float) rnd.nextGaussian();
+                rows[i * dIn + j] = v;
+                norm += v * v;
+            }
+            float inv = (float) (1 / Math.sqrt(norm));
+            for (int j = 0; j < dIn; j++) {
+                rows[i * dIn + j] *= inv;
+            }
+        }
+        wDec = manager.create(rows, new Shape(dSae, dIn));
+        wEnc = tied() ? wDec : manager.create(rows, new Shape(dSae, dIn));
+        bEnc = manager.zeros(new Shape(dSae));
+        bDec = manager.create(decoderBias);
+        logThreshold = cfg.architecture() == SaeArchitecture.JUMPRELU
+                ? manager.full(new Shape(dSae), (float) Math.log(cfg.initThreshold())) : null;
+        for (NDArray p : parameters().values()) {
+            p.setRequiresGradient(true);
+        }
+    }
+
+    /** GBA ties encoder and decoder unless asked not to (see {@link GbaConfig}). */
+    boolean tied() {
+        return cfg.architecture().adaptsBiases() && cfg.gba().tied();
+    }
+
+    /**
+     * The parameters the optimizer updates, by name. GBA's encoder bias is not among them: bias adaptation
+     * sets it, and the loss is reconstruction only.
+     */
+    Map<String, NDArray> parameters() {
+        Map<String, NDArray> p = new LinkedHashMap<>();
+        p.put("W_dec", wDec);
+        if (!tied()) {
+            p.put("W_enc", wEnc);
+        }
+        if (!cfg.architecture().adaptsBiases()) {
+            p.put("b_enc", bEnc);
+        }
+        p.put("b_dec", bDec);
+        if (logThreshold != null) {
+            p.put("log_threshold", logThreshold);
+        }
+        return p;
+    }
+
+    /** Every array a checkpoint must hold to continue, including GBA's adapted bias. */
+    Map<String, NDArray> state() {
+        Map<String, NDArray> s = new LinkedHashMap<>(parameters());
+        s.put("b_enc", bEnc);
+        return s;
+    }
+
+    /**
+     * The training forward pass on normalised rows {@code x [N, d_in]}. {@code dead} marks latents that have
+     * not fired for {@link SaeConfig#deadTokens} rows (AuxK uses them), or is null. {@code firing} is the number
+     * of rows each latent fired on, {@code peak} (GBA only) each latent's largest pre-activation w·(x − b_dec).
+     */
+    Forward forward(NDManager m, NDArray x, boolean[] dead) {
+        NDArray xc = x.sub(bDec);
+        return switch (cfg.architecture()) {
+            case RELU -> relu(m, x, xc);
+            case JUMPRELU -> jumpRelu(m, x, xc);
+            case TOPK, BATCHTOPK -> cfg.sparseDecode() ? topKSparse(m, x, xc, dead) : topKDense(m, x, xc, dead);
+            case GBA, BA -> biasAdapted(m, x, xc);
+        };
+    }
+
+    private NDArray preActivations(NDArray xc) {
+        return xc.matMul(wEnc.transpose()).add(bEnc);
+    }
+
+    /** Σ over d_in of the squared error, averaged over rows (SAELens' MSE). */
+    private static NDArray mse(NDArray x, NDArray recon) {
+        return recon.sub(x).square().sum(new int[] {1}).mean();
+    }
+
+    private Forward relu(NDManager m, NDArray x, NDArray xc) {
+        NDArray f = Activation.relu(preActivations(xc));
+        NDArray recon = f.matMul(wDec).add(bDec);
+        NDArray mse = mse(x, recon);
+        // L1 of activations weighted by decoder row norms (Anthropic, April 2024): the penalty cannot be dodged by
+        // shrinking f while growing W_dec when rows are not held at unit norm.
+        NDArray penalty = f.mul(wDec.norm(new int[] {1})).sum(new int[] {1}).mean();
+        return new Forward(mse.add(penalty.mul(scalar(m, cfg.l1Coefficient()))), mse, penalty, recon, firing(f), null);
+    }
+
+    /**
+     * JumpReLU (Rajamanoharan et al. 2024, eqs. 4-11): f = z·H(z − θ), L0 = Σ H(z − θ). H has no useful
+     * derivative, so θ gets the straight-through pseudo-derivatives ∂f/∂θ = −(θ/ε)K((z − θ)/ε) and
+     * ∂H/∂θ = −(1/ε)K((z − θ)/ε) with the rectangle kernel K(u) = 1[|u| < ½]. Each is added as
+     * c·(θ − stop(θ)): zero in value, gradient c.
+     */
+    private Forward jumpRelu(NDManager m, NDArray x, NDArray xc) {
+        NDArray z = preActivations(xc);
+        NDArray theta = logThreshold.exp();
+        NDArray zd = z.stopGradient();
+        NDArray thetaD = theta.stopGradient();
+        float eps = (float) cfg.bandwidth();
+        NDArray gate = zd.gt(thetaD).toType(DataType.FLOAT32, false);
+        NDArray kernel = zd.sub(thetaD).abs().lt(eps / 2).toType(DataType.FLOAT32, false).div(eps);
+        NDArray dTheta = theta.sub(thetaD); // zero, with gradient 1 towards θ
+        NDArray f = z.mul(gate).add(dTheta.mul(kernel.mul(thetaD).neg()));
+        NDArray l0 = gate.add(dTheta.mul(kernel.neg())).sum(new int[] {1}).mean();
+        NDArray recon = f.matMul(wDec).add(bDec);
+        NDArray mse = mse(x, recon);
+        return new Forward(mse.add(l0.mul(scalar(m, cfg.l0Coefficient()))), mse, l0, recon, gate.sum(new int[] {0}).toFloatArray(), null);
+    }
+
+    /** TopK (Gao et al. 2024), densely: every latent is computed, then all but the chosen are masked to zero. */
+    private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
+        NDArray pre = preActivations(xc);
+        NDArray keep = keepMask(pre.stopGradient());
+        NDArray f = Activation.relu(pre).mul(keep);
+        NDArray recon = f.matMul(wDec).add(bDec);
+        NDArray mse = mse(x, recon);
+        NDArray aux = auxK(m, x, xc, recon, pre.stopGradient(), dead);
+        return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing(f), null);
+    }
+
+    /**
+     * TopK computed through the active latents only: the pre-activations are found without autograd, then the
+     * k chosen ones are recomputed from their gathered encoder rows and decoded from their gathered decoder rows.
+     * Forward and backward then touch k rows per input instead of all d_sae (one dense GEMM remains: choosing).
+     */
+    private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
+        NDArray preD = xc.stopGradient().matMul(wEnc.stopGradient().transpose()).add(bEnc.stopGradient());
+        NDArray idx;
+        NDArray keep = null;
+        if (cfg.architecture() == SaeArchitecture.TOPK) {
+            idx = preD.topK(cfg.k(), 1, true, false).get(1);
+        } else {
+            // A row keeps at most as many latents as it has above the batch threshold: take that many per row,
+            // then mask the ones below it.
+            float thr = batchTopKThreshold(preD);
+            int most = Math.max(1, (int) preD.gte(thr).sum(new int[] {1}).max().toType(DataType.INT64, false).getLong());
+            idx = preD.topK(Math.min(most, dSae), 1, true, false).get(1);
+            keep = preD.gather(idx, 1).gte(thr).toType(DataType.FLOAT32, false);
+        }
+        NDArray f = Activation.relu(activeValues(m, xc, idx));
+        if (keep != null) {
+            f = f.mul(keep);
+        }
+        NDArray recon = decodeActive(m, f, idx).add(bDec);
+        NDArray mse = mse(x, recon);
+        NDArray aux = auxK(m, x, xc, recon, preD, dead);
+        float[] firing = new float[dSae];
+        long[] chosen = idx.toLongArray();
+        float[] values = f.stopGradient().toFloatArray();
+        for (int i = 0; i < chosen.length; i++) {
+            firing[(int) chosen[i]] += values[i] > 0 ? 1 : 0;
+        }
+        return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
+    }
+
+    /** Pre-activations of the latents {@code idx [N, c]} for rows {@code xc [N, d_in]}: {@code [N, c]}. */
+    private NDArray activeValues(NDManager m, NDArray xc, NDArray idx) {
+        long n = idx.getShape().get(0);
+        long c = idx.getShape().get(1);
+        NDArray flat = idx.reshape(-1);
+        NDArray rows = wEnc.get(m, new NDIndex("{}", flat)).reshape(n, c, dIn);
+        return rows.matMul(xc.expandDims(2)).reshape(n, c).add(bEnc.get(m, new NDIndex("{}", flat)).reshape(n, c));
+    }
+
+    /** Σ_j f[:, j] · W_dec[idx[:, j]]: the decoding of the active latents, {@code [N, d_in]} (no bias). */
+    private NDArray decodeActive(NDManager m, NDArray f, NDArray idx) {
+        long n = idx.getShape().get(0);
+        long c = idx.getShape().get(1);
+        NDArray rows = wDec.get(m, new NDIndex("{}", idx.reshape(-1))).reshape(n, c, dIn);
+        return f.expandDims(1).matMul(rows).reshape(n, dIn);
+    }
+
+    /** 1 where a latent is kept (TopK: among the row's k largest; BatchTopK: above the batch threshold). */
+    private NDArray keepMask(NDArray pre) {
+        if (cfg.architecture() == SaeArchitecture.TOPK) {
+            NDArray kth = pre.topK(cfg.k(), 1, true, true).get(0).get(":, " + (cfg.k() - 1) + ":" + cfg.k());
+            return pre.gte(kth).toType(DataType.FLOAT32, false);
+        }
+        return pre.gte(batchTopKThreshold(pre)).toType(DataType.FLOAT32, false);
+    }
+
+    /**
+     * The batch's (k·N)-th largest pre-activation (Bussmann et al. 2024), at least a tiny positive number so that
+     * only positive values are kept. It also moves the running threshold used at inference: an average of the
+     * smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
+     */
+    private float batchTopKThreshold(NDArray pre) {
+        long n = pre.getShape().get(0);
+        int kn = (int) Math.min(n * cfg.k(), pre.getShape().size());
+        NDArray top = pre.reshape(-1).topK(kn, 0, true, false).get(0);
+        float thr = Math.max(top.min().getFloat(), Float.MIN_NORMAL);
+        batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
+        return thr;
+    }
+
+    /**
+     * AuxK (Gao et al. 2024, sec. A.2): the k_aux largest pre-activations among dead latents reconstruct the
+     * residual x − x̂; its squared error, scaled down while fewer than k_aux latents are dead (as SAELens), is
+     * added with weight α. Zero when no latent is dead.
+     */
+    private NDArray auxK(NDManager m, NDArray x, NDArray xc, NDArray recon, NDArray pre, boolean[] dead) {
+        int nDead = 0;
+        float[] mask = new float[dSae];
+        for (int i = 0; dead != null && i < dSae; i++) {
+            if (dead[i]) {
+                nDead++;
+            } else {
+                mask[i] = -1e30f;
+            }
+        }
+        if (nDead == 0 || cfg.auxK() == 0) {
+            return m.zeros(new Shape());
+        }
+        int kAux = Math.min(cfg.auxK(), nDead);
+        NDArray idx = pre.add(m.create(mask)).topK(kAux, 1, true, false).get(1);
+        NDArray f = Activation.relu(activeValues(m, xc, idx));
+        NDArray residual = x.sub(recon).stopGradient();
+        NDArray err = decodeActive(m, f, idx).sub(residual).square().sum(new int[] {1}).mean();
+        return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
+    }
+
+    /**
+     * GBA and BA (Chen et al. 2025): a ReLU SAE trained on reconstruction alone, whose encoder bias b is not a
+     * parameter but set by {@link GroupBiasAdaptation}. With {@code --gba-jumprelu} the adapted value gates
+     * instead of shifting: f = z·H(z + b), i.e. a JumpReLU with θ = −b, which keeps the magnitudes of the latents
+     * that fire unshrunk. Both fire on the same rows, so the adaptation is the same.
+     */
+    private Forward biasAdapted(NDManager m, NDArray x, NDArray xc) {
+        NDArray z = xc.matMul(wEnc.transpose());
+        NDArray shifted = z.add(bEnc);
+        NDArray fires = shifted.stopGradient().gt(0f).toType(DataType.FLOAT32, false);
+        NDArray f = cfg.gba().jumpRelu() ? z.mul(fires) : Activation.relu(shifted);
+        NDArray recon = f.matMul(wDec).add(bDec);
+        NDArray mse = mse(x, recon);
+        return new Forward(mse, mse, m.zeros(new Shape()), recon, fires.sum(new int[] {0}).toFloatArray(),
+                z.stopGradient().max(new int[] {0}));
+    }
+
+    private static float[] firing(NDArray f) {
+        return f.stopGradient().gt(0f).toType(DataType.FLOAT32, false).sum(new int[] {0}).toFloatArray();
+    }
+
+    /** A float constant that autograd may keep (see the class comment). */
+    static NDArray scalar(NDManager m, double v) {
+        return m.full(new Shape(), (float) v);
+    }
+
+    /**
+     * Removes from the decoder's gradient its component along each row (Bricken et al. 2023): with rows held at
+     * unit norm, that component would only change their length, which renormalising undoes.
+     */
+    void projectDecoderGradient() {
+        NDArray g = Gradients.of(wDec);
+        if (g == null) {
+            return;
+        }
+        try (NDManager tmp = manager.newSubManager()) {
+            g.attach(tmp);
+            NDArray along = g.mul(wDec).sum(new int[] {1}, true);
+            g.subi(wDec.mul(along));
+        }
+    }
+
+    /** Puts decoder rows back on the unit sphere after an update. */
+    void normalizeDecoder() {
+        try (NDManager tmp = manager.newSubManager()) {
+            NDArray norms = wDec.norm(new int[] {1}, true);
+            norms.attach(tmp);
+            wDec.divi(norms);
+        }
+    }
+
+    /**
+     * The SAE for raw (unnormalised) inputs, as SAELens runs it. Training saw x·s; folding s in
+     * (W_enc·s, W_dec/s, b_dec/s, as SAELens' fold_activation_norm_scaling_factor) gives the same latents and
+     * the reconstruction in raw units.
+     */
+    SparseAutoencoder export(double scale, ObjectNode saeLensConfig, NDManager parent) {
+        float s = (float) scale;
+        float[] enc = transposeScaled(wEnc.toFloatArray(), dSae, dIn, s);
+        float[] dec = wDec.toFloatArray();
+        for (int i = 0; i < dec.length; i++) {
+            dec[i] /= s;
+        }
+        float[] bDecRaw = bDec.toFloatArray();
+        for (int i = 0; i < bDecRaw.length; i++) {
+            bDecRaw[i] /= s;
+        }
+        float[] b = bEnc.toFloatArray();
+        SaeArchitecture a = cfg.architecture();
+        if (a == SaeArchitecture.JUMPRELU) {
+            return new SparseAutoencoder(SparseAutoencoder.Kind.JUMPRELU, 0, enc, dec, b, bDecRaw,
+                    logThreshold.exp().toFloatArray(), dIn, dSae, saeLensConfig, parent);
+        }
+        if (a == SaeArchitecture.BATCHTOPK) {
+            float[] thr = new float[dSae];
+            java.util.Arrays.fill(thr, (float) batchThreshold);
+            return new SparseAutoencoder(SparseAutoencoder.Kind.JUMPRELU, 0, enc, dec, b, bDecRaw, thr, dIn, dSae,
+                    saeLensConfig, parent);
+        }
+        if (a.adaptsBiases() && cfg.gba().jumpRelu()) {
+            float[] thr = new float[dSae];
+            for (int i = 0; i < dSae; i++) {
+                thr[i] = -b[i];
+            }
+            return new SparseAutoencoder(SparseAutoencoder.Kind.JUMPRELU, 0, enc, dec, new float[dSae], bDecRaw, thr, dIn,
+                    dSae, saeLensConfig, parent);
+        }
+        SparseAutoencoder.Kind kind = a == SaeArchitecture.TOPK ? SparseAutoencoder.Kind.TOPK : SparseAutoencoder.Kind.STANDARD;
+        return new SparseAutoencoder(kind, cfg.k(), enc, dec, b, bDecRaw, null, dIn, dSae, saeLensConfig, parent);
+    }
+
+    private static float[] transposeScaled(float[] rows, int r, int c, float s) {
+        float[] t = new float[r * c];
+        for (int i = 0; i < r; i++) {
+            for (int j = 0; j < c; j++) {
+                t[j * r + i] = rows[i * c + j] * s;
+            }
+        }
+        return t;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+}

@@ -1,0 +1,294 @@
+package dev.mono4j.sae;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.io.Json;
+import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.train.Gradients;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SaeTrainingTest {
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void offline() {
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    static SaeConfig config(SaeArchitecture a, int dSae, int k, int batch, int steps) {
+        return new SaeConfig(a, dSae, 8, k, 5.0, 1.0, 0.001, 0.001, 512, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
+                true, true, true, SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, 3e-3, 5, 0.1, batch, steps, 7, 5, 10);
+    }
+
+    static float[] random(Random r, int n) {
+        float[] v = new float[n];
+        for (int i = 0; i < n; i++) {
+            v[i] = (float) r.nextGaussian();
+        }
+        return v;
+    }
+
+    private static Map<String, float[]> lossAndGradients(TrainableSae sae, float[] rows, int n, boolean[] dead) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(rows, new Shape(n, sae.dIn));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                TrainableSae.Forward f = sae.forward(m, x, dead);
+                gc.backward(f.loss());
+                out.put("loss", new float[] {f.loss().getFloat()});
+                out.put("recon", f.recon().toFloatArray());
+                out.put("firing", f.firing());
+            }
+            for (Map.Entry<String, NDArray> e : sae.parameters().entrySet()) {
+                NDArray g = Gradients.of(e.getValue());
+                out.put("grad " + e.getKey(), g == null ? new float[0] : g.toFloatArray());
+            }
+            Gradients.zero(sae.parameters().values());
+        }
+        return out;
+    }
+
+    /** The sparse TopK path (gathered rows) computes the same loss, reconstruction and gradients as the dense one. */
+    @Test
+    void sparseAndDenseTopKAgree() {
+        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
+            SaeConfig sparse = config(a, 48, 4, 16, 1);
+            SaeConfig dense = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
+                    GbaConfig.DEFAULT, false, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
+            sparse = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
+                    true, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
+            Random r = new Random(3);
+            float[] rows = random(r, 16 * 12);
+            float[] bDec = random(r, 12);
+            boolean[] dead = new boolean[48];
+            for (int i = 0; i < 48; i += 3) {
+                dead[i] = true; // AuxK takes part too
+            }
+            try (NDManager m = NDManager.newBaseManager(); TrainableSae s = new TrainableSae(sparse, 12, bDec, m);
+                    TrainableSae d = new TrainableSae(dense, 12, bDec, m)) {
+                Map<String, float[]> gs = lossAndGradients(s, rows, 16, dead);
+                Map<String, float[]> gd = lossAndGradients(d, rows, 16, dead);
+                for (String key : gd.keySet()) {
+                    assertArrayEquals(gd.get(key), gs.get(key), 1e-4f, a + " " + key);
+                }
+            }
+        }
+    }
+
+    /** ReLU's loss against a direct computation: Σ (x − x̂)² per row, averaged, + λ Σ fᵢ ‖W_dec,ᵢ‖. */
+    @Test
+    void reluLossMatchesDirectComputation() {
+        int dIn = 3;
+        int dSae = 5;
+        int n = 4;
+        SaeConfig cfg = config(SaeArchitecture.RELU, dSae, 1, n, 1);
+        Random r = new Random(5);
+        float[] rows = random(r, n * dIn);
+        float[] bDec = random(r, dIn);
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, bDec, m)) {
+            float[] enc = random(r, dSae * dIn);
+            float[] dec = random(r, dSae * dIn);
+            float[] bEnc = random(r, dSae);
+            sae.wEnc.set(enc);
+            sae.wDec.set(dec);
+            sae.bEnc.set(bEnc);
+            double expected = 0;
+            for (int row = 0; row < n; row++) {
+                double[] recon = new double[dIn];
+                for (int j = 0; j < dIn; j++) {
+                    recon[j] = bDec[j];
+                }
+                for (int i = 0; i < dSae; i++) {
+                    double pre = bEnc[i];
+                    for (int j = 0; j < dIn; j++) {
+                        pre += (rows[row * dIn + j] - bDec[j]) * enc[i * dIn + j];
+                    }
+                    double f = Math.max(0, pre);
+                    double norm = 0;
+                    for (int j = 0; j < dIn; j++) {
+                        recon[j] += f * dec[i * dIn + j];
+                        norm += dec[i * dIn + j] * dec[i * dIn + j];
+                    }
+                    expected += 5.0 * f * Math.sqrt(norm) / n;
+                }
+                for (int j = 0; j < dIn; j++) {
+                    expected += Math.pow(rows[row * dIn + j] - recon[j], 2) / n;
+                }
+            }
+            assertEquals(expected, lossAndGradients(sae, rows, n, null).get("loss")[0], 1e-4 * Math.abs(expected));
+        }
+    }
+
+    /**
+     * JumpReLU: the loss is MSE + λ·L0, and θ gets the straight-through gradient. One latent, one row, z inside
+     * the kernel window above θ and a perfect reconstruction: ∂L/∂θ = λ·∂L0/∂θ = −λ/ε.
+     */
+    @Test
+    void jumpReluThresholdGetsStraightThroughGradient() {
+        int dIn = 1;
+        SaeConfig cfg = config(SaeArchitecture.JUMPRELU, 1, 1, 1, 1);
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, new float[] {0}, m)) {
+            sae.wEnc.set(new float[] {1});
+            sae.wDec.set(new float[] {1});
+            double theta = 0.001;
+            // z = x = θ + ε/4: inside the window, above θ, so the latent fires: f = z, L0 = 1.
+            float x = (float) (theta + 0.00025);
+            Map<String, float[]> g = lossAndGradients(sae, new float[] {x}, 1, null);
+            assertEquals(1.0 * 1 + 0, g.get("loss")[0], 1e-6, "x̂ = x, so the loss is λ·L0 = 1");
+            // ∂L/∂θ = ∂mse/∂f·∂f/∂θ + λ·∂L0/∂θ = 0·… + 1·(−1/ε); ∂L/∂logθ = θ·∂L/∂θ.
+            assertEquals(-theta / 0.001, g.get("grad log_threshold")[0], 1e-3);
+        }
+    }
+
+    /** Removing the gradient's component along each decoder row leaves it orthogonal to the row. */
+    @Test
+    void decoderGradientLosesItsParallelPart() {
+        SaeConfig cfg = config(SaeArchitecture.RELU, 6, 1, 8, 1);
+        Random r = new Random(9);
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, 4, new float[4], m)) {
+            float[] rows = random(r, 8 * 4);
+            try (NDManager s = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                gc.backward(sae.forward(s, s.create(rows, new Shape(8, 4)), null).loss());
+            }
+            sae.projectDecoderGradient();
+            NDArray g = Gradients.of(sae.wDec);
+            float[] dots = g.mul(sae.wDec).sum(new int[] {1}).toFloatArray();
+            for (float d : dots) {
+                assertEquals(0, d, 1e-5);
+            }
+            g.close();
+        }
+    }
+
+    @Test
+    void geometricMedianOfCollinearPointsIsTheMiddleOne() {
+        float[] rows = {0, 0, 1, 0, 10, 0};
+        float[] med = SaeTrainer.decoderBiasInit(SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, rows, 2);
+        assertEquals(1, med[0], 1e-3);
+        assertEquals(0, med[1], 1e-6);
+        assertArrayEquals(new float[] {11f / 3, 0}, SaeTrainer.decoderBiasInit(SaeConfig.DecoderBiasInit.MEAN, rows, 2), 1e-6f);
+    }
+
+    /** The bias rule: too frequent → down by γ₋ r_m (floored at −R); never firing → up by γ₊ r̄_k (capped at 0). */
+    @Test
+    void biasAdaptationRule() {
+        GbaConfig cfg = new GbaConfig(1, 0.1, 0.1, 1, 0.5, 0.25, 1e-6, true, false);
+        GroupBiasAdaptation gba = new GroupBiasAdaptation(cfg, 4, 1.0, 1);
+        // 10 rows: latent 0 fires 5 times (0.5 > 0.1), 1 fires once (0.1, on target), 2 never, 3 fires 9 times.
+        gba.record(new float[] {5, 1, 0, 9}, new float[] {0.8f, 0.4f, 0f, 4f}, 10);
+        float[] b = {-0.1f, -0.2f, -0.3f, -0.5f};
+        gba.adapt(b);
+        double meanPeak = (0.8 + 0.4 + 4) / 3; // latents with a positive peak
+        assertArrayEquals(new float[] {-0.1f - 0.4f, -0.2f, (float) Math.min(-0.3 + 0.25 * meanPeak, 0), -1f}, b, 1e-6f);
+        assertEquals(0, gba.windowRows(), "a new window starts");
+    }
+
+    @Test
+    void groupTargetsAreGeometricAndPartitionIsBalanced() {
+        GbaConfig cfg = GbaConfig.DEFAULT;
+        assertEquals(0.1, cfg.target(0), 1e-12);
+        assertEquals(0.001, cfg.target(9), 1e-12);
+        assertEquals(Math.sqrt(cfg.target(3) * cfg.target(5)), cfg.target(4), 1e-12);
+        int[] g = GroupBiasAdaptation.partition(1003, 10, 4);
+        int[] sizes = new int[10];
+        for (int x : g) {
+            sizes[x]++;
+        }
+        for (int s : sizes) {
+            assertTrue(s == 100 || s == 101);
+        }
+    }
+
+    private static ObjectNode saeLensFields() {
+        ObjectNode c = Json.MAPPER.createObjectNode();
+        c.put("hook_name", "blocks.0.hook_resid_post");
+        c.put("model_name", "toy");
+        return c;
+    }
+
+    /** Every architecture trains, lowers its reconstruction error and saves an SAE that SAELens semantics reload. */
+    @Test
+    void everyArchitectureTrainsAndRoundTrips() throws Exception {
+        for (SaeArchitecture a : SaeArchitecture.values()) {
+            ToyData data = new ToyData(16, 24, 2, 11);
+            SaeConfig cfg = config(a, 64, 4, 128, 60);
+            Path out = tmp.resolve(a.toString());
+            SaeTrainer.Summary s = SaeTrainer.train(cfg, data, new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(),
+                    saeLensFields()), out, false, false);
+            List<String> log = Files.readAllLines(out.resolve(SaeTrainer.LOG));
+            double first = Json.MAPPER.readTree(log.get(0)).get("fvu").asDouble();
+            double last = Json.MAPPER.readTree(log.get(log.size() - 1)).get("fvu").asDouble();
+            assertTrue(last < first, a + ": FVU " + first + " -> " + last);
+            try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder sae = SparseAutoencoder.load(s.sae(), m)) {
+                assertEquals(16, sae.dIn());
+                assertEquals(64, sae.dSae());
+                assertEquals("blocks.0.hook_resid_post", sae.hookName());
+                // Raw (unnormalised) rows: reconstruction error of the saved SAE is about the training one.
+                float[] rows = new ToyData(16, 24, 2, 99).next(256);
+                NDArray x = m.create(rows, new Shape(256, 16));
+                NDArray recon = sae.decode(sae.encode(x));
+                double fvu = recon.sub(x).square().sum().getFloat()
+                        / x.sub(x.mean(new int[] {0})).square().sum().getFloat();
+                assertTrue(Math.abs(fvu - last) < 0.15 + last, a + ": saved SAE FVU " + fvu + " vs training " + last);
+                if (a == SaeArchitecture.TOPK) {
+                    float[] f = sae.encode(x).toFloatArray();
+                    for (int r = 0; r < 256; r++) {
+                        int active = 0;
+                        for (int i = 0; i < 64; i++) {
+                            active += f[r * 64 + i] > 0 ? 1 : 0;
+                        }
+                        assertTrue(active <= 4);
+                    }
+                }
+            }
+            try (SafetensorsReader r = SafetensorsReader.open(s.sae().resolve(SparseAutoencoder.WEIGHTS))) {
+                assertArrayEquals(new long[] {16, 64}, r.info("W_enc").shape());
+                assertArrayEquals(new long[] {64, 16}, r.info("W_dec").shape());
+                assertEquals(a == SaeArchitecture.JUMPRELU || a == SaeArchitecture.BATCHTOPK,
+                        r.tensors().containsKey("threshold"));
+            }
+        }
+    }
+
+    /** A run killed after a checkpoint and resumed ends with the same weights, bit for bit, as one that was not. */
+    @Test
+    void resumedRunEqualsUninterruptedRun() throws Exception {
+        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.GBA)) {
+            SaeConfig cfg = config(a, 32, 3, 64, 30);
+            Path whole = tmp.resolve("whole-" + a);
+            Path killed = tmp.resolve("killed-" + a);
+            SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
+            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, whole, false, false);
+            ToyData failing = new ToyData(8, 12, 2, 5);
+            failing.failAfter = 64L * 25; // dies in step 24, after the checkpoint of step 20
+            assertThrows(IllegalStateException.class, () -> SaeTrainer.train(cfg, failing, info, killed, false, false));
+            assertEquals(20, SaeTrainer.savedState(killed).step());
+            SaeTrainer.resume(killed, new ToyData(8, 12, 2, 5), false);
+            for (String t : List.of("W_enc", "W_dec", "b_enc", "b_dec")) {
+                try (SafetensorsReader x = SafetensorsReader.open(whole.resolve("final").resolve(SparseAutoencoder.WEIGHTS));
+                        SafetensorsReader y = SafetensorsReader.open(killed.resolve("final").resolve(SparseAutoencoder.WEIGHTS))) {
+                    assertArrayEquals(x.readFloats(t), y.readFloats(t), a + " " + t);
+                }
+            }
+            assertEquals(Files.readAllLines(whole.resolve(SaeTrainer.LOG)), Files.readAllLines(killed.resolve(SaeTrainer.LOG)));
+        }
+    }
+}

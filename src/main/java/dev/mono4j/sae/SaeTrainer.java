@@ -152,6 +152,28 @@ public final class SaeTrainer implements AutoCloseable {
         return Json.read(file, State.class, "SAE training state");
     }
 
+    /**
+     * Seconds per training step of {@code cfg} on {@code source}'s rows, for benchmarks: {@code warmup} steps,
+     * then the mean of {@code timed} steps (the source's own time included; nothing is written).
+     */
+    public static double secondsPerStep(SaeConfig cfg, ActivationSource source, int warmup, int timed) {
+        float[] sample = source.next(cfg.batchSize());
+        double norm = meanNorm(sample, source.dIn());
+        double scale = cfg.normalize() ? Math.sqrt(source.dIn()) / norm : 1;
+        try (SaeTrainer t = new SaeTrainer(cfg, source, new RunInfo(null, null), null, scale, norm * scale,
+                new float[source.dIn()])) {
+            long start = 0;
+            for (int i = 0; i < warmup + timed; i++) {
+                if (i == warmup) {
+                    start = System.nanoTime();
+                }
+                t.step++;
+                t.trainStep();
+            }
+            return (System.nanoTime() - start) / 1e9 / timed;
+        }
+    }
+
     private static String info(State s) {
         return String.valueOf(s.data());
     }

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The synthetic superposition model of Chen et al. 2025 ("Taming Polysemanticity", arXiv 2506.14002, §2):
+ * The synthetic superposition model of Chen et al. 2025 ("Taming Polysemanticity", arXiv 2506.14002):
  * data X = H V + noise, with n unit-norm feature directions V (rows, n × d; superposition when n &gt; d) and a
  * non-negative coefficient matrix H with at most s non-zeros per row. Defaults are the paper's main synthetic
  * case, n = 512, d = 64, s = 4..8; the rest are our choices where we could not read the paper's (docs/sae.md).
@@ -148,10 +148,11 @@ public record SyntheticConfig(int n, int d, Sparsity sparsity, Frequencies frequ
     }
 
     /**
-     * How often each feature occurs. The paper's features are equally frequent (its theory needs no more);
-     * to study imbalance, {@code zipf:α} gives feature i (from 0) a weight (i + 1)^−α, and a row holding s
-     * features holds feature i with probability min(1, c·w_i), c such that these sum to s (so the most
-     * frequent features can be in every row). {@code uniform} is {@code zipf:0}: probability s/n for each.
+     * How often each feature occurs: {@code uniform} (the default) or, to study imbalance, {@code zipf:α},
+     * which gives feature i (from 0) a weight w_i = (i + 1)^−α; a row holding s features holds feature i with
+     * probability min(1, c·w_i), c such that these sum to s (so the most frequent features can be in every
+     * row). {@code uniform} is {@code zipf:0}: probability s/n for each. The paper's imbalance (as far as we
+     * know it) is in s, not in the features, see {@link Sparsity}; Zipf weights are our addition.
      * The exact probabilities are {@link SyntheticSuperposition#frequencies()}.
      *
      * @param zipfExponent α &gt;= 0

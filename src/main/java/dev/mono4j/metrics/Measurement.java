@@ -4,9 +4,9 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
+import dev.mono4j.data.EncodedTexts;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
-import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.Checkpoint;
@@ -60,8 +60,7 @@ public final class Measurement {
             throw new UserInputException("--hooks '" + glob + "' matches no hook point of " + path + " (e.g. "
                     + HookPoint.mlpPost(0) + ", " + HookPoint.residPost(0) + "; ./mono4j inspect lists them)");
         }
-        int maxTokens = model.config().architecture().isGpt2() ? Math.min(cfg.maxTokens(), model.config().maxPositions())
-                : cfg.maxTokens();
+        int maxTokens = model.config().tokenLimit(cfg.maxTokens());
         Map<String, HookMetrics> metrics = new LinkedHashMap<>();
         Progress progress = showProgress ? new Progress("measure " + name, texts.size(), "texts") : null;
         int done = 0;
@@ -71,24 +70,21 @@ public final class Measurement {
         boolean anyLabel = texts.labelled();
         Iterator<LabelledText> it = texts.iterator();
         while (it.hasNext()) {
-            List<LabelledText> batch = new ArrayList<>();
-            while (it.hasNext() && batch.size() < cfg.batchSize()) {
-                batch.add(it.next());
-            }
-            Encoded enc = encode(tok, batch, maxTokens);
-            truncated += enc.truncated;
+            List<LabelledText> batch = EncodedTexts.nextBatch(it, cfg.batchSize());
+            EncodedTexts enc = EncodedTexts.encode(tok, batch, maxTokens);
+            truncated += enc.truncated();
             if (anyLabel && batch.stream().anyMatch(t -> t.label() == null)) {
                 LabelledText bad = batch.stream().filter(t -> t.label() == null).findFirst().orElseThrow();
                 throw new UserInputException(bad.source() + ": no label, but other texts have one (label every"
                         + " text or none)");
             }
-            model.checkTokenIds(enc.batch, batch.get(0).source() + " (batch starting here): ");
+            model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
             try (NDManager step = model.manager().newSubManager()) {
                 Hooks h = Hooks.capture(glob);
-                model.forward(step, enc.batch, h);
-                NDArray rowIndex = step.create(java.util.Arrays.stream(enc.rows).asLongStream().toArray());
+                model.forward(step, enc.batch(), h);
+                NDArray rowIndex = step.create(java.util.Arrays.stream(enc.rows()).asLongStream().toArray());
                 NDArray pooling = step.create(pooling(enc, cfg.pool()), new ai.djl.ndarray.types.Shape(batch.size(),
-                        enc.rows.length));
+                        enc.rows().length));
                 String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
                 for (Map.Entry<String, NDArray> e : h.captured().entrySet()) {
                     NDArray a = e.getValue();
@@ -96,11 +92,11 @@ public final class Measurement {
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
                     // Padding and special tokens are dropped in torch; the metrics reduce there too.
                     NDArray tokenRows = a.reshape(-1, width).get(new NDIndex("{}", rowIndex));
-                    m.add(tokenRows, enc.concepts, pooling, labels, anyConcept, anyLabel);
+                    m.add(tokenRows, enc.concepts(), pooling, labels, anyConcept, anyLabel);
                 }
             }
             done += batch.size();
-            tokens += enc.rows.length;
+            tokens += enc.rows().length;
             if (progress != null) {
                 progress.step(batch.size(), tokens + " tokens");
             }
@@ -123,61 +119,16 @@ public final class Measurement {
     }
 
     /**
-     * A batch ready for the model: padded right, with the flat indices {@code b * T + t} of the tokens
-     * that stand for text (special tokens such as BOS are left out of every metric), each one's concept,
-     * and per text the range of its rows.
-     */
-    private record Encoded(TokenBatch batch, int[] rows, String[] concepts, int[] firstRow, int truncated) {
-    }
-
-    private static Encoded encode(Tokenizer tok, List<LabelledText> texts, int maxTokens) {
-        List<long[]> ids = new ArrayList<>();
-        List<int[]> starts = new ArrayList<>();
-        int truncated = 0;
-        for (LabelledText t : texts) {
-            Tokenizer.Encoded e = tok.encodeWithOffsets(t.text());
-            int n = e.ids().length;
-            if (n > maxTokens) {
-                truncated++;
-                n = maxTokens;
-            }
-            ids.add(java.util.Arrays.copyOf(e.ids(), n));
-            starts.add(java.util.Arrays.copyOf(e.charStarts(), n));
-        }
-        TokenBatch batch = TokenBatch.pad(ids, tok.padId(), TokenBatch.PadSide.RIGHT);
-        List<Integer> rows = new ArrayList<>();
-        List<String> concepts = new ArrayList<>();
-        int[] firstRow = new int[texts.size() + 1];
-        for (int b = 0; b < texts.size(); b++) {
-            firstRow[b] = rows.size();
-            int[] s = starts.get(b);
-            String[] c = texts.get(b).tokenConcepts(s);
-            for (int t = 0; t < s.length; t++) {
-                if (s[t] >= 0) {
-                    rows.add(b * batch.seqLen() + t);
-                    concepts.add(c[t]);
-                }
-            }
-            if (rows.size() == firstRow[b]) {
-                throw new UserInputException(texts.get(b).source() + ": the text gives no tokens");
-            }
-        }
-        firstRow[texts.size()] = rows.size();
-        return new Encoded(batch, rows.stream().mapToInt(Integer::intValue).toArray(), concepts.toArray(String[]::new),
-                firstRow, truncated);
-    }
-
-    /**
      * The {@code [texts, tokens]} matrix that pools text-token rows into one vector per text: a 1 at each
      * text's last token, or 1/n over its n tokens.
      */
-    private static float[] pooling(Encoded enc, Pool how) {
-        int texts = enc.firstRow.length - 1;
-        int n = enc.rows.length;
+    private static float[] pooling(EncodedTexts enc, Pool how) {
+        int texts = enc.texts();
+        int n = enc.rows().length;
         float[] p = new float[texts * n];
         for (int b = 0; b < texts; b++) {
-            int from = enc.firstRow[b];
-            int to = enc.firstRow[b + 1];
+            int from = enc.firstRow()[b];
+            int to = enc.firstRow()[b + 1];
             if (how == Pool.LAST) {
                 p[b * n + to - 1] = 1;
             } else {

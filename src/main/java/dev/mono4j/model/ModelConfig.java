@@ -79,6 +79,14 @@ public record ModelConfig(
         return layerWindows.get(layer);
     }
 
+    /**
+     * The longest text to feed the model, at most {@code wanted} tokens: GPT-2's learned positions end at
+     * n_positions; rotary models have no hard limit.
+     */
+    public int tokenLimit(int wanted) {
+        return architecture.isGpt2() ? Math.min(wanted, maxPositions) : wanted;
+    }
+
     public static ModelConfig read(Path file) {
         return fromJson(Json.read(file), file);
     }

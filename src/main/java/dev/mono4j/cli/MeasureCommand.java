@@ -1,7 +1,6 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
-import dev.mono4j.data.TextSource;
 import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.Measure;
 import dev.mono4j.metrics.MeasureConfig;
@@ -11,6 +10,7 @@ import dev.mono4j.metrics.Pool;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 import picocli.CommandLine.Spec;
@@ -27,15 +27,11 @@ final class MeasureCommand implements Runnable {
     @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Checkpoint folders (config.json, weights, tokenizer.json).")
     List<Path> models;
 
-    @Option(names = "--data", required = true, description = "Texts: a .txt file (one per line), a .jsonl file (text, and"
-            + " label or ConceptWorld concepts), or 'conceptworld' for labelled generated stories.")
-    String data;
+    @Mixin
+    TextOptions texts;
 
     @Option(names = "--labels", description = "One label per line for the texts of --data (text-level concept selectivity).")
     Path labels;
-
-    @Option(names = "--samples", description = "Texts to measure (default ${DEFAULT-VALUE}; fewer if the file has fewer).")
-    int samples = 1000;
 
     @Option(names = "--hooks", description = "Hook glob(s); default: blocks.*.mlp.hook_pre_linear (gated MLPs) or"
             + " blocks.*.mlp.hook_post (GPT-2).")
@@ -77,17 +73,11 @@ final class MeasureCommand implements Runnable {
     @Option(names = "--seed", description = "Seed of the neuron sample and of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
     long seed = D.seed();
 
-    @Option(names = "--dialects", description = "Dialects of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
-    int dialects = 2;
-
     @Option(names = "--overwrite", description = "Replace an earlier measurement in --out.")
     boolean overwrite;
 
     @Override
     public void run() {
-        if (samples < 1) {
-            throw new UserInputException("--samples must be at least 1");
-        }
         Pool p = switch (pool) {
             case "last" -> Pool.LAST;
             case "mean" -> Pool.MEAN;
@@ -95,16 +85,7 @@ final class MeasureCommand implements Runnable {
         };
         MeasureConfig cfg = Flags.check(() -> new MeasureConfig(hooks, p, batchSize, maxTokens, maxNeurons, rankSamples,
                 zeroEps, threshold, memelWindow, memelEps, top, seed));
-        TextSource texts;
-        if (data.equals("conceptworld")) {
-            if (labels != null) {
-                throw new UserInputException("--labels goes with a --data file; ConceptWorld stories carry their own labels");
-            }
-            texts = Flags.check(() -> TextSource.conceptWorld(samples, seed, dialects));
-        } else {
-            texts = TextSource.file(Path.of(data), labels, samples);
-        }
-        Measure.Result r = Measure.run(models, texts, cfg, out, overwrite, true);
+        Measure.Result r = Measure.run(models, texts.open(seed, labels), cfg, out, overwrite, true);
         var o = spec.commandLine().getOut();
         for (Measurement.ModelResult m : r.models()) {
             o.printf("%s: %d texts, %d tokens, %d hooks; mean FD %.4f, mean |corr| %.4f, monosemantic %s%n", m.name(),

@@ -1,0 +1,57 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.sae.ActivationStore;
+import dev.mono4j.sae.ActivationStoreConfig;
+import java.nio.file.Path;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** {@code ./mono4j sae cache}: one hook's activations of a model over texts, stored for SAE training. */
+@Command(name = "cache", mixinStandardHelpOptions = true,
+        description = "Cache one hook's activations of a model over texts (an activation store for sae train and eval).")
+final class SaeCacheCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "MODEL_DIR", description = "Checkpoint folder (config.json, weights, tokenizer.json).")
+    Path model;
+
+    @Option(names = "--hook", required = true, description = "The hook point, e.g. blocks.1.hook_resid_post or"
+            + " blocks.0.mlp.hook_post (./mono4j inspect lists them).")
+    String hook;
+
+    @Mixin
+    TextOptions texts;
+
+    @Option(names = "--out", required = true, description = "Store folder: store.json and activations_NNNNN.safetensors.")
+    Path out;
+
+    @Option(names = "--batch-size", description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
+    int batchSize = ActivationStoreConfig.DEFAULT_BATCH_SIZE;
+
+    @Option(names = "--max-tokens", description = "Longer texts are cut to this many tokens (default ${DEFAULT-VALUE}).")
+    int maxTokens = ActivationStoreConfig.DEFAULT_MAX_TOKENS;
+
+    @Option(names = "--shard-rows", description = "Rows per shard file, and so rows held in memory (default ${DEFAULT-VALUE}).")
+    int shardRows = ActivationStoreConfig.DEFAULT_SHARD_ROWS;
+
+    @Option(names = "--seed", description = "Seed of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
+    long seed;
+
+    @Option(names = "--overwrite", description = "Replace an earlier store in --out.")
+    boolean overwrite;
+
+    @Option(names = "--resume", description = "Continue a stopped cache in --out (same model, hook, data and settings).")
+    boolean resume;
+
+    @Override
+    public void run() {
+        ActivationStoreConfig cfg = Flags.check(() -> new ActivationStoreConfig(hook, batchSize, maxTokens, shardRows));
+        ActivationStore s = ActivationStore.cache(model, texts.open(seed, null), cfg, out, overwrite, resume, true);
+        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
+                + " shards: %s%n", s.rows(), s.hookName(), s.dIn(), s.texts(), s.shards().size(), s.dir());
+    }
+}

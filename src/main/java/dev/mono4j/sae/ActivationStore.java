@@ -148,6 +148,9 @@ public final class ActivationStore {
                     + " writes one)");
         }
         Manifest m = Json.read(file, Manifest.class, "activation store");
+        if (m == null) {
+            throw new UserInputException(file + ": not an activation store (the file holds null)");
+        }
         m.check(file, requireComplete);
         ActivationStore store = new ActivationStore(dir, m);
         for (int i = 0; i < m.shards().size(); i++) {

@@ -517,22 +517,29 @@ public final class ActivationStore {
 
     // ---------------------------------------------------------------- reading
 
+    /** Floats one read passes through its temp buffer (4 MiB), however many rows are asked for. */
+    private static final int READ_FLOATS = 1 << 20;
+
     /** Copies rows {@code [first, first + count)} of the store (any shards) into {@code dst} from row {@code dstRow}. */
     private void read(long first, int count, float[] dst, int dstRow) {
         int dIn = manifest.dIn();
+        int piece = Math.max(1, READ_FLOATS / dIn);
         while (count > 0) {
             int s = Arrays.binarySearch(shardStart, first);
             s = s >= 0 ? s : -s - 2; // the shard whose range holds row `first`
-            int n = (int) Math.min(count, shardStart[s + 1] - first);
+            int inShard = (int) Math.min(count, shardStart[s + 1] - first);
             try (SafetensorsReader r = SafetensorsReader.open(shardPath(s))) {
-                ByteBuffer b = ByteBuffer.allocate(n * dIn * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                r.readF32("activations", (first - shardStart[s]) * dIn, n * dIn, b);
-                b.flip();
-                b.asFloatBuffer().get(dst, dstRow * dIn, n * dIn);
+                for (int done = 0; done < inShard; done += piece) {
+                    int n = Math.min(piece, inShard - done);
+                    ByteBuffer b = ByteBuffer.allocate(n * dIn * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+                    r.readF32("activations", (first - shardStart[s] + done) * dIn, n * dIn, b);
+                    b.flip();
+                    b.asFloatBuffer().get(dst, (dstRow + done) * dIn, n * dIn);
+                }
             }
-            first += n;
-            dstRow += n;
-            count -= n;
+            first += inShard;
+            dstRow += inShard;
+            count -= inShard;
         }
     }
 

@@ -122,7 +122,7 @@ public final class SaeTrainer implements AutoCloseable {
         }
         float[] bDec = decoderBiasInit(cfg.decoderBiasInit(), sample, dIn);
         try (SaeTrainer t = new SaeTrainer(cfg, source, info, out, scale, meanNorm * scale, bDec)) {
-            return t.run(showProgress);
+            return t.run(showProgress, null);
         }
     }
 
@@ -137,8 +137,9 @@ public final class SaeTrainer implements AutoCloseable {
         try (SaeTrainer t = new SaeTrainer(s.config(), source, new RunInfo(s.data(), s.saeLensConfig()), out, s.scale(),
                 s.inputNorm(), new float[s.dIn()])) {
             t.restore(ckpt, s);
-            StepLogFile.keepThrough(out.resolve(LOG), s.step());
-            return t.run(showProgress);
+            JsonNode lastLogged = StepLogFile.keepThrough(out.resolve(LOG), s.step());
+            return t.run(showProgress, lastLogged == null ? null : Json.MAPPER.convertValue(lastLogged,
+                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
         }
     }
 
@@ -178,11 +179,11 @@ public final class SaeTrainer implements AutoCloseable {
         return String.valueOf(s.data());
     }
 
-    private Summary run(boolean showProgress) {
+    /** Trains from the current step to the end; {@code last} is the log's last line so far (resume), or null. */
+    private Summary run(boolean showProgress, Map<String, Object> last) {
         long start = System.nanoTime();
         int first = step;
         Progress progress = showProgress ? new Progress("sae " + cfg.architecture(), cfg.steps() - first, "steps") : null;
-        Map<String, Object> last = null;
         while (step < cfg.steps()) {
             step++;
             Map<String, Object> line = trainStep();
@@ -194,8 +195,8 @@ public final class SaeTrainer implements AutoCloseable {
                 checkpoint();
             }
             if (progress != null) {
-                progress.step(1, last == null ? "" : String.format("mse %.4g fvu %.3f L0 %.1f", (Double) last.get("mse"),
-                        (Double) last.get("fvu"), (Double) last.get("l0")));
+                progress.step(1, last == null ? "" : String.format("mse %.4g fvu %.3f L0 %.1f", ((Number) last.get("mse")).doubleValue(),
+                        ((Number) last.get("fvu")).doubleValue(), ((Number) last.get("l0")).doubleValue()));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;

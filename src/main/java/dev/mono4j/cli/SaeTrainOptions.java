@@ -1,0 +1,142 @@
+package dev.mono4j.cli;
+
+import dev.mono4j.UserInputException;
+import dev.mono4j.sae.GbaConfig;
+import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.SaeConfig;
+import dev.mono4j.sae.SaeData;
+import java.nio.file.Path;
+import java.util.Locale;
+import picocli.CommandLine.Option;
+
+/** The flags of {@code sae train} and {@code sae compare}: data, and each {@link SaeConfig} field but the architecture. */
+final class SaeTrainOptions {
+    private static final SaeConfig D = SaeConfig.DEFAULT;
+    private static final GbaConfig G = GbaConfig.DEFAULT;
+
+    @Option(names = "--activations", description = "Activation store folder (from `sae cache`).")
+    Path activations;
+
+    @Option(names = "--synthetic", description = "Synthetic superposition folder (from `sae synth`); rows are sampled fresh.")
+    Path synthetic;
+
+    @Option(names = "--buffer-rows", description = "Rows of the store's shuffling buffer (default ${DEFAULT-VALUE}).")
+    int bufferRows = SaeData.DEFAULT_BUFFER_ROWS;
+
+    @Option(names = "--d-sae", description = "Latents (default: --expansion × d_in).")
+    int dSae = D.dSae();
+
+    @Option(names = "--expansion", description = "d_sae / d_in when --d-sae is not given (default ${DEFAULT-VALUE}).")
+    int expansion = D.expansion();
+
+    @Option(names = "--k", description = "TopK: active latents per row; BatchTopK: their average (default ${DEFAULT-VALUE}).")
+    int k = D.k();
+
+    @Option(names = "--l1", description = "ReLU's L1 coefficient (default ${DEFAULT-VALUE}).")
+    double l1 = D.l1Coefficient();
+
+    @Option(names = "--l0", description = "JumpReLU's L0 coefficient (default ${DEFAULT-VALUE}).")
+    double l0 = D.l0Coefficient();
+
+    @Option(names = "--bandwidth", description = "JumpReLU's straight-through kernel width ε (default ${DEFAULT-VALUE}).")
+    double bandwidth = D.bandwidth();
+
+    @Option(names = "--init-threshold", description = "JumpReLU's initial threshold (default ${DEFAULT-VALUE}).")
+    double initThreshold = D.initThreshold();
+
+    @Option(names = "--aux-k", description = "AuxK: dead latents that model the residual; 0 disables (default ${DEFAULT-VALUE}).")
+    int auxK = D.auxK();
+
+    @Option(names = "--aux-coefficient", description = "AuxK loss weight α (default ${DEFAULT-VALUE}).")
+    double auxCoefficient = D.auxCoefficient();
+
+    @Option(names = "--dead-tokens", description = "Rows without firing after which a latent is dead (default ${DEFAULT-VALUE}).")
+    long deadTokens = D.deadTokens();
+
+    @Option(names = "--dense-threshold", description = "Firing share above which a latent is dense (default ${DEFAULT-VALUE}).")
+    double denseThreshold = D.denseThreshold();
+
+    @Option(names = "--gba-groups", description = "GBA: groups K (default ${DEFAULT-VALUE}; BA uses 1).")
+    int groups = G.groups();
+
+    @Option(names = "--htf", description = "GBA: highest target frequency; BA's target (default ${DEFAULT-VALUE}; the paper's later version uses 0.5).")
+    double htf = G.htf();
+
+    @Option(names = "--ltf", description = "GBA: lowest target frequency (default ${DEFAULT-VALUE}).")
+    double ltf = G.ltf();
+
+    @Option(names = "--adapt-every", description = "GBA: steps between bias adaptations T (default ${DEFAULT-VALUE}).")
+    int adaptEvery = G.adaptEvery();
+
+    @Option(names = "--gamma-minus", description = "GBA: bias decrease step γ₋ (default ${DEFAULT-VALUE}).")
+    double gammaMinus = G.gammaMinus();
+
+    @Option(names = "--gamma-plus", description = "GBA: bias increase step γ₊ (default ${DEFAULT-VALUE}).")
+    double gammaPlus = G.gammaPlus();
+
+    @Option(names = "--gba-epsilon", description = "GBA: firing share below which a latent counts dead (default ${DEFAULT-VALUE}).")
+    double epsilon = G.epsilon();
+
+    @Option(names = "--gba-untied", description = "GBA: train a separate encoder instead of W_enc = W_decᵀ.")
+    boolean untied;
+
+    @Option(names = "--gba-jumprelu", description = "GBA: gate latents with threshold −b (JumpReLU) instead of shifting by b.")
+    boolean gbaJumpRelu;
+
+    @Option(names = "--dense-decode", description = "TopK/BatchTopK: compute every latent densely (slower, same result).")
+    boolean denseDecode;
+
+    @Option(names = "--free-decoder-norm", description = "Do not hold decoder rows at unit norm.")
+    boolean freeDecoderNorm;
+
+    @Option(names = "--no-normalize", description = "Train on raw activations (default: scaled to mean norm √d_in).")
+    boolean noNormalize;
+
+    @Option(names = "--b-dec-init", description = "b_dec's start: geometric_median, mean or zero (default geometric_median).")
+    String bDecInit = "geometric_median";
+
+    @Option(names = "--lr", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
+    double lr = D.lr();
+
+    @Option(names = "--warmup", description = "Warm-up steps (default ${DEFAULT-VALUE}).")
+    int warmup = D.warmupSteps();
+
+    @Option(names = "--min-lr-ratio", description = "Cosine decay ends at lr × this (default ${DEFAULT-VALUE}).")
+    double minLrRatio = D.minLrRatio();
+
+    @Option(names = "--batch-size", description = "Rows per step (default ${DEFAULT-VALUE}).")
+    int batchSize = D.batchSize();
+
+    @Option(names = "--steps", description = "Optimizer steps (default ${DEFAULT-VALUE}).")
+    int steps = D.steps();
+
+    @Option(names = "--seed", description = "Initialisation, groups and data order (default ${DEFAULT-VALUE}).")
+    long seed = D.seed();
+
+    @Option(names = "--log-every", description = "Steps between log lines (default ${DEFAULT-VALUE}).")
+    int logEvery = D.logEvery();
+
+    @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default ${DEFAULT-VALUE}).")
+    int checkpointEvery = D.checkpointEvery();
+
+    SaeConfig config(SaeArchitecture a) {
+        SaeConfig.DecoderBiasInit init;
+        try {
+            init = SaeConfig.DecoderBiasInit.valueOf(bDecInit.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new UserInputException("--b-dec-init: '" + bDecInit + "' is not geometric_median, mean or zero");
+        }
+        return Flags.check(() -> new SaeConfig(a, dSae, expansion, k, l1, l0, bandwidth, initThreshold, auxK, auxCoefficient,
+                deadTokens, denseThreshold, new GbaConfig(groups, htf, ltf, adaptEvery, gammaMinus, gammaPlus, epsilon, !untied,
+                        gbaJumpRelu), !denseDecode, !freeDecoderNorm, !noNormalize, init, lr, warmup, minLrRatio, batchSize,
+                steps, seed, logEvery, checkpointEvery));
+    }
+
+    SaeData data() {
+        if ((activations == null) == (synthetic == null)) {
+            throw new UserInputException("give either --activations STORE or --synthetic DIR");
+        }
+        return Flags.check(() -> activations != null ? SaeData.store(activations, seed, bufferRows)
+                : SaeData.synthetic(synthetic, seed));
+    }
+}

@@ -122,6 +122,9 @@ public final class SaeTrainer implements AutoCloseable {
         }
         float[] bDec = decoderBiasInit(cfg.decoderBiasInit(), sample, dIn);
         try (SaeTrainer t = new SaeTrainer(cfg, source, info, out, scale, meanNorm * scale, bDec)) {
+            if (t.gba != null) {
+                t.startBiasesAtTargets(sample);
+            }
             return t.run(showProgress, null);
         }
     }
@@ -177,6 +180,27 @@ public final class SaeTrainer implements AutoCloseable {
 
     private static String info(State s) {
         return String.valueOf(s.data());
+    }
+
+    /**
+     * Starts each GBA latent's bias where it fires at its group's target frequency on the first sample: the
+     * (1 − p_k) quantile of its pre-activations, within [−R, 0]. The paper does not say where b starts; from
+     * b = 0 half the latents fire on every row, and the reconstruction of thousands of active tied latents
+     * blows up long before the slow adaptation steps (γ = 1% of a peak per window) bring the frequencies down.
+     */
+    private void startBiasesAtTargets(float[] sample) {
+        int n = sample.length / sae.dIn;
+        float[] bias = new float[sae.dSae];
+        try (NDManager m = manager.newSubManager()) {
+            NDArray x = m.create(sample, new Shape(n, sae.dIn)).sub(sae.bDec);
+            float[] sorted = x.matMul(sae.wEnc.transpose()).sort(0).toFloatArray(); // ascending per latent
+            for (int i = 0; i < bias.length; i++) {
+                double p = cfg.gba().target(gba.groupOf(i));
+                int row = (int) Math.min(n - 1, Math.floor((1 - p) * n));
+                bias[i] = (float) Math.max(-inputNorm, Math.min(0, -sorted[row * sae.dSae + i]));
+            }
+        }
+        sae.bEnc.set(bias);
     }
 
     /** Trains from the current step to the end; {@code last} is the log's last line so far (resume), or null. */

@@ -191,13 +191,13 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
                 sum / best.length);
     }
 
-    /** One trained and evaluated run; {@code seconds} is training time. */
+    /** One trained and evaluated run in {@code dir}; {@code seconds} is training time. */
     public record RunResult(Run run, Path dir, int dSae, double seconds, RowsEval eval) {
-        /** Its line of compare.json. */
+        /** Its entry in compare.json; {@code dir} relative to the comparison's folder, so the folder can move. */
         public Map<String, Object> toJson() {
             ReconstructionStats.Result r = eval.reconstruction();
             Map<String, Object> j = Json.object("name", run.name(), "architecture", run.config().architecture().toString(),
-                    "knob", run.knob().toString(), "setting", run.setting(), "dir", dir.toString(), "d_sae", dSae,
+                    "knob", run.knob().toString(), "setting", run.setting(), "dir", RUNS_DIR + "/" + run.name(), "d_sae", dSae,
                     "l0", r.l0(), "fvu", r.fvu(), "mse", r.mse(), "cosine", r.cosine(), "dead", r.deadLatents(),
                     "dense", r.denseLatents(), "density_histogram", r.densityHistogram());
             if (eval.frr08() != null) {

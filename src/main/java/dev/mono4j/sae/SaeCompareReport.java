@@ -30,7 +30,7 @@ public final class SaeCompareReport {
                 .runInfo("eval seed", compare.evalSeed())
                 .runInfo("steps × batch", first.steps() + " × " + first.batchSize())
                 .runInfo("seed", first.seed());
-        List<String> header = new ArrayList<>(List.of("run", "architecture", "setting", "d_sae", "L0", "FVU", "MSE",
+        List<String> header = new ArrayList<>(List.of("run", "setting", "d_sae", "L0", "FVU", "MSE",
                 "cosine", "dead", "dense"));
         if (synthetic) {
             header.addAll(List.of("FRR(0.8)", "FRR(0.9)"));
@@ -39,8 +39,7 @@ public final class SaeCompareReport {
         List<List<?>> rows = new ArrayList<>();
         for (SaeCompare.RunResult x : results) {
             ReconstructionStats.Result rec = x.eval().reconstruction();
-            List<Object> row = new ArrayList<>(List.of(x.run().name(), x.run().config().architecture().toString(),
-                    x.run().knob() + "=" + SaeCompare.format(x.run().setting()), x.dSae(), rec.l0(), rec.fvu(), rec.mse(),
+            List<Object> row = new ArrayList<>(List.of(x.run().name(), x.run().knob() + "=" + SaeCompare.format(x.run().setting()), x.dSae(), rec.l0(), rec.fvu(), rec.mse(),
                     rec.cosine(), rec.deadLatents(), rec.denseLatents()));
             if (synthetic) {
                 row.addAll(List.of(x.eval().frr08(), x.eval().frr09()));
@@ -49,7 +48,7 @@ public final class SaeCompareReport {
             rows.add(row);
         }
         r.section("Results")
-                .paragraph("Each run is an `sae train` folder under " + SaeCompare.RUNS_DIR + "/NAME, evaluated as `sae eval`"
+                .paragraph("Each run is an sae train folder, " + SaeCompare.RUNS_DIR + "/NAME, evaluated as sae eval"
                         + " does: L0 = mean active latents per row, FVU = Σ‖x − x̂‖² / Σ‖x − x̄‖², dead = latents that never"
                         + " fired on the evaluation rows, dense = latents firing on more than " + first.denseThreshold()
                         + " of them" + (synthetic ? "; FRR(τ) = share of true features whose best decoder row has cosine"

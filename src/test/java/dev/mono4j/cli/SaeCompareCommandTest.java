@@ -55,6 +55,7 @@ class SaeCompareCommandTest {
         for (int i = 0; i < names.size(); i++) {
             JsonNode run = j.get("runs").get(i);
             assertEquals(names.get(i), run.get("name").asText());
+            assertEquals("runs/" + names.get(i), run.get("dir").asText());
             for (String field : List.of("architecture", "knob", "setting", "l0", "fvu", "mse", "dead", "dense", "frr_0.8",
                     "frr_0.9", "seconds")) {
                 assertTrue(run.hasNonNull(field), names.get(i) + " has no " + field);

@@ -30,8 +30,8 @@ public final class SaeCompareReport {
                 .runInfo("eval seed", compare.evalSeed())
                 .runInfo("steps × batch", first.steps() + " × " + first.batchSize())
                 .runInfo("seed", first.seed());
-        List<String> header = new ArrayList<>(List.of("run", "setting", "d_sae", "L0", "FVU", "MSE",
-                "cosine", "dead", "dense"));
+        List<String> header = new ArrayList<>(List.of("run", "setting", "d_sae", "L0", "FVU", "MSE", "cosine", "dead",
+                "dense"));
         if (synthetic) {
             header.addAll(List.of("FRR(0.8)", "FRR(0.9)"));
         }
@@ -39,8 +39,9 @@ public final class SaeCompareReport {
         List<List<?>> rows = new ArrayList<>();
         for (SaeCompare.RunResult x : results) {
             ReconstructionStats.Result rec = x.eval().reconstruction();
-            List<Object> row = new ArrayList<>(List.of(x.run().name(), x.run().knob() + "=" + SaeCompare.format(x.run().setting()), x.dSae(), rec.l0(), rec.fvu(), rec.mse(),
-                    rec.cosine(), rec.deadLatents(), rec.denseLatents()));
+            List<Object> row = new ArrayList<>(List.of(x.run().name(), x.run().knob() + "=" + SaeCompare.format(
+                    x.run().setting()), x.dSae(), rec.l0(), rec.fvu(), rec.mse(), rec.cosine(), rec.deadLatents(),
+                    rec.denseLatents()));
             if (synthetic) {
                 row.addAll(List.of(x.eval().frr08(), x.eval().frr09()));
             }

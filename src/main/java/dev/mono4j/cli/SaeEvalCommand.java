@@ -7,13 +7,12 @@ import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
-import dev.mono4j.sae.ActivationSource;
-import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.FeatureRecovery;
 import dev.mono4j.sae.ReconstructionStats;
+import dev.mono4j.sae.SaeCompare;
+import dev.mono4j.sae.SaeData;
 import dev.mono4j.sae.SaeEvaluation;
 import dev.mono4j.sae.SparseAutoencoder;
-import dev.mono4j.sae.SyntheticSuperposition;
 import dev.mono4j.tokenize.Tokenizer;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -178,31 +177,15 @@ final class SaeEvalCommand implements Runnable {
     }
 
     private void evalOnRows(SparseAutoencoder sae, Map<String, Object> r) {
-        if (activations != null) {
-            ActivationStore store = ActivationStore.open(activations);
-            // Statistics do not depend on order, and the shuffled reader visits each row once per epoch.
-            try (ActivationSource once = store.shuffled(seed, 1 << 16)) {
-                r.put("reconstruction", SaeEvaluation.onRows(sae, once, Math.min(rows, store.rows()), batchSize * 256,
-                        denseThreshold));
-            }
-            return;
+        // A store's statistics do not depend on order; its shuffled reader visits each row once per epoch.
+        SaeData held = activations != null ? SaeData.store(activations, seed, 1 << 16) : SaeData.synthetic(synthetic, seed);
+        SaeCompare.RowsEval e = SaeCompare.evaluate(sae, held, rows, batchSize * 256, denseThreshold);
+        r.put("reconstruction", e.reconstruction());
+        if (e.frr08() != null) {
+            r.put("frr_0.8", e.frr08());
+            r.put("frr_0.9", e.frr09());
+            r.put("mean_best_cosine", e.meanBestCosine());
         }
-        SyntheticSuperposition truth = SyntheticSuperposition.load(synthetic);
-        try (ActivationSource fresh = truth.source(seed)) {
-            r.put("reconstruction", SaeEvaluation.onRows(sae, fresh, rows, batchSize * 256, denseThreshold));
-        }
-        float[] best = FeatureRecovery.bestCosines(truth.features(), sae.decoderRows(), sae.dIn());
-        r.put("frr_0.8", FeatureRecovery.recoveryRate(best, 0.8));
-        r.put("frr_0.9", FeatureRecovery.recoveryRate(best, 0.9));
-        r.put("mean_best_cosine", mean(best));
-    }
-
-    private static double mean(float[] v) {
-        double s = 0;
-        for (float x : v) {
-            s += x;
-        }
-        return s / v.length;
     }
 
     /** Mean max cosine of each SAE's decoder rows against each other's (both directions), and its mean. */

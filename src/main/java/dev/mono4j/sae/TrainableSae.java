@@ -1,6 +1,7 @@
 package dev.mono4j.sae;
 
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -8,6 +9,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.train.Gradients;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
@@ -16,8 +18,8 @@ import java.util.Random;
  * An SAE while it trains: its parameters and the training forward pass of each architecture. Inputs are
  * normalised rows (see {@link SaeTrainer}); {@link #export} folds the normalisation back into the weights.
  *
- * <p>Encoder weights are kept as rows {@code [d_sae, d_in]} (SAELens stores their transpose) so that the
- * active latents' encoder and decoder rows are gathered the same way in the sparse TopK path.
+ * <p>Encoder weights are kept as rows {@code [d_sae, d_in]} (SAELens stores their transpose) so that a latent's
+ * encoder and decoder rows are read and written the same way (the sparse TopK step, AuxK's dead latents).
  *
  * <p>Under autograd no op takes a Java number (see {@link dev.mono4j.model.TransformerLM}): constants are
  * tensors made by {@link #scalar}.
@@ -164,113 +166,148 @@ final class TrainableSae implements AutoCloseable {
 
     /** TopK (Gao et al. 2024), densely: every latent is computed, then all but the chosen are masked to zero. */
     private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
-        NDArray pre = preActivations(xc);
+        NDArray pre = encode(m, xc, wEnc, bEnc);
+        // The mask keeps positive values only, so relu(pre)·mask = pre·mask, with one [N, d_sae] pass fewer.
         NDArray keep = keepMask(pre.stopGradient());
-        NDArray f = Activation.relu(pre).mul(keep);
+        NDArray f = pre.mul(keep);
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
-        NDArray aux = auxK(m, x, xc, recon, pre.stopGradient(), dead);
-        return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing(f), null);
-    }
-
-    /**
-     * TopK computed through the active latents only: the pre-activations are found without autograd, then the
-     * k chosen ones are recomputed from their gathered encoder rows and decoded from their gathered decoder rows.
-     * Forward and backward then touch k rows per input instead of all d_sae (one dense GEMM remains: choosing).
-     */
-    private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
-        NDArray preD = xc.stopGradient().matMul(wEnc.stopGradient().transpose()).add(bEnc.stopGradient());
-        NDArray idx;
-        NDArray keep = null;
-        if (cfg.architecture() == SaeArchitecture.TOPK) {
-            idx = preD.topK(cfg.k(), 1, true, false).get(1);
-        } else {
-            // A row keeps at most as many latents as it has above the batch threshold: take that many per row,
-            // then mask the ones below it.
-            float thr = batchTopKThreshold(preD);
-            int most = Math.max(1, (int) preD.gte(thr).sum(new int[] {1}).max().toType(DataType.INT64, false).getLong());
-            idx = preD.topK(Math.min(most, dSae), 1, true, false).get(1);
-            keep = preD.gather(idx, 1).gte(thr).toType(DataType.FLOAT32, false);
-        }
-        NDArray f = Activation.relu(activeValues(m, xc, idx));
-        if (keep != null) {
-            f = f.mul(keep);
-        }
-        NDArray recon = decodeActive(m, f, idx).add(bDec);
-        NDArray mse = mse(x, recon);
-        NDArray aux = auxK(m, x, xc, recon, preD, dead);
-        float[] firing = new float[dSae];
-        long[] chosen = idx.toLongArray();
-        float[] values = f.stopGradient().toFloatArray();
-        for (int i = 0; i < chosen.length; i++) {
-            firing[(int) chosen[i]] += values[i] > 0 ? 1 : 0;
-        }
+        NDArray aux = auxK(m, xc, x.sub(recon).stopGradient(), dead);
+        float[] firing = keep.sum(new int[] {0}).toType(DataType.FLOAT32, false).toFloatArray();
         return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
     }
 
-    /** Pre-activations of the latents {@code idx [N, c]} for rows {@code xc [N, d_in]}: {@code [N, c]}. */
-    private NDArray activeValues(NDManager m, NDArray xc, NDArray idx) {
-        long n = idx.getShape().get(0);
-        long c = idx.getShape().get(1);
-        NDArray flat = idx.reshape(-1);
-        NDArray rows = wEnc.get(m, new NDIndex("{}", flat)).reshape(n, c, dIn);
-        return rows.matMul(xc.expandDims(2)).reshape(n, c).add(bEnc.get(m, new NDIndex("{}", flat)).reshape(n, c));
-    }
-
-    /** Σ_j f[:, j] · W_dec[idx[:, j]]: the decoding of the active latents, {@code [N, d_in]} (no bias). */
-    private NDArray decodeActive(NDManager m, NDArray f, NDArray idx) {
-        long n = idx.getShape().get(0);
-        long c = idx.getShape().get(1);
-        NDArray rows = wDec.get(m, new NDIndex("{}", idx.reshape(-1))).reshape(n, c, dIn);
-        return f.expandDims(1).matMul(rows).reshape(n, dIn);
-    }
-
-    /** 1 where a latent is kept (TopK: among the row's k largest; BatchTopK: above the batch threshold). */
-    private NDArray keepMask(NDArray pre) {
-        if (cfg.architecture() == SaeArchitecture.TOPK) {
-            NDArray kth = pre.topK(cfg.k(), 1, true, true).get(0).get(":, " + (cfg.k() - 1) + ":" + cfg.k());
-            return pre.gte(kth).toType(DataType.FLOAT32, false);
-        }
-        return pre.gte(batchTopKThreshold(pre)).toType(DataType.FLOAT32, false);
+    /**
+     * xc·encᵀ + bias (xc = x − b_dec): the pre-activations of the latents whose encoder rows are {@code enc}, as
+     * {@link #preActivations}, but cheaper to back-propagate. Autograd would find b_dec's gradient through xc with
+     * a GEMM ∂L/∂xc = ∂L/∂pre·enc over all rows; it only needs the row sum, −(Σ_rows ∂L/∂pre)·enc. So the product
+     * takes xc as a constant, and the bias gets the zero-valued term −(t − stop(t)), t = enc·b_dec, whose
+     * gradient is exactly that. The values are the same as {@link #preActivations}, bit for bit.
+     */
+    private NDArray encode(NDManager m, NDArray xc, NDArray enc, NDArray bias) {
+        NDArray t = constant(m, enc).matMul(bDec);
+        return xc.stopGradient().matMul(inStep(m, enc.transpose())).add(t.stopGradient().sub(t).add(bias));
     }
 
     /**
-     * The batch's (k·N)-th largest pre-activation (Bussmann et al. 2024), at least a tiny positive number so that
-     * only positive values are kept. It also moves the running threshold used at inference: an average of the
-     * smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
+     * An op's result belongs to the manager of its first operand: results of ops on parameters would stay in the
+     * SAE's manager for the whole run, so they move to the step's.
      */
-    private float batchTopKThreshold(NDArray pre) {
+    private static NDArray inStep(NDManager m, NDArray a) {
+        a.attach(m);
+        return a;
+    }
+
+    /** {@code p} without autograd, owned by the step's manager. */
+    private static NDArray constant(NDManager m, NDArray p) {
+        return inStep(m, p.stopGradient());
+    }
+
+    /**
+     * TopK through the active latents only: the one dense GEMM that chooses them runs without autograd, then
+     * {@link SparseTopKStep} decodes from and back-propagates into the chosen rows with explicit gradients. They
+     * reach the optimizer through a surrogate S = Σ_p ⟨p, ∂L/∂p⟩ over the parameters: the loss carries S − stop(S),
+     * zero in value, whose gradient towards each p is ∂L/∂p. AuxK is added through autograd as in the dense path.
+     */
+    private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
+        NDArray xcD = xc.stopGradient();
+        NDArray encD = constant(m, wEnc);
+        NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
+        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(pre);
+        float[] act = chosen.values().toFloatArray();
+        for (int i = 0; i < act.length; i++) {
+            act[i] = act[i] >= chosen.threshold() ? act[i] : 0;
+        }
+        SparseTopKStep step = new SparseTopKStep(xcD.toFloatArray(), wDec.toFloatArray(),
+                chosen.indices().toType(DataType.INT32, false).toIntArray(), act, dIn, dSae);
+        Shape rows = new Shape(dSae, dIn);
+        NDArray gradBEnc = m.create(step.gradBEnc);
+        // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
+        NDArray gradBDec = m.create(step.gradRecon).sub(gradBEnc.matMul(encD));
+        NDArray surrogate = inner(wDec, m.create(step.gradDec, rows)).add(inner(wEnc, m.create(step.gradEnc, rows)))
+                .add(inner(bEnc, gradBEnc)).add(inner(bDec, gradBDec));
+        NDArray mse = m.create((float) step.mse);
+        NDArray residual = m.create(step.residual, x.getShape());
+        NDArray aux = auxK(m, xc, residual, dead);
+        NDArray loss = surrogate.sub(surrogate.stopGradient()).add(mse).add(aux.mul(scalar(m, cfg.auxCoefficient())));
+        return new Forward(loss, mse, aux, x.sub(residual), step.firing, null);
+    }
+
+    /** ⟨p, g⟩ summed over all elements, with gradient g towards p (g first: the result is the step's). */
+    private static NDArray inner(NDArray p, NDArray g) {
+        return g.mul(p).sum();
+    }
+
+    /**
+     * Each row's candidate latents ({@code values}, {@code indices} [N, c]) and the threshold at or above which a
+     * candidate is active. Every value at or above it is among the candidates.
+     */
+    private record Chosen(NDArray values, NDArray indices, float threshold) {
+    }
+
+    /** TopK: each row's k largest, active when positive (the smallest positive float is the threshold). */
+    private Chosen topK(NDArray pre) {
+        NDList top = pre.topK(cfg.k(), 1, true, false);
+        return new Chosen(top.get(0), top.get(1), Float.MIN_VALUE);
+    }
+
+    /**
+     * BatchTopK (Bussmann et al. 2024): active are the batch's k·N largest pre-activations, at least a tiny
+     * positive number so that only positive values are kept. Rather than a top-(k·N) over all N·d_sae values, it
+     * takes each row's c largest, c = 2k, 4k, ... until every row's c-th largest is below the (k·N)-th largest of
+     * those candidates: then nothing outside them reaches it, and that is the batch's own (k·N)-th largest.
+     * It also moves the running threshold used at inference: an average of the smallest kept activation over
+     * batches (the paper's estimate), here exponential with weight 0.01.
+     */
+    private Chosen batchTopK(NDArray pre) {
         long n = pre.getShape().get(0);
-        int kn = (int) Math.min(n * cfg.k(), pre.getShape().size());
-        NDArray top = pre.reshape(-1).topK(kn, 0, true, false).get(0);
-        float thr = Math.max(top.min().getFloat(), Float.MIN_NORMAL);
-        batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
-        return thr;
+        int kn = (int) Math.min(n * cfg.k(), n * dSae);
+        for (int c = Math.min(2 * cfg.k(), dSae); ; c = Math.min(2 * c, dSae)) {
+            NDList top = pre.topK(c, 1, true, false);
+            NDArray values = top.get(0);
+            float thr = Math.max(values.reshape(-1).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
+            if (c == dSae || values.min(new int[] {1}).max().getFloat() < thr) {
+                batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
+                return new Chosen(values, top.get(1), thr);
+            }
+        }
+    }
+
+    /** True where a latent is kept: among the row's k largest (TopK) or the batch's (BatchTopK), and positive. */
+    private NDArray keepMask(NDArray pre) {
+        if (cfg.architecture() == SaeArchitecture.TOPK) {
+            return rowTopKMask(pre, cfg.k());
+        }
+        return pre.gte(batchTopK(pre).threshold());
+    }
+
+    /** True where a value is among its row's {@code k} largest and positive. */
+    private static NDArray rowTopKMask(NDArray pre, int k) {
+        NDArray kth = pre.topK(k, 1, true, false).get(0).min(new int[] {1}, true);
+        return pre.gte(kth.maximum(Float.MIN_VALUE));
     }
 
     /**
      * AuxK (Gao et al. 2024, sec. A.2): the k_aux largest pre-activations among dead latents reconstruct the
-     * residual x − x̂; its squared error, scaled down while fewer than k_aux latents are dead (as SAELens), is
-     * added with weight α. Zero when no latent is dead.
+     * residual x − x̂ (a constant here); its squared error, scaled down while fewer than k_aux latents are dead (as
+     * SAELens), is added with weight α. Zero when no latent is dead. Computed densely over the dead latents'
+     * columns only: there are few of them, and k_aux (512) active latents per row would make a gathered path slow.
      */
-    private NDArray auxK(NDManager m, NDArray x, NDArray xc, NDArray recon, NDArray pre, boolean[] dead) {
+    private NDArray auxK(NDManager m, NDArray xc, NDArray residual, boolean[] dead) {
         int nDead = 0;
-        float[] mask = new float[dSae];
+        long[] deadIdx = new long[dSae];
         for (int i = 0; dead != null && i < dSae; i++) {
             if (dead[i]) {
-                nDead++;
-            } else {
-                mask[i] = -1e30f;
+                deadIdx[nDead++] = i;
             }
         }
         if (nDead == 0 || cfg.auxK() == 0) {
             return m.zeros(new Shape());
         }
-        int kAux = Math.min(cfg.auxK(), nDead);
-        NDArray idx = pre.add(m.create(mask)).topK(kAux, 1, true, false).get(1);
-        NDArray f = Activation.relu(activeValues(m, xc, idx));
-        NDArray residual = x.sub(recon).stopGradient();
-        NDArray err = decodeActive(m, f, idx).sub(residual).square().sum(new int[] {1}).mean();
+        NDIndex cols = new NDIndex("{}", m.create(Arrays.copyOf(deadIdx, nDead)));
+        NDArray pre = encode(m, xc, wEnc.get(m, cols), bEnc.get(m, cols));
+        NDArray f = pre.mul(rowTopKMask(pre.stopGradient(), Math.min(cfg.auxK(), nDead)));
+        NDArray err = f.matMul(wDec.get(m, cols)).sub(residual).square().sum(new int[] {1}).mean();
         return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
     }
 

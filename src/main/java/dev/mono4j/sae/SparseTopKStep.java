@@ -1,0 +1,215 @@
+package dev.mono4j.sae;
+
+import java.util.stream.IntStream;
+
+/**
+ * The k-sparse part of a TopK/BatchTopK training step, with its gradients written out by hand: each row is
+ * decoded from its active latents only, and the reconstruction loss L = (1/N) Σ_rows ‖x − x̂‖² is
+ * back-propagated into those latents' decoder rows, encoder rows and encoder biases. Autograd would gather the
+ * k·N active rows into [N, k, d_in] copies and scatter their gradients back with index_add, which on a CPU
+ * costs more than the dense GEMMs it replaces; here rows are read in place and every gradient row is summed by
+ * the one thread that owns its latent (entries are bucketed per latent first), so there are no write conflicts.
+ *
+ * <p>With xc = x − b_dec, activations a = f(pre) (zero where a latent is not active) and r = x − x̂ =
+ * xc − Σ_j a_j·W_dec[i_j], the gradient towards x̂ is g = −2r/N, and for each active entry (row n, latent i):
+ * ∂L/∂pre = g_n·W_dec[i] (the activation's derivative is 1 where it is positive), ∂L/∂W_dec[i] += a·g_n,
+ * ∂L/∂W_enc[i] += ∂L/∂pre·xc_n and ∂L/∂b_enc[i] += ∂L/∂pre.
+ */
+final class SparseTopKStep {
+    /** Rows or latents per parallel task: enough tasks to balance two to a few dozen cores. */
+    private static final int BLOCK = 64;
+
+    /** x − x̂ per row, [N, d_in]. */
+    final float[] residual;
+    /** (1/N) Σ_rows ‖x − x̂‖². */
+    final double mse;
+    /** ∂L/∂W_dec and ∂L/∂W_enc, [d_sae, d_in] (encoder rows, as {@link TrainableSae} keeps them). */
+    final float[] gradDec;
+    final float[] gradEnc;
+    /** ∂L/∂b_enc, [d_sae]; also Σ_rows ∂L/∂pre, which b_dec's gradient through xc needs. */
+    final float[] gradBEnc;
+    /** Σ_rows ∂L/∂x̂, [d_in]: b_dec's gradient through the reconstruction. */
+    final float[] gradRecon;
+    /** Rows each latent is active on, [d_sae]. */
+    final float[] firing;
+
+    /**
+     * @param xc     rows minus the decoder bias, [N, d_in]
+     * @param dec    decoder rows, [d_sae, d_in]
+     * @param latent each row's candidate latents, [N, c]
+     * @param act    their activations, [N, c]: positive where active, zero where not (those are skipped)
+     */
+    SparseTopKStep(float[] xc, float[] dec, int[] latent, float[] act, int dIn, int dSae) {
+        int n = xc.length / dIn;
+        int c = latent.length / n;
+        float gScale = -2f / n; // ∂L/∂x̂ = gScale · r
+        residual = new float[n * dIn];
+        float[] gradPre = new float[n * c];
+        double[] rowSquares = new double[n];
+        parallelBlocks(n, (from, to) -> {
+            int[] rowsAt = new int[c];
+            float[] coefs = new float[c];
+            float[] dots = new float[c];
+            for (int row = from; row < to; row++) {
+                int ro = row * dIn;
+                int count = 0;
+                for (int e = row * c; e < (row + 1) * c; e++) {
+                    if (act[e] > 0) {
+                        rowsAt[count] = latent[e] * dIn;
+                        coefs[count++] = -act[e];
+                    }
+                }
+                System.arraycopy(xc, ro, residual, ro, dIn);
+                addRows(dec, rowsAt, coefs, count, residual, ro, dIn);
+                rowSquares[row] = dot(residual, ro, residual, ro, dIn);
+                // The row's decoder rows were just read for x̂, so they are still in cache for its ∂L/∂pre.
+                dotRows(residual, ro, dec, rowsAt, count, dots, dIn);
+                for (int e = row * c, q = 0; e < (row + 1) * c; e++) {
+                    if (act[e] > 0) {
+                        gradPre[e] = gScale * dots[q++];
+                    }
+                }
+            }
+        });
+        double sum = 0;
+        for (double s : rowSquares) {
+            sum += s;
+        }
+        mse = sum / n;
+        gradRecon = columnSums(residual, n, dIn, gScale);
+
+        // Counting sort of the active entries by latent: bucket i holds entries start[i] .. start[i + 1] - 1.
+        int[] start = new int[dSae + 1];
+        for (int e = 0; e < latent.length; e++) {
+            if (act[e] > 0) {
+                start[latent[e] + 1]++;
+            }
+        }
+        firing = new float[dSae];
+        for (int i = 0; i < dSae; i++) {
+            firing[i] = start[i + 1];
+            start[i + 1] += start[i];
+        }
+        int[] entries = new int[start[dSae]];
+        int[] fill = start.clone();
+        for (int e = 0; e < latent.length; e++) {
+            if (act[e] > 0) {
+                entries[fill[latent[e]]++] = e;
+            }
+        }
+        gradDec = new float[dSae * dIn];
+        gradEnc = new float[dSae * dIn];
+        gradBEnc = new float[dSae];
+        parallelBlocks(dSae, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int count = start[i + 1] - start[i];
+                int[] rowsAt = new int[count];
+                float[] decCoefs = new float[count];
+                float[] encCoefs = new float[count];
+                float bias = 0;
+                for (int q = 0; q < count; q++) {
+                    int e = entries[start[i] + q];
+                    rowsAt[q] = e / c * dIn;
+                    decCoefs[q] = gScale * act[e];
+                    encCoefs[q] = gradPre[e];
+                    bias += gradPre[e];
+                }
+                addRows(residual, rowsAt, decCoefs, count, gradDec, i * dIn, dIn);
+                addRows(xc, rowsAt, encCoefs, count, gradEnc, i * dIn, dIn);
+                gradBEnc[i] = bias;
+            }
+        });
+    }
+
+    private interface Block {
+        void run(int from, int to);
+    }
+
+    /** Runs {@code block} over [0, n) in chunks of {@link #BLOCK}, in parallel on the common pool. */
+    private static void parallelBlocks(int n, Block block) {
+        IntStream.range(0, (n + BLOCK - 1) / BLOCK).parallel().forEach(t -> block.run(t * BLOCK, Math.min(n, (t + 1) * BLOCK)));
+    }
+
+    /**
+     * y[yo ..] += Σ_q a[q] · x[at[q] ..] over the first {@code count} rows, four rows per pass over y so that
+     * their loads from memory overlap (a group past the end repeats its first row with coefficient 0).
+     */
+    private static void addRows(float[] x, int[] at, float[] a, int count, float[] y, int yo, int len) {
+        for (int q = 0; q < count; q += 4) {
+            int o0 = at[q];
+            int o1 = q + 1 < count ? at[q + 1] : o0;
+            int o2 = q + 2 < count ? at[q + 2] : o0;
+            int o3 = q + 3 < count ? at[q + 3] : o0;
+            float a0 = a[q];
+            float a1 = q + 1 < count ? a[q + 1] : 0;
+            float a2 = q + 2 < count ? a[q + 2] : 0;
+            float a3 = q + 3 < count ? a[q + 3] : 0;
+            for (int t = 0; t < len; t++) {
+                y[yo + t] += a0 * x[o0 + t] + a1 * x[o1 + t] + a2 * x[o2 + t] + a3 * x[o3 + t];
+            }
+        }
+    }
+
+    /**
+     * out[q] = r[ro ..] · x[at[q] ..] for the first {@code count} rows: four rows at a time, each in two sums, so
+     * that eight independent additions are in flight (the JIT does not vectorise a float sum).
+     */
+    private static void dotRows(float[] r, int ro, float[] x, int[] at, int count, float[] out, int len) {
+        for (int q = 0; q < count; q += 4) {
+            int o0 = at[q];
+            int o1 = q + 1 < count ? at[q + 1] : o0;
+            int o2 = q + 2 < count ? at[q + 2] : o0;
+            int o3 = q + 3 < count ? at[q + 3] : o0;
+            float a0 = 0;
+            float a1 = 0;
+            float a2 = 0;
+            float a3 = 0;
+            float b0 = 0;
+            float b1 = 0;
+            float b2 = 0;
+            float b3 = 0;
+            int t = 0;
+            for (; t + 1 < len; t += 2) {
+                float u = r[ro + t];
+                float v = r[ro + t + 1];
+                a0 += u * x[o0 + t];
+                a1 += u * x[o1 + t];
+                a2 += u * x[o2 + t];
+                a3 += u * x[o3 + t];
+                b0 += v * x[o0 + t + 1];
+                b1 += v * x[o1 + t + 1];
+                b2 += v * x[o2 + t + 1];
+                b3 += v * x[o3 + t + 1];
+            }
+            if (t < len) {
+                float u = r[ro + t];
+                a0 += u * x[o0 + t];
+                a1 += u * x[o1 + t];
+                a2 += u * x[o2 + t];
+                a3 += u * x[o3 + t];
+            }
+            float[] sums = {a0 + b0, a1 + b1, a2 + b2, a3 + b3};
+            System.arraycopy(sums, 0, out, q, Math.min(4, count - q));
+        }
+    }
+
+    /** Σ x[xo + t]·y[yo + t]. */
+    private static double dot(float[] x, int xo, float[] y, int yo, int len) {
+        double s = 0;
+        for (int t = 0; t < len; t++) {
+            s += x[xo + t] * y[yo + t];
+        }
+        return s;
+    }
+
+    /** scale · Σ_rows m[row, :] of a row-major [rows, cols] array. */
+    private static float[] columnSums(float[] m, int rows, int cols, float scale) {
+        float[] sums = new float[cols];
+        for (int r = 0; r < rows; r++) {
+            for (int t = 0; t < cols; t++) {
+                sums[t] += scale * m[r * cols + t];
+            }
+        }
+        return sums;
+    }
+}

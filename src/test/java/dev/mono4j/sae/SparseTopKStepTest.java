@@ -1,0 +1,193 @@
+package dev.mono4j.sae;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.training.GradientCollector;
+import dev.mono4j.train.Gradients;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+class SparseTopKStepTest {
+    @BeforeAll
+    static void offline() {
+        System.setProperty("ai.djl.offline", "true");
+    }
+
+    /** The kernel against the formulas of its class comment, in double precision, one entry at a time. */
+    @Test
+    void kernelMatchesDirectComputation() {
+        // More rows and latents than one parallel block, a width that is no multiple of the unrolling, and rows
+        // whose active counts are no multiple of four.
+        int n = 130;
+        int dIn = 7;
+        int dSae = 70;
+        int c = 9;
+        Random r = new Random(2);
+        float[] xc = SaeTrainingTest.random(r, n * dIn);
+        float[] dec = SaeTrainingTest.random(r, dSae * dIn);
+        int[] latent = new int[n * c];
+        float[] act = new float[n * c];
+        for (int row = 0; row < n; row++) {
+            for (int j = 0; j < c; j++) {
+                latent[row * c + j] = (row * 7 + j * 11) % dSae; // distinct within the row
+                act[row * c + j] = (row + j) % 3 == 0 ? 0 : r.nextFloat();
+            }
+        }
+        SparseTopKStep s = new SparseTopKStep(xc, dec, latent, act, dIn, dSae);
+
+        double[] residual = new double[n * dIn];
+        double mse = 0;
+        double[] gradDec = new double[dSae * dIn];
+        double[] gradEnc = new double[dSae * dIn];
+        double[] gradBEnc = new double[dSae];
+        double[] gradRecon = new double[dIn];
+        float[] firing = new float[dSae];
+        for (int row = 0; row < n; row++) {
+            for (int t = 0; t < dIn; t++) {
+                residual[row * dIn + t] = xc[row * dIn + t];
+            }
+            for (int e = row * c; e < (row + 1) * c; e++) {
+                for (int t = 0; t < dIn; t++) {
+                    residual[row * dIn + t] -= act[e] * dec[latent[e] * dIn + t];
+                }
+            }
+            double[] g = new double[dIn];
+            for (int t = 0; t < dIn; t++) {
+                double v = residual[row * dIn + t];
+                mse += v * v / n;
+                g[t] = -2 * v / n;
+                gradRecon[t] += g[t];
+            }
+            for (int e = row * c; e < (row + 1) * c; e++) {
+                if (act[e] == 0) {
+                    continue;
+                }
+                int i = latent[e];
+                firing[i]++;
+                double gradPre = 0;
+                for (int t = 0; t < dIn; t++) {
+                    gradPre += g[t] * dec[i * dIn + t];
+                }
+                gradBEnc[i] += gradPre;
+                for (int t = 0; t < dIn; t++) {
+                    gradDec[i * dIn + t] += act[e] * g[t];
+                    gradEnc[i * dIn + t] += gradPre * xc[row * dIn + t];
+                }
+            }
+        }
+        assertArrayEquals(toFloats(residual), s.residual, 1e-5f);
+        assertEquals(mse, s.mse, 1e-5 * mse);
+        assertArrayEquals(toFloats(gradDec), s.gradDec, 1e-5f);
+        assertArrayEquals(toFloats(gradEnc), s.gradEnc, 1e-5f);
+        assertArrayEquals(toFloats(gradBEnc), s.gradBEnc, 1e-5f);
+        assertArrayEquals(toFloats(gradRecon), s.gradRecon, 1e-5f);
+        assertArrayEquals(firing, s.firing);
+    }
+
+    /**
+     * Both TopK paths and both BatchTopK paths, with AuxK on, against the losses written the plain way and
+     * differentiated by autograd: pre-activations (x − b_dec)·W_encᵀ + b_enc over all latents, ReLU, masks from
+     * a top-k per row (or over the batch), AuxK among all latents with the live ones pushed to −∞. One row is ten
+     * times larger than the others, so that it holds most of BatchTopK's batch and its candidates must grow.
+     */
+    @Test
+    void topKTrainingMatchesPlainAutograd() {
+        int n = 16;
+        int dIn = 12;
+        int dSae = 48;
+        Random r = new Random(4);
+        float[] rows = SaeTrainingTest.random(r, n * dIn);
+        for (int t = 0; t < dIn; t++) {
+            rows[t] *= 10;
+        }
+        float[] bDec = SaeTrainingTest.random(r, dIn);
+        boolean[] dead = new boolean[dSae];
+        for (int i = 0; i < dSae; i += 3) {
+            dead[i] = true;
+        }
+        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
+            for (boolean sparse : List.of(true, false)) {
+                SaeConfig cfg = new SaeConfig(a, dSae, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
+                        GbaConfig.DEFAULT, sparse, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, n, 1, 7, 5, 10);
+                try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, bDec, m)) {
+                    sae.bEnc.set(SaeTrainingTest.random(r, dSae)); // not all zero, so that its gradient is tested too
+                    Map<String, float[]> got = lossAndGradients(sae, rows, n, dead, false);
+                    Map<String, float[]> want = lossAndGradients(sae, rows, n, dead, true);
+                    for (String key : want.keySet()) {
+                        assertArrayEquals(want.get(key), got.get(key), 1e-4f, a + (sparse ? " sparse " : " dense ") + key);
+                    }
+                }
+            }
+        }
+    }
+
+    private static Map<String, float[]> lossAndGradients(TrainableSae sae, float[] rows, int n, boolean[] dead,
+            boolean plain) {
+        Map<String, float[]> out = new LinkedHashMap<>();
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray x = m.create(rows, new Shape(n, sae.dIn));
+            try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                TrainableSae.Forward f = plain ? plainTopK(m, sae, x, dead) : sae.forward(m, x, dead);
+                gc.backward(f.loss());
+                out.put("loss", new float[] {f.loss().getFloat()});
+                out.put("mse", new float[] {f.mse().getFloat()});
+                out.put("aux", new float[] {f.penalty().getFloat()});
+                out.put("recon", f.recon().toFloatArray());
+                out.put("firing", f.firing());
+            }
+            for (Map.Entry<String, NDArray> e : sae.parameters().entrySet()) {
+                out.put("grad " + e.getKey(), Gradients.of(e.getValue()).toFloatArray());
+            }
+            Gradients.zero(sae.parameters().values());
+        }
+        return out;
+    }
+
+    private static TrainableSae.Forward plainTopK(NDManager m, TrainableSae sae, NDArray x, boolean[] dead) {
+        SaeConfig cfg = sae.cfg;
+        NDArray pre = x.sub(sae.bDec).matMul(sae.wEnc.transpose()).add(sae.bEnc);
+        NDArray preD = pre.stopGradient();
+        NDArray keep;
+        if (cfg.architecture() == SaeArchitecture.TOPK) {
+            keep = preD.gte(preD.topK(cfg.k(), 1, true, true).get(0).min(new int[] {1}, true));
+        } else {
+            float kth = preD.reshape(-1).topK((int) x.getShape().get(0) * cfg.k(), 0, true, true).get(0).min().getFloat();
+            keep = preD.gte(Math.max(kth, Float.MIN_NORMAL));
+        }
+        NDArray f = Activation.relu(pre).mul(keep.toType(DataType.FLOAT32, false));
+        NDArray recon = f.matMul(sae.wDec).add(sae.bDec);
+        NDArray mse = recon.sub(x).square().sum(new int[] {1}).mean();
+        int nDead = 0;
+        float[] live = new float[sae.dSae];
+        for (int i = 0; i < sae.dSae; i++) {
+            nDead += dead[i] ? 1 : 0;
+            live[i] = dead[i] ? 0 : Float.NEGATIVE_INFINITY;
+        }
+        NDArray auxPre = preD.add(m.create(live));
+        NDArray auxKeep = auxPre.gte(auxPre.topK(Math.min(cfg.auxK(), nDead), 1, true, true).get(0).min(new int[] {1}, true));
+        NDArray auxRecon = Activation.relu(pre).mul(auxKeep.toType(DataType.FLOAT32, false)).matMul(sae.wDec);
+        NDArray aux = auxRecon.sub(x.sub(recon).stopGradient()).square().sum(new int[] {1}).mean()
+                .mul(TrainableSae.scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
+        float[] firing = f.stopGradient().gt(0f).toType(DataType.FLOAT32, false).sum(new int[] {0}).toFloatArray();
+        return new TrainableSae.Forward(mse.add(aux.mul(TrainableSae.scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
+    }
+
+    private static float[] toFloats(double[] v) {
+        float[] f = new float[v.length];
+        for (int i = 0; i < v.length; i++) {
+            f[i] = (float) v[i];
+        }
+        return f;
+    }
+}

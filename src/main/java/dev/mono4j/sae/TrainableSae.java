@@ -173,7 +173,7 @@ final class TrainableSae implements AutoCloseable {
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
         NDArray aux = auxK(m, xc, x.sub(recon).stopGradient(), dead);
-        float[] firing = keep.sum(new int[] {0}).toType(DataType.FLOAT32, false).toFloatArray();
+        float[] firing = keep.sum(new int[] {0}).toFloatArray();
         return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
     }
 
@@ -186,7 +186,9 @@ final class TrainableSae implements AutoCloseable {
      */
     private NDArray encode(NDManager m, NDArray xc, NDArray enc, NDArray bias) {
         NDArray t = constant(m, enc).matMul(bDec);
-        return xc.stopGradient().matMul(inStep(m, enc.transpose())).add(t.stopGradient().sub(t).add(bias));
+        // In place: a new [N, d_sae] array costs page faults as well as a pass, and the product is not needed
+        // for its own backward.
+        return xc.stopGradient().matMul(inStep(m, enc.transpose())).addi(t.stopGradient().sub(t).add(bias));
     }
 
     /**
@@ -273,18 +275,21 @@ final class TrainableSae implements AutoCloseable {
         }
     }
 
-    /** True where a latent is kept: among the row's k largest (TopK) or the batch's (BatchTopK), and positive. */
+    /**
+     * 1 where a latent is kept: among the row's k largest (TopK) or the batch's (BatchTopK), and positive; else 0.
+     * (As floats: multiplying by a boolean array or summing one is several times slower in PyTorch.)
+     */
     private NDArray keepMask(NDArray pre) {
         if (cfg.architecture() == SaeArchitecture.TOPK) {
             return rowTopKMask(pre, cfg.k());
         }
-        return pre.gte(batchTopK(pre).threshold());
+        return pre.gte(batchTopK(pre).threshold()).toType(DataType.FLOAT32, false);
     }
 
-    /** True where a value is among its row's {@code k} largest and positive. */
+    /** 1 where a value is among its row's {@code k} largest and positive, else 0. */
     private static NDArray rowTopKMask(NDArray pre, int k) {
         NDArray kth = pre.topK(k, 1, true, false).get(0).min(new int[] {1}, true);
-        return pre.gte(kth.maximum(Float.MIN_VALUE));
+        return pre.gte(kth.maximum(Float.MIN_VALUE)).toType(DataType.FLOAT32, false);
     }
 
     /**

@@ -1,7 +1,6 @@
 package dev.mono4j.sae;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
@@ -168,7 +167,7 @@ final class TrainableSae implements AutoCloseable {
     private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
         NDArray pre = encode(m, xc, wEnc, bEnc);
         // The mask keeps positive values only, so relu(pre)·mask = pre·mask, with one [N, d_sae] pass fewer.
-        NDArray keep = keepMask(pre.stopGradient());
+        NDArray keep = keepMask(m, pre.stopGradient());
         NDArray f = pre.mul(keep);
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
@@ -215,13 +214,13 @@ final class TrainableSae implements AutoCloseable {
         NDArray xcD = xc.stopGradient();
         NDArray encD = constant(m, wEnc);
         NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
-        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(pre);
-        float[] act = chosen.values().toFloatArray();
+        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(m, pre);
+        float[] act = chosen.top().values();
         for (int i = 0; i < act.length; i++) {
             act[i] = act[i] >= chosen.threshold() ? act[i] : 0;
         }
-        SparseTopKStep step = new SparseTopKStep(xcD.toFloatArray(), wDec.toFloatArray(),
-                chosen.indices().toType(DataType.INT32, false).toIntArray(), act, dIn, dSae);
+        SparseTopKStep step = new SparseTopKStep(xcD.toFloatArray(), wDec.toFloatArray(), chosen.top().columns(), act,
+                dIn, dSae);
         Shape rows = new Shape(dSae, dIn);
         NDArray gradBEnc = m.create(step.gradBEnc);
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
@@ -240,17 +239,20 @@ final class TrainableSae implements AutoCloseable {
         return g.mul(p).sum();
     }
 
-    /**
-     * Each row's candidate latents ({@code values}, {@code indices} [N, c]) and the threshold at or above which a
-     * candidate is active. Every value at or above it is among the candidates.
-     */
-    private record Chosen(NDArray values, NDArray indices, float threshold) {
+    /** Each row's candidate latents and the threshold at or above which one is active; all such are candidates. */
+    private record Chosen(SparseTopKStep.Candidates top, float threshold) {
+    }
+
+    /** Each row's c largest values (all of them when it has fewer) of a [N, c'] float array, read in place. */
+    private static SparseTopKStep.Candidates largest(NDArray pre, int c) {
+        int cols = (int) pre.getShape().get(1);
+        return SparseTopKStep.largest(pre.toByteBuffer(true).asFloatBuffer(), (int) pre.getShape().get(0), cols,
+                Math.min(c, cols));
     }
 
     /** TopK: each row's k largest, active when positive (the smallest positive float is the threshold). */
     private Chosen topK(NDArray pre) {
-        NDList top = pre.topK(cfg.k(), 1, true, false);
-        return new Chosen(top.get(0), top.get(1), Float.MIN_VALUE);
+        return new Chosen(largest(pre, cfg.k()), Float.MIN_VALUE);
     }
 
     /**
@@ -261,16 +263,19 @@ final class TrainableSae implements AutoCloseable {
      * It also moves the running threshold used at inference: an average of the smallest kept activation over
      * batches (the paper's estimate), here exponential with weight 0.01.
      */
-    private Chosen batchTopK(NDArray pre) {
+    private Chosen batchTopK(NDManager m, NDArray pre) {
         long n = pre.getShape().get(0);
         int kn = (int) Math.min(n * cfg.k(), n * dSae);
         for (int c = Math.min(2 * cfg.k(), dSae); ; c = Math.min(2 * c, dSae)) {
-            NDList top = pre.topK(c, 1, true, false);
-            NDArray values = top.get(0);
-            float thr = Math.max(values.reshape(-1).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
-            if (c == dSae || values.min(new int[] {1}).max().getFloat() < thr) {
+            SparseTopKStep.Candidates top = largest(pre, c);
+            float thr = Math.max(m.create(top.values()).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
+            float highestRowMin = Float.NEGATIVE_INFINITY;
+            for (float v : top.rowMinima()) {
+                highestRowMin = Math.max(highestRowMin, v);
+            }
+            if (c == dSae || highestRowMin < thr) {
                 batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
-                return new Chosen(values, top.get(1), thr);
+                return new Chosen(top, thr);
             }
         }
     }
@@ -279,17 +284,20 @@ final class TrainableSae implements AutoCloseable {
      * 1 where a latent is kept: among the row's k largest (TopK) or the batch's (BatchTopK), and positive; else 0.
      * (As floats: multiplying by a boolean array or summing one is several times slower in PyTorch.)
      */
-    private NDArray keepMask(NDArray pre) {
+    private NDArray keepMask(NDManager m, NDArray pre) {
         if (cfg.architecture() == SaeArchitecture.TOPK) {
-            return rowTopKMask(pre, cfg.k());
+            return rowTopKMask(m, pre, cfg.k());
         }
-        return pre.gte(batchTopK(pre).threshold()).toType(DataType.FLOAT32, false);
+        return pre.gte(batchTopK(m, pre).threshold()).toType(DataType.FLOAT32, false);
     }
 
-    /** 1 where a value is among its row's {@code k} largest and positive, else 0. */
-    private static NDArray rowTopKMask(NDArray pre, int k) {
-        NDArray kth = pre.topK(k, 1, true, false).get(0).min(new int[] {1}, true);
-        return pre.gte(kth.maximum(Float.MIN_VALUE)).toType(DataType.FLOAT32, false);
+    /** 1 where a value of {@code pre} [N, c'] is among its row's {@code k} largest and positive, else 0. */
+    private static NDArray rowTopKMask(NDManager m, NDArray pre, int k) {
+        float[] kth = largest(pre, k).rowMinima();
+        for (int r = 0; r < kth.length; r++) {
+            kth[r] = Math.max(kth[r], Float.MIN_VALUE);
+        }
+        return pre.gte(m.create(kth, new Shape(kth.length, 1))).toType(DataType.FLOAT32, false);
     }
 
     /**
@@ -311,7 +319,7 @@ final class TrainableSae implements AutoCloseable {
         }
         NDIndex cols = new NDIndex("{}", m.create(Arrays.copyOf(deadIdx, nDead)));
         NDArray pre = encode(m, xc, wEnc.get(m, cols), bEnc.get(m, cols));
-        NDArray f = pre.mul(rowTopKMask(pre.stopGradient(), Math.min(cfg.auxK(), nDead)));
+        NDArray f = pre.mul(rowTopKMask(m, pre.stopGradient(), Math.min(cfg.auxK(), nDead)));
         NDArray err = f.matMul(wDec.get(m, cols)).sub(residual).square().sum(new int[] {1}).mean();
         return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
     }

@@ -194,7 +194,8 @@ final class SparseTopKStep {
 
     /** Runs {@code block} over [0, n) in chunks of {@link #BLOCK}, in parallel on the common pool. */
     private static void parallelBlocks(int n, Block block) {
-        IntStream.range(0, (n + BLOCK - 1) / BLOCK).parallel().forEach(t -> block.run(t * BLOCK, Math.min(n, (t + 1) * BLOCK)));
+        IntStream.range(0, (n + BLOCK - 1) / BLOCK).parallel()
+                .forEach(t -> block.run(t * BLOCK, Math.min(n, (t + 1) * BLOCK)));
     }
 
     /**

@@ -219,19 +219,32 @@ final class TrainableSae implements AutoCloseable {
         for (int i = 0; i < act.length; i++) {
             act[i] = act[i] >= chosen.threshold() ? act[i] : 0;
         }
-        SparseTopKStep step = new SparseTopKStep(xcD.toFloatArray(), wDec.toFloatArray(), chosen.top().columns(), act,
-                dIn, dSae);
+        SparseTopKStep step = new SparseTopKStep(floats(xcD), floats(wDec), chosen.top().columns(), act, dIn, dSae);
         Shape rows = new Shape(dSae, dIn);
         NDArray gradBEnc = m.create(step.gradBEnc);
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
         NDArray gradBDec = m.create(step.gradRecon).sub(gradBEnc.matMul(encD));
-        NDArray surrogate = inner(wDec, m.create(step.gradDec, rows)).add(inner(wEnc, m.create(step.gradEnc, rows)))
+        NDArray surrogate = inner(wDec, array(m, step.gradDec, rows)).add(inner(wEnc, array(m, step.gradEnc, rows)))
                 .add(inner(bEnc, gradBEnc)).add(inner(bDec, gradBDec));
         NDArray mse = m.create((float) step.mse);
-        NDArray residual = m.create(step.residual, x.getShape());
+        NDArray residual = array(m, step.residual, x.getShape());
         NDArray aux = auxK(m, xc, residual, dead);
         NDArray loss = surrogate.sub(surrogate.stopGradient()).add(mse).add(aux.mul(scalar(m, cfg.auxCoefficient())));
         return new Forward(loss, mse, aux, x.sub(residual), step.firing, null);
+    }
+
+    /** A float array's values, copied once from its memory (toFloatArray copies twice, through a byte[]). */
+    private static float[] floats(NDArray a) {
+        float[] v = new float[Math.toIntExact(a.size())];
+        a.toByteBuffer(true).asFloatBuffer().get(v);
+        return v;
+    }
+
+    /** An array of the step's holding {@code v}, copied once (create(float[]) zero-fills a buffer first). */
+    private static NDArray array(NDManager m, float[] v, Shape shape) {
+        NDArray a = m.create(shape, DataType.FLOAT32);
+        a.toByteBuffer(true).asFloatBuffer().put(v);
+        return a;
     }
 
     /** ⟨p, g⟩ summed over all elements, with gradient g towards p (g first: the result is the step's). */
@@ -268,7 +281,8 @@ final class TrainableSae implements AutoCloseable {
         int kn = (int) Math.min(n * cfg.k(), n * dSae);
         for (int c = Math.min(2 * cfg.k(), dSae); ; c = Math.min(2 * c, dSae)) {
             SparseTopKStep.Candidates top = largest(pre, c);
-            float thr = Math.max(m.create(top.values()).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
+            float knth = m.create(top.values()).topK(kn, 0, true, false).get(0).min().getFloat();
+            float thr = Math.max(knth, Float.MIN_NORMAL);
             float highestRowMin = Float.NEGATIVE_INFINITY;
             for (float v : top.rowMinima()) {
                 highestRowMin = Math.max(highestRowMin, v);

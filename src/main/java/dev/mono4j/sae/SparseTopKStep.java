@@ -1,6 +1,7 @@
 package dev.mono4j.sae;
 
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.stream.IntStream;
 
 /**
@@ -11,7 +12,7 @@ import java.util.stream.IntStream;
  * costs more than the dense GEMMs it replaces; here rows are read in place and every gradient row is summed by
  * the one thread that owns its latent (entries are bucketed per latent first), so there are no write conflicts.
  *
- * <p>With xc = x − b_dec, activations a = f(pre) (zero where a latent is not active) and r = x − x̂ =
+ * <p>With xc = x − b_dec, a row's active latents i_j with activations a_j = pre_j > 0 and r = x − x̂ =
  * xc − Σ_j a_j·W_dec[i_j], the gradient towards x̂ is g = −2r/N, and for each active entry (row n, latent i):
  * ∂L/∂pre = g_n·W_dec[i] (the activation's derivative is 1 where it is positive), ∂L/∂W_dec[i] += a·g_n,
  * ∂L/∂W_enc[i] += ∂L/∂pre·xc_n and ∂L/∂b_enc[i] += ∂L/∂pre.
@@ -35,40 +36,54 @@ final class SparseTopKStep {
     final float[] firing;
 
     /**
-     * @param xc     rows minus the decoder bias, [N, d_in]
-     * @param dec    decoder rows, [d_sae, d_in]
-     * @param latent each row's candidate latents, [N, c]
-     * @param act    their activations, [N, c]: positive where active, zero where not (those are skipped)
+     * @param xc        rows minus the decoder bias, [N, d_in]
+     * @param dec       decoder rows, [d_sae, d_in]
+     * @param values    each row's candidate pre-activations
+     * @param latents   their latents
+     * @param threshold the candidates at or above it (a positive number) are active
      */
-    SparseTopKStep(float[] xc, float[] dec, int[] latent, float[] act, int dIn, int dSae) {
+    SparseTopKStep(float[] xc, float[] dec, float[][] values, int[][] latents, float threshold, int dIn, int dSae) {
+        // The active entries, row after row: row r's are rowStart[r] .. rowStart[r + 1] − 1 of latent and act.
+        int[] rowStart = new int[values.length + 1];
+        for (int r = 0; r < values.length; r++) {
+            rowStart[r + 1] = rowStart[r];
+            for (float v : values[r]) {
+                rowStart[r + 1] += v >= threshold ? 1 : 0;
+            }
+        }
+        int[] latent = new int[rowStart[values.length]];
+        float[] act = new float[latent.length];
+        for (int r = 0, e = 0; r < values.length; r++) {
+            for (int j = 0; j < values[r].length; j++) {
+                if (values[r][j] >= threshold) {
+                    latent[e] = latents[r][j];
+                    act[e++] = values[r][j];
+                }
+            }
+        }
         int n = xc.length / dIn;
-        int c = latent.length / n;
         float gScale = -2f / n; // ∂L/∂x̂ = gScale · r
         residual = new float[n * dIn];
-        float[] gradPre = new float[n * c];
+        float[] gradPre = new float[act.length];
         double[] rowSquares = new double[n];
         parallelBlocks(n, (from, to) -> {
-            int[] rowsAt = new int[c];
-            float[] coefs = new float[c];
-            float[] dots = new float[c];
             for (int row = from; row < to; row++) {
                 int ro = row * dIn;
-                int count = 0;
-                for (int e = row * c; e < (row + 1) * c; e++) {
-                    if (act[e] > 0) {
-                        rowsAt[count] = latent[e] * dIn;
-                        coefs[count++] = -act[e];
-                    }
+                int first = rowStart[row];
+                int count = rowStart[row + 1] - first;
+                int[] rowsAt = new int[count];
+                float[] coefs = new float[count];
+                for (int q = 0; q < count; q++) {
+                    rowsAt[q] = latent[first + q] * dIn;
+                    coefs[q] = -act[first + q];
                 }
                 System.arraycopy(xc, ro, residual, ro, dIn);
                 addRows(dec, rowsAt, coefs, count, residual, ro, dIn);
                 rowSquares[row] = dot(residual, ro, residual, ro, dIn);
                 // The row's decoder rows were just read for x̂, so they are still in cache for its ∂L/∂pre.
-                dotRows(residual, ro, dec, rowsAt, count, dots, dIn);
-                for (int e = row * c, q = 0; e < (row + 1) * c; e++) {
-                    if (act[e] > 0) {
-                        gradPre[e] = gScale * dots[q++];
-                    }
+                dotRows(residual, ro, dec, rowsAt, count, gradPre, first, dIn);
+                for (int e = first; e < first + count; e++) {
+                    gradPre[e] *= gScale;
                 }
             }
         });
@@ -81,20 +96,20 @@ final class SparseTopKStep {
 
         // Counting sort of the active entries by latent: bucket i holds entries start[i] .. start[i + 1] - 1.
         int[] start = new int[dSae + 1];
-        for (int e = 0; e < latent.length; e++) {
-            if (act[e] > 0) {
-                start[latent[e] + 1]++;
-            }
+        for (int i : latent) {
+            start[i + 1]++;
         }
         firing = new float[dSae];
         for (int i = 0; i < dSae; i++) {
             firing[i] = start[i + 1];
             start[i + 1] += start[i];
         }
-        int[] entries = new int[start[dSae]];
+        int[] entries = new int[act.length];
+        int[] entryRow = new int[act.length];
         int[] fill = start.clone();
-        for (int e = 0; e < latent.length; e++) {
-            if (act[e] > 0) {
+        for (int row = 0; row < n; row++) {
+            for (int e = rowStart[row]; e < rowStart[row + 1]; e++) {
+                entryRow[fill[latent[e]]] = row;
                 entries[fill[latent[e]]++] = e;
             }
         }
@@ -110,7 +125,7 @@ final class SparseTopKStep {
                 float bias = 0;
                 for (int q = 0; q < count; q++) {
                     int e = entries[start[i] + q];
-                    rowsAt[q] = e / c * dIn;
+                    rowsAt[q] = entryRow[start[i] + q] * dIn;
                     decCoefs[q] = gScale * act[e];
                     encCoefs[q] = gradPre[e];
                     bias += gradPre[e];
@@ -122,70 +137,55 @@ final class SparseTopKStep {
         });
     }
 
-    /** Each row's {@code perRow} largest values, unordered, and their columns: [rows, perRow] each. */
-    record Candidates(float[] values, int[] columns, int perRow) {
-        /** The smallest candidate of each row. */
-        float[] rowMinima() {
-            float[] min = new float[values.length / perRow];
-            for (int r = 0; r < min.length; r++) {
-                min[r] = Float.POSITIVE_INFINITY;
-                for (int j = r * perRow; j < (r + 1) * perRow; j++) {
-                    min[r] = Math.min(min[r], values[j]);
-                }
-            }
-            return min;
-        }
-    }
-
     /**
-     * Each row's {@code c} largest values of a row-major [n, m] array, read in place: a min-heap holds the c
-     * largest so far, and most values are only compared with its root. On [4096, 8192] with c = 32 this takes
-     * about half as long as PyTorch's topk. Of equal values, the first ones are kept.
+     * The {@code c} largest values of each listed row of a row-major [n, m] array, read in place, and their
+     * columns, unordered, into values[row] and columns[row]: a min-heap holds the c largest so far, and most values
+     * are only compared with its root. On [4096, 8192] with c = 32 this takes about half as long as PyTorch's
+     * topk. Of equal values, the first ones are kept.
      */
-    static Candidates largest(FloatBuffer a, int n, int m, int c) {
-        float[] values = new float[n * c];
-        int[] columns = new int[n * c];
-        parallelBlocks(n, (from, to) -> {
+    static void largest(FloatBuffer a, int m, int[] rows, int c, float[][] values, int[][] columns) {
+        parallelBlocks(rows.length, (from, to) -> {
             float[] row = new float[m];
-            for (int r = from; r < to; r++) {
-                a.get(r * m, row, 0, m);
-                int o = r * c;
+            for (int q = from; q < to; q++) {
+                a.get(rows[q] * m, row, 0, m);
+                float[] v = Arrays.copyOf(row, c);
+                int[] col = new int[c];
                 for (int j = 0; j < c; j++) {
-                    values[o + j] = row[j];
-                    columns[o + j] = j;
+                    col[j] = j;
                 }
                 for (int j = c / 2 - 1; j >= 0; j--) {
-                    siftDown(values, columns, o, c, j);
+                    siftDown(v, col, j);
                 }
                 for (int t = c; t < m; t++) {
-                    if (row[t] > values[o]) {
-                        values[o] = row[t];
-                        columns[o] = t;
-                        siftDown(values, columns, o, c, 0);
+                    if (row[t] > v[0]) {
+                        v[0] = row[t];
+                        col[0] = t;
+                        siftDown(v, col, 0);
                     }
                 }
+                values[rows[q]] = v;
+                columns[rows[q]] = col;
             }
         });
-        return new Candidates(values, columns, c);
     }
 
-    /** Restores the min-heap order of the heap at {@code o} (size c) below position j. */
-    private static void siftDown(float[] v, int[] col, int o, int c, int j) {
-        float x = v[o + j];
-        int xc = col[o + j];
-        for (int child = 2 * j + 1; child < c; child = 2 * j + 1) {
-            if (child + 1 < c && v[o + child + 1] < v[o + child]) {
+    /** Restores the min-heap order of {@code v} (and {@code col} alongside) below position j. */
+    private static void siftDown(float[] v, int[] col, int j) {
+        float x = v[j];
+        int xc = col[j];
+        for (int child = 2 * j + 1; child < v.length; child = 2 * j + 1) {
+            if (child + 1 < v.length && v[child + 1] < v[child]) {
                 child++;
             }
-            if (v[o + child] >= x) {
+            if (v[child] >= x) {
                 break;
             }
-            v[o + j] = v[o + child];
-            col[o + j] = col[o + child];
+            v[j] = v[child];
+            col[j] = col[child];
             j = child;
         }
-        v[o + j] = x;
-        col[o + j] = xc;
+        v[j] = x;
+        col[j] = xc;
     }
 
     private interface Block {
@@ -219,10 +219,10 @@ final class SparseTopKStep {
     }
 
     /**
-     * out[q] = r[ro ..] · x[at[q] ..] for the first {@code count} rows: four rows at a time, each in two sums, so
-     * that eight independent additions are in flight (the JIT does not vectorise a float sum).
+     * out[oo + q] = r[ro ..] · x[at[q] ..] for the first {@code count} rows: four rows at a time, each in two
+     * sums, so that eight independent additions are in flight (the JIT does not vectorise a float sum).
      */
-    private static void dotRows(float[] r, int ro, float[] x, int[] at, int count, float[] out, int len) {
+    private static void dotRows(float[] r, int ro, float[] x, int[] at, int count, float[] out, int oo, int len) {
         for (int q = 0; q < count; q += 4) {
             int o0 = at[q];
             int o1 = q + 1 < count ? at[q + 1] : o0;
@@ -257,7 +257,7 @@ final class SparseTopKStep {
                 a3 += u * x[o3 + t];
             }
             float[] sums = {a0 + b0, a1 + b1, a2 + b2, a3 + b3};
-            System.arraycopy(sums, 0, out, q, Math.min(4, count - q));
+            System.arraycopy(sums, 0, out, oo + q, Math.min(4, count - q));
         }
     }
 

@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * An SAE while it trains: its parameters and the training forward pass of each architecture. Inputs are
@@ -215,11 +216,8 @@ final class TrainableSae implements AutoCloseable {
         NDArray encD = constant(m, wEnc);
         NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
         Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(m, pre);
-        float[] act = chosen.top().values();
-        for (int i = 0; i < act.length; i++) {
-            act[i] = act[i] >= chosen.threshold() ? act[i] : 0;
-        }
-        SparseTopKStep step = new SparseTopKStep(floats(xcD), floats(wDec), chosen.top().columns(), act, dIn, dSae);
+        SparseTopKStep step = new SparseTopKStep(floats(xcD), floats(wDec), chosen.values(), chosen.columns(),
+                chosen.threshold(), dIn, dSae);
         Shape rows = new Shape(dSae, dIn);
         NDArray gradBEnc = m.create(step.gradBEnc);
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
@@ -252,44 +250,67 @@ final class TrainableSae implements AutoCloseable {
         return g.mul(p).sum();
     }
 
-    /** Each row's candidate latents and the threshold at or above which one is active; all such are candidates. */
-    private record Chosen(SparseTopKStep.Candidates top, float threshold) {
+    /**
+     * Each row's candidate latents (values and columns, unordered) and the threshold at or above which one is
+     * active; every value of a row at or above it is among its candidates.
+     */
+    private record Chosen(float[][] values, int[][] columns, float threshold) {
     }
 
-    /** Each row's c largest values (all of them when it has fewer) of a [N, c'] float array, read in place. */
-    private static SparseTopKStep.Candidates largest(NDArray pre, int c) {
-        int cols = (int) pre.getShape().get(1);
-        return SparseTopKStep.largest(pre.toByteBuffer(true).asFloatBuffer(), (int) pre.getShape().get(0), cols,
-                Math.min(c, cols));
+    private static float rowMin(float[] values) {
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+        }
+        return min;
     }
 
     /** TopK: each row's k largest, active when positive (the smallest positive float is the threshold). */
     private Chosen topK(NDArray pre) {
-        return new Chosen(largest(pre, cfg.k()), Float.MIN_VALUE);
+        return rowTopK(pre, cfg.k(), Float.MIN_VALUE);
+    }
+
+    /** Each row's k largest values (all when it has fewer) of a [N, c'] float array. */
+    private static Chosen rowTopK(NDArray pre, int k, float threshold) {
+        int n = (int) pre.getShape().get(0);
+        Chosen chosen = new Chosen(new float[n][], new int[n][], threshold);
+        largest(pre, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
+        return chosen;
+    }
+
+    /** The c largest values of the listed rows of a [N, c'] float array (all when it has fewer), read in place. */
+    private static void largest(NDArray pre, int[] rows, int c, float[][] values, int[][] columns) {
+        int cols = (int) pre.getShape().get(1);
+        SparseTopKStep.largest(pre.toByteBuffer(true).asFloatBuffer(), cols, rows, Math.min(c, cols), values, columns);
     }
 
     /**
      * BatchTopK (Bussmann et al. 2024): active are the batch's k·N largest pre-activations, at least a tiny
      * positive number so that only positive values are kept. Rather than a top-(k·N) over all N·d_sae values, it
-     * takes each row's c largest, c = 2k, 4k, ... until every row's c-th largest is below the (k·N)-th largest of
-     * those candidates: then nothing outside them reaches it, and that is the batch's own (k·N)-th largest.
-     * It also moves the running threshold used at inference: an average of the smallest kept activation over
-     * batches (the paper's estimate), here exponential with weight 0.01.
+     * takes each row's 2k largest, then twice as many of every row whose smallest candidate reaches the (k·N)-th
+     * largest of all candidates, until none does: then nothing outside the candidates reaches it, and it is the
+     * batch's own (k·N)-th largest. It also moves the running threshold used at inference: an average
+     * of the smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
      */
     private Chosen batchTopK(NDManager m, NDArray pre) {
-        long n = pre.getShape().get(0);
-        int kn = (int) Math.min(n * cfg.k(), n * dSae);
-        for (int c = Math.min(2 * cfg.k(), dSae); ; c = Math.min(2 * c, dSae)) {
-            SparseTopKStep.Candidates top = largest(pre, c);
-            float knth = m.create(top.values()).topK(kn, 0, true, false).get(0).min().getFloat();
-            float thr = Math.max(knth, Float.MIN_NORMAL);
-            float highestRowMin = Float.NEGATIVE_INFINITY;
-            for (float v : top.rowMinima()) {
-                highestRowMin = Math.max(highestRowMin, v);
+        int n = (int) pre.getShape().get(0);
+        int kn = (int) Math.min((long) n * cfg.k(), (long) n * dSae);
+        float[][] values = new float[n][];
+        int[][] columns = new int[n][];
+        int[] rows = IntStream.range(0, n).toArray();
+        for (int c = 2 * cfg.k(); ; c *= 2) {
+            largest(pre, rows, c, values, columns);
+            float[] all = new float[Arrays.stream(values).mapToInt(v -> v.length).sum()];
+            for (int r = 0, o = 0; r < n; o += values[r++].length) {
+                System.arraycopy(values[r], 0, all, o, values[r].length);
             }
-            if (c == dSae || highestRowMin < thr) {
+            float thr = Math.max(m.create(all).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
+            // Rows whose candidates might not hold all their values at or above thr. A row with more candidates
+            // has c / 2 of them: thr only grows with more candidates, so a row that was fine stays fine.
+            rows = IntStream.range(0, n).filter(r -> values[r].length < dSae && rowMin(values[r]) >= thr).toArray();
+            if (rows.length == 0) {
                 batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
-                return new Chosen(top, thr);
+                return new Chosen(values, columns, thr);
             }
         }
     }
@@ -307,9 +328,10 @@ final class TrainableSae implements AutoCloseable {
 
     /** 1 where a value of {@code pre} [N, c'] is among its row's {@code k} largest and positive, else 0. */
     private static NDArray rowTopKMask(NDManager m, NDArray pre, int k) {
-        float[] kth = largest(pre, k).rowMinima();
+        Chosen top = rowTopK(pre, k, Float.MIN_VALUE);
+        float[] kth = new float[top.values().length];
         for (int r = 0; r < kth.length; r++) {
-            kth[r] = Math.max(kth[r], Float.MIN_VALUE);
+            kth[r] = Math.max(rowMin(top.values()[r]), top.threshold());
         }
         return pre.gte(m.create(kth, new Shape(kth.length, 1))).toType(DataType.FLOAT32, false);
     }

@@ -11,6 +11,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import ai.djl.training.GradientCollector;
 import dev.mono4j.train.Gradients;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,23 +30,25 @@ class SparseTopKStepTest {
     @Test
     void kernelMatchesDirectComputation() {
         // More rows and latents than one parallel block, a width that is no multiple of the unrolling, and rows
-        // whose active counts are no multiple of four.
+        // with 0 to 9 candidates, a third of them below the threshold.
         int n = 130;
         int dIn = 7;
         int dSae = 70;
-        int c = 9;
+        float threshold = 0.5f;
         Random r = new Random(2);
         float[] xc = SaeTrainingTest.random(r, n * dIn);
         float[] dec = SaeTrainingTest.random(r, dSae * dIn);
-        int[] latent = new int[n * c];
-        float[] act = new float[n * c];
+        float[][] values = new float[n][];
+        int[][] latents = new int[n][];
         for (int row = 0; row < n; row++) {
-            for (int j = 0; j < c; j++) {
-                latent[row * c + j] = (row * 7 + j * 11) % dSae; // distinct within the row
-                act[row * c + j] = (row + j) % 3 == 0 ? 0 : r.nextFloat();
+            values[row] = new float[row % 10];
+            latents[row] = new int[row % 10];
+            for (int j = 0; j < row % 10; j++) {
+                latents[row][j] = (row * 7 + j * 11) % dSae; // distinct within the row
+                values[row][j] = (row + j) % 3 == 0 ? r.nextFloat() * threshold : threshold + r.nextFloat();
             }
         }
-        SparseTopKStep s = new SparseTopKStep(xc, dec, latent, act, dIn, dSae);
+        SparseTopKStep s = new SparseTopKStep(xc, dec, values, latents, threshold, dIn, dSae);
 
         double[] residual = new double[n * dIn];
         double mse = 0;
@@ -57,9 +61,9 @@ class SparseTopKStepTest {
             for (int t = 0; t < dIn; t++) {
                 residual[row * dIn + t] = xc[row * dIn + t];
             }
-            for (int e = row * c; e < (row + 1) * c; e++) {
-                for (int t = 0; t < dIn; t++) {
-                    residual[row * dIn + t] -= act[e] * dec[latent[e] * dIn + t];
+            for (int j = 0; j < values[row].length; j++) {
+                for (int t = 0; values[row][j] >= threshold && t < dIn; t++) {
+                    residual[row * dIn + t] -= values[row][j] * dec[latents[row][j] * dIn + t];
                 }
             }
             double[] g = new double[dIn];
@@ -69,11 +73,11 @@ class SparseTopKStepTest {
                 g[t] = -2 * v / n;
                 gradRecon[t] += g[t];
             }
-            for (int e = row * c; e < (row + 1) * c; e++) {
-                if (act[e] == 0) {
+            for (int j = 0; j < values[row].length; j++) {
+                if (values[row][j] < threshold) {
                     continue;
                 }
-                int i = latent[e];
+                int i = latents[row][j];
                 firing[i]++;
                 double gradPre = 0;
                 for (int t = 0; t < dIn; t++) {
@@ -81,7 +85,7 @@ class SparseTopKStepTest {
                 }
                 gradBEnc[i] += gradPre;
                 for (int t = 0; t < dIn; t++) {
-                    gradDec[i * dIn + t] += act[e] * g[t];
+                    gradDec[i * dIn + t] += values[row][j] * g[t];
                     gradEnc[i * dIn + t] += gradPre * xc[row * dIn + t];
                 }
             }
@@ -93,6 +97,30 @@ class SparseTopKStepTest {
         assertArrayEquals(toFloats(gradBEnc), s.gradBEnc, 1e-5f);
         assertArrayEquals(toFloats(gradRecon), s.gradRecon, 1e-5f);
         assertArrayEquals(firing, s.firing);
+    }
+
+    /** Each listed row's c largest values and their columns, as a sort finds them; other rows are left alone. */
+    @Test
+    void largestMatchesSorting() {
+        int m = 300;
+        Random r = new Random(6);
+        float[] a = SaeTrainingTest.random(r, 5 * m);
+        for (int c : new int[] {1, 7, 64, m}) {
+            float[][] values = new float[5][];
+            int[][] columns = new int[5][];
+            SparseTopKStep.largest(FloatBuffer.wrap(a), m, new int[] {0, 3, 4}, c, values, columns);
+            assertEquals(null, values[1]);
+            for (int row : new int[] {0, 3, 4}) {
+                float[] sorted = Arrays.copyOfRange(a, row * m, (row + 1) * m);
+                Arrays.sort(sorted);
+                float[] got = values[row].clone();
+                Arrays.sort(got);
+                assertArrayEquals(Arrays.copyOfRange(sorted, m - c, m), got, "row " + row + ", c " + c);
+                for (int j = 0; j < c; j++) {
+                    assertEquals(a[row * m + columns[row][j]], values[row][j]);
+                }
+            }
+        }
     }
 
     /**

@@ -305,8 +305,8 @@ final class TrainableSae implements AutoCloseable {
                 System.arraycopy(values[r], 0, all, o, values[r].length);
             }
             float thr = Math.max(m.create(all).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
-            // Rows whose candidates might not hold all their values at or above thr. A row with more candidates
-            // has c / 2 of them: thr only grows with more candidates, so a row that was fine stays fine.
+            // Rows whose candidates might miss some of their values at or above thr; they get twice as many. Only
+            // this round's rows can be among them: thr only grows as candidates are added.
             rows = IntStream.range(0, n).filter(r -> values[r].length < dSae && rowMin(values[r]) >= thr).toArray();
             if (rows.length == 0) {
                 batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;

@@ -21,13 +21,13 @@ final class SparseTopKStep {
     /** Rows or latents per parallel task: enough tasks to balance two to a few dozen cores. */
     private static final int BLOCK = 64;
 
-    /** x − x̂ per row, [N, d_in]. */
-    final float[] residual;
+    /** x − x̂ per row, [N][d_in]. */
+    final float[][] residual;
     /** (1/N) Σ_rows ‖x − x̂‖². */
     final double mse;
-    /** ∂L/∂W_dec and ∂L/∂W_enc, [d_sae, d_in] (encoder rows, as {@link TrainableSae} keeps them). */
-    final float[] gradDec;
-    final float[] gradEnc;
+    /** ∂L/∂W_dec and ∂L/∂W_enc, [d_sae][d_in] (encoder rows, as {@link TrainableSae} keeps them). */
+    final float[][] gradDec;
+    final float[][] gradEnc;
     /** ∂L/∂b_enc, [d_sae]; also Σ_rows ∂L/∂pre, which b_dec's gradient through xc needs. */
     final float[] gradBEnc;
     /** Σ_rows ∂L/∂x̂, [d_in]: b_dec's gradient through the reconstruction. */
@@ -36,24 +36,30 @@ final class SparseTopKStep {
     final float[] firing;
 
     /**
-     * @param xc        rows minus the decoder bias, [N, d_in]
-     * @param dec       decoder rows, [d_sae, d_in]
+     * Matrices are arrays of rows: the JIT vectorises a loop over whole arrays, but not one at offsets into a flat
+     * array (five times slower here).
+     *
+     * @param xc        rows minus the decoder bias, [N][d_in]
+     * @param dec       decoder rows, [d_sae][d_in]
      * @param values    each row's candidate pre-activations
      * @param latents   their latents
      * @param threshold the candidates at or above it (a positive number) are active
      */
-    SparseTopKStep(float[] xc, float[] dec, float[][] values, int[][] latents, float threshold, int dIn, int dSae) {
+    SparseTopKStep(float[][] xc, float[][] dec, float[][] values, int[][] latents, float threshold) {
+        int n = xc.length;
+        int dIn = xc[0].length;
+        int dSae = dec.length;
         // The active entries, row after row: row r's are rowStart[r] .. rowStart[r + 1] − 1 of latent and act.
-        int[] rowStart = new int[values.length + 1];
-        for (int r = 0; r < values.length; r++) {
+        int[] rowStart = new int[n + 1];
+        for (int r = 0; r < n; r++) {
             rowStart[r + 1] = rowStart[r];
             for (float v : values[r]) {
                 rowStart[r + 1] += v >= threshold ? 1 : 0;
             }
         }
-        int[] latent = new int[rowStart[values.length]];
+        int[] latent = new int[rowStart[n]];
         float[] act = new float[latent.length];
-        for (int r = 0, e = 0; r < values.length; r++) {
+        for (int r = 0, e = 0; r < n; r++) {
             for (int j = 0; j < values[r].length; j++) {
                 if (values[r][j] >= threshold) {
                     latent[e] = latents[r][j];
@@ -61,38 +67,42 @@ final class SparseTopKStep {
                 }
             }
         }
-        int n = xc.length / dIn;
         float gScale = -2f / n; // ∂L/∂x̂ = gScale · r
-        residual = new float[n * dIn];
+        residual = new float[n][];
         float[] gradPre = new float[act.length];
         double[] rowSquares = new double[n];
         parallelBlocks(n, (from, to) -> {
             for (int row = from; row < to; row++) {
-                int ro = row * dIn;
                 int first = rowStart[row];
                 int count = rowStart[row + 1] - first;
-                int[] rowsAt = new int[count];
+                float[][] rows = new float[count][];
                 float[] coefs = new float[count];
                 for (int q = 0; q < count; q++) {
-                    rowsAt[q] = latent[first + q] * dIn;
+                    rows[q] = dec[latent[first + q]];
                     coefs[q] = -act[first + q];
                 }
-                System.arraycopy(xc, ro, residual, ro, dIn);
-                addRows(dec, rowsAt, coefs, count, residual, ro, dIn);
-                rowSquares[row] = dot(residual, ro, residual, ro, dIn);
+                float[] r = xc[row].clone();
+                addRows(rows, coefs, r);
+                residual[row] = r;
+                rowSquares[row] = dot(r, r);
                 // The row's decoder rows were just read for x̂, so they are still in cache for its ∂L/∂pre.
-                dotRows(residual, ro, dec, rowsAt, count, gradPre, first, dIn);
+                dotRows(r, rows, gradPre, first);
                 for (int e = first; e < first + count; e++) {
                     gradPre[e] *= gScale;
                 }
             }
         });
         double sum = 0;
-        for (double s : rowSquares) {
-            sum += s;
+        for (double sq : rowSquares) {
+            sum += sq;
         }
         mse = sum / n;
-        gradRecon = columnSums(residual, n, dIn, gScale);
+        gradRecon = new float[dIn];
+        for (float[] r : residual) {
+            for (int t = 0; t < dIn; t++) {
+                gradRecon[t] += gScale * r[t];
+            }
+        }
 
         // Counting sort of the active entries by latent: bucket i holds entries start[i] .. start[i + 1] - 1.
         int[] start = new int[dSae + 1];
@@ -113,25 +123,27 @@ final class SparseTopKStep {
                 entries[fill[latent[e]]++] = e;
             }
         }
-        gradDec = new float[dSae * dIn];
-        gradEnc = new float[dSae * dIn];
+        gradDec = new float[dSae][dIn];
+        gradEnc = new float[dSae][dIn];
         gradBEnc = new float[dSae];
         parallelBlocks(dSae, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int count = start[i + 1] - start[i];
-                int[] rowsAt = new int[count];
+                float[][] residuals = new float[count][];
+                float[][] inputs = new float[count][];
                 float[] decCoefs = new float[count];
                 float[] encCoefs = new float[count];
                 float bias = 0;
                 for (int q = 0; q < count; q++) {
                     int e = entries[start[i] + q];
-                    rowsAt[q] = entryRow[start[i] + q] * dIn;
+                    residuals[q] = residual[entryRow[start[i] + q]];
+                    inputs[q] = xc[entryRow[start[i] + q]];
                     decCoefs[q] = gScale * act[e];
                     encCoefs[q] = gradPre[e];
                     bias += gradPre[e];
                 }
-                addRows(residual, rowsAt, decCoefs, count, gradDec, i * dIn, dIn);
-                addRows(xc, rowsAt, encCoefs, count, gradEnc, i * dIn, dIn);
+                addRows(residuals, decCoefs, gradDec[i]);
+                addRows(inputs, encCoefs, gradEnc[i]);
                 gradBEnc[i] = bias;
             }
         });
@@ -199,35 +211,35 @@ final class SparseTopKStep {
     }
 
     /**
-     * y[yo ..] += Σ_q a[q] · x[at[q] ..] over the first {@code count} rows, four rows per pass over y so that
-     * their loads from memory overlap (a group past the end repeats its first row with coefficient 0).
+     * y += Σ_q a[q] · x[q], four rows per pass over y so that their loads from memory overlap (a group past the
+     * end repeats its first row with coefficient 0).
      */
-    private static void addRows(float[] x, int[] at, float[] a, int count, float[] y, int yo, int len) {
-        for (int q = 0; q < count; q += 4) {
-            int o0 = at[q];
-            int o1 = q + 1 < count ? at[q + 1] : o0;
-            int o2 = q + 2 < count ? at[q + 2] : o0;
-            int o3 = q + 3 < count ? at[q + 3] : o0;
+    private static void addRows(float[][] x, float[] a, float[] y) {
+        for (int q = 0; q < x.length; q += 4) {
+            float[] x0 = x[q];
+            float[] x1 = q + 1 < x.length ? x[q + 1] : x0;
+            float[] x2 = q + 2 < x.length ? x[q + 2] : x0;
+            float[] x3 = q + 3 < x.length ? x[q + 3] : x0;
             float a0 = a[q];
-            float a1 = q + 1 < count ? a[q + 1] : 0;
-            float a2 = q + 2 < count ? a[q + 2] : 0;
-            float a3 = q + 3 < count ? a[q + 3] : 0;
-            for (int t = 0; t < len; t++) {
-                y[yo + t] += a0 * x[o0 + t] + a1 * x[o1 + t] + a2 * x[o2 + t] + a3 * x[o3 + t];
+            float a1 = q + 1 < x.length ? a[q + 1] : 0;
+            float a2 = q + 2 < x.length ? a[q + 2] : 0;
+            float a3 = q + 3 < x.length ? a[q + 3] : 0;
+            for (int t = 0; t < y.length; t++) {
+                y[t] += a0 * x0[t] + a1 * x1[t] + a2 * x2[t] + a3 * x3[t];
             }
         }
     }
 
     /**
-     * out[oo + q] = r[ro ..] · x[at[q] ..] for the first {@code count} rows: four rows at a time, each in two
-     * sums, so that eight independent additions are in flight (the JIT does not vectorise a float sum).
+     * out[oo + q] = r · x[q] for each row of x: four rows at a time, each in two sums, so that eight independent
+     * additions are in flight (the JIT does not vectorise a float sum).
      */
-    private static void dotRows(float[] r, int ro, float[] x, int[] at, int count, float[] out, int oo, int len) {
-        for (int q = 0; q < count; q += 4) {
-            int o0 = at[q];
-            int o1 = q + 1 < count ? at[q + 1] : o0;
-            int o2 = q + 2 < count ? at[q + 2] : o0;
-            int o3 = q + 3 < count ? at[q + 3] : o0;
+    private static void dotRows(float[] r, float[][] x, float[] out, int oo) {
+        for (int q = 0; q < x.length; q += 4) {
+            float[] x0 = x[q];
+            float[] x1 = q + 1 < x.length ? x[q + 1] : x0;
+            float[] x2 = q + 2 < x.length ? x[q + 2] : x0;
+            float[] x3 = q + 3 < x.length ? x[q + 3] : x0;
             float a0 = 0;
             float a1 = 0;
             float a2 = 0;
@@ -237,47 +249,35 @@ final class SparseTopKStep {
             float b2 = 0;
             float b3 = 0;
             int t = 0;
-            for (; t + 1 < len; t += 2) {
-                float u = r[ro + t];
-                float v = r[ro + t + 1];
-                a0 += u * x[o0 + t];
-                a1 += u * x[o1 + t];
-                a2 += u * x[o2 + t];
-                a3 += u * x[o3 + t];
-                b0 += v * x[o0 + t + 1];
-                b1 += v * x[o1 + t + 1];
-                b2 += v * x[o2 + t + 1];
-                b3 += v * x[o3 + t + 1];
+            for (; t + 1 < r.length; t += 2) {
+                float u = r[t];
+                float v = r[t + 1];
+                a0 += u * x0[t];
+                a1 += u * x1[t];
+                a2 += u * x2[t];
+                a3 += u * x3[t];
+                b0 += v * x0[t + 1];
+                b1 += v * x1[t + 1];
+                b2 += v * x2[t + 1];
+                b3 += v * x3[t + 1];
             }
-            if (t < len) {
-                float u = r[ro + t];
-                a0 += u * x[o0 + t];
-                a1 += u * x[o1 + t];
-                a2 += u * x[o2 + t];
-                a3 += u * x[o3 + t];
+            if (t < r.length) {
+                a0 += r[t] * x0[t];
+                a1 += r[t] * x1[t];
+                a2 += r[t] * x2[t];
+                a3 += r[t] * x3[t];
             }
             float[] sums = {a0 + b0, a1 + b1, a2 + b2, a3 + b3};
-            System.arraycopy(sums, 0, out, oo + q, Math.min(4, count - q));
+            System.arraycopy(sums, 0, out, oo + q, Math.min(4, x.length - q));
         }
     }
 
-    /** Σ x[xo + t]·y[yo + t]. */
-    private static double dot(float[] x, int xo, float[] y, int yo, int len) {
+    /** Σ x[t]·y[t]. */
+    private static double dot(float[] x, float[] y) {
         double s = 0;
-        for (int t = 0; t < len; t++) {
-            s += x[xo + t] * y[yo + t];
+        for (int t = 0; t < x.length; t++) {
+            s += x[t] * y[t];
         }
         return s;
-    }
-
-    /** scale · Σ_rows m[row, :] of a row-major [rows, cols] array. */
-    private static float[] columnSums(float[] m, int rows, int cols, float scale) {
-        float[] sums = new float[cols];
-        for (int r = 0; r < rows; r++) {
-            for (int t = 0; t < cols; t++) {
-                sums[t] += scale * m[r * cols + t];
-            }
-        }
-        return sums;
     }
 }

@@ -8,6 +8,7 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.train.Gradients;
+import java.nio.FloatBuffer;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -216,32 +217,37 @@ final class TrainableSae implements AutoCloseable {
         NDArray encD = constant(m, wEnc);
         NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
         Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(m, pre);
-        SparseTopKStep step = new SparseTopKStep(floats(xcD), floats(wDec), chosen.values(), chosen.columns(),
-                chosen.threshold(), dIn, dSae);
-        Shape rows = new Shape(dSae, dIn);
+        SparseTopKStep step = new SparseTopKStep(rows(xcD), rows(wDec), chosen.values(), chosen.columns(),
+                chosen.threshold());
         NDArray gradBEnc = m.create(step.gradBEnc);
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
         NDArray gradBDec = m.create(step.gradRecon).sub(gradBEnc.matMul(encD));
-        NDArray surrogate = inner(wDec, array(m, step.gradDec, rows)).add(inner(wEnc, array(m, step.gradEnc, rows)))
+        NDArray surrogate = inner(wDec, array(m, step.gradDec)).add(inner(wEnc, array(m, step.gradEnc)))
                 .add(inner(bEnc, gradBEnc)).add(inner(bDec, gradBDec));
         NDArray mse = m.create((float) step.mse);
-        NDArray residual = array(m, step.residual, x.getShape());
+        NDArray residual = array(m, step.residual);
         NDArray aux = auxK(m, xc, residual, dead);
         NDArray loss = surrogate.sub(surrogate.stopGradient()).add(mse).add(aux.mul(scalar(m, cfg.auxCoefficient())));
         return new Forward(loss, mse, aux, x.sub(residual), step.firing, null);
     }
 
-    /** A float array's values, copied once from its memory (toFloatArray copies twice, through a byte[]). */
-    private static float[] floats(NDArray a) {
-        float[] v = new float[Math.toIntExact(a.size())];
-        a.toByteBuffer(true).asFloatBuffer().get(v);
-        return v;
+    /** The rows of a [r, c] float array, copied once from its memory (toFloatArray copies twice). */
+    private static float[][] rows(NDArray a) {
+        float[][] rows = new float[(int) a.getShape().get(0)][(int) a.getShape().get(1)];
+        FloatBuffer data = a.toByteBuffer(true).asFloatBuffer();
+        for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
+            data.get(o, rows[r]);
+        }
+        return rows;
     }
 
-    /** An array of the step's holding {@code v}, copied once (create(float[]) zero-fills a buffer first). */
-    private static NDArray array(NDManager m, float[] v, Shape shape) {
-        NDArray a = m.create(shape, DataType.FLOAT32);
-        a.toByteBuffer(true).asFloatBuffer().put(v);
+    /** A [rows, c] array of the step's, copied once into its memory (create(float[]) zero-fills a buffer first). */
+    private static NDArray array(NDManager m, float[][] rows) {
+        NDArray a = m.create(new Shape(rows.length, rows[0].length), DataType.FLOAT32);
+        FloatBuffer data = a.toByteBuffer(true).asFloatBuffer();
+        for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
+            data.put(o, rows[r]);
+        }
         return a;
     }
 

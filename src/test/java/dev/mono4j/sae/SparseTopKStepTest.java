@@ -48,7 +48,7 @@ class SparseTopKStepTest {
                 values[row][j] = (row + j) % 3 == 0 ? r.nextFloat() * threshold : threshold + r.nextFloat();
             }
         }
-        SparseTopKStep s = new SparseTopKStep(xc, dec, values, latents, threshold, dIn, dSae);
+        SparseTopKStep s = new SparseTopKStep(rows(xc, dIn), rows(dec, dIn), values, latents, threshold);
 
         double[] residual = new double[n * dIn];
         double mse = 0;
@@ -90,10 +90,10 @@ class SparseTopKStepTest {
                 }
             }
         }
-        assertArrayEquals(toFloats(residual), s.residual, 1e-5f);
+        assertArrayEquals(toFloats(residual), flat(s.residual), 1e-5f);
         assertEquals(mse, s.mse, 1e-5 * mse);
-        assertArrayEquals(toFloats(gradDec), s.gradDec, 1e-5f);
-        assertArrayEquals(toFloats(gradEnc), s.gradEnc, 1e-5f);
+        assertArrayEquals(toFloats(gradDec), flat(s.gradDec), 1e-5f);
+        assertArrayEquals(toFloats(gradEnc), flat(s.gradEnc), 1e-5f);
         assertArrayEquals(toFloats(gradBEnc), s.gradBEnc, 1e-5f);
         assertArrayEquals(toFloats(gradRecon), s.gradRecon, 1e-5f);
         assertArrayEquals(firing, s.firing);
@@ -209,6 +209,22 @@ class SparseTopKStepTest {
                 .mul(TrainableSae.scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
         float[] firing = f.stopGradient().gt(0f).toType(DataType.FLOAT32, false).sum(new int[] {0}).toFloatArray();
         return new TrainableSae.Forward(mse.add(aux.mul(TrainableSae.scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
+    }
+
+    private static float[][] rows(float[] flat, int width) {
+        float[][] rows = new float[flat.length / width][];
+        for (int r = 0; r < rows.length; r++) {
+            rows[r] = Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+        }
+        return rows;
+    }
+
+    private static float[] flat(float[][] rows) {
+        float[] flat = new float[rows.length * rows[0].length];
+        for (int r = 0; r < rows.length; r++) {
+            System.arraycopy(rows[r], 0, flat, r * rows[r].length, rows[r].length);
+        }
+        return flat;
     }
 
     private static float[] toFloats(double[] v) {

@@ -21,31 +21,47 @@ final class SparseTopKStep {
     /** Rows or latents per parallel task: enough tasks to balance two to a few dozen cores. */
     private static final int BLOCK = 64;
 
-    /** x − x̂ per row, [N][d_in]. */
+    // Matrices are arrays of rows: the JIT vectorises a loop over whole arrays, but not one at offsets into a
+    // flat array (five times slower here). They are kept from step to step: some 70 MB of new arrays a step keep
+    // the garbage collector busy copying them.
+
+    /** Inputs the caller fills before each {@link #run}: rows minus the decoder bias, [N][d_in]. */
+    final float[][] xc;
+    /** Inputs the caller fills before each {@link #run}: decoder rows, [d_sae][d_in]. */
+    final float[][] dec;
+    /** Outputs of the last run: x − x̂ per row, [N][d_in]. */
     final float[][] residual;
-    /** (1/N) Σ_rows ‖x − x̂‖². */
-    final double mse;
-    /** ∂L/∂W_dec and ∂L/∂W_enc, [d_sae][d_in] (encoder rows, as {@link TrainableSae} keeps them). */
+    /** Outputs of the last run: ∂L/∂W_dec and ∂L/∂W_enc, [d_sae][d_in] (encoder rows, as TrainableSae keeps them). */
     final float[][] gradDec;
     final float[][] gradEnc;
-    /** ∂L/∂b_enc, [d_sae]; also Σ_rows ∂L/∂pre, which b_dec's gradient through xc needs. */
-    final float[] gradBEnc;
-    /** Σ_rows ∂L/∂x̂, [d_in]: b_dec's gradient through the reconstruction. */
-    final float[] gradRecon;
-    /** Rows each latent is active on, [d_sae]. */
-    final float[] firing;
 
     /**
-     * Matrices are arrays of rows: the JIT vectorises a loop over whole arrays, but not one at offsets into a flat
-     * array (five times slower here).
+     * The rest of a run's outputs.
      *
-     * @param xc        rows minus the decoder bias, [N][d_in]
-     * @param dec       decoder rows, [d_sae][d_in]
+     * @param mse       (1/N) Σ_rows ‖x − x̂‖²
+     * @param gradBEnc  ∂L/∂b_enc, [d_sae]; also Σ_rows ∂L/∂pre, which b_dec's gradient through xc needs
+     * @param gradRecon Σ_rows ∂L/∂x̂, [d_in]: b_dec's gradient through the reconstruction
+     * @param firing    rows each latent is active on, [d_sae]
+     */
+    record Result(double mse, float[] gradBEnc, float[] gradRecon, float[] firing) {
+    }
+
+    SparseTopKStep(int n, int dIn, int dSae) {
+        xc = new float[n][dIn];
+        dec = new float[dSae][dIn];
+        residual = new float[n][dIn];
+        gradDec = new float[dSae][dIn];
+        gradEnc = new float[dSae][dIn];
+    }
+
+    /**
+     * One step on the rows in {@link #xc} and the decoder in {@link #dec}.
+     *
      * @param values    each row's candidate pre-activations
      * @param latents   their latents
      * @param threshold the candidates at or above it (a positive number) are active
      */
-    SparseTopKStep(float[][] xc, float[][] dec, float[][] values, int[][] latents, float threshold) {
+    Result run(float[][] values, int[][] latents, float threshold) {
         int n = xc.length;
         int dIn = xc[0].length;
         int dSae = dec.length;
@@ -68,7 +84,6 @@ final class SparseTopKStep {
             }
         }
         float gScale = -2f / n; // ∂L/∂x̂ = gScale · r
-        residual = new float[n][];
         float[] gradPre = new float[act.length];
         double[] rowSquares = new double[n];
         parallelBlocks(n, (from, to) -> {
@@ -81,9 +96,9 @@ final class SparseTopKStep {
                     rows[q] = dec[latent[first + q]];
                     coefs[q] = -act[first + q];
                 }
-                float[] r = xc[row].clone();
+                float[] r = residual[row];
+                System.arraycopy(xc[row], 0, r, 0, dIn);
                 addRows(rows, coefs, r);
-                residual[row] = r;
                 rowSquares[row] = dot(r, r);
                 // The row's decoder rows were just read for x̂, so they are still in cache for its ∂L/∂pre.
                 dotRows(r, rows, gradPre, first);
@@ -96,8 +111,7 @@ final class SparseTopKStep {
         for (double sq : rowSquares) {
             sum += sq;
         }
-        mse = sum / n;
-        gradRecon = new float[dIn];
+        float[] gradRecon = new float[dIn];
         for (float[] r : residual) {
             for (int t = 0; t < dIn; t++) {
                 gradRecon[t] += gScale * r[t];
@@ -109,7 +123,7 @@ final class SparseTopKStep {
         for (int i : latent) {
             start[i + 1]++;
         }
-        firing = new float[dSae];
+        float[] firing = new float[dSae];
         for (int i = 0; i < dSae; i++) {
             firing[i] = start[i + 1];
             start[i + 1] += start[i];
@@ -123,9 +137,7 @@ final class SparseTopKStep {
                 entries[fill[latent[e]]++] = e;
             }
         }
-        gradDec = new float[dSae][dIn];
-        gradEnc = new float[dSae][dIn];
-        gradBEnc = new float[dSae];
+        float[] gradBEnc = new float[dSae];
         parallelBlocks(dSae, (from, to) -> {
             for (int i = from; i < to; i++) {
                 int count = start[i + 1] - start[i];
@@ -142,11 +154,14 @@ final class SparseTopKStep {
                     encCoefs[q] = gradPre[e];
                     bias += gradPre[e];
                 }
+                Arrays.fill(gradDec[i], 0);
+                Arrays.fill(gradEnc[i], 0);
                 addRows(residuals, decCoefs, gradDec[i]);
                 addRows(inputs, encCoefs, gradEnc[i]);
                 gradBEnc[i] = bias;
             }
         });
+        return new Result(sum / n, gradBEnc, gradRecon, firing);
     }
 
     /**

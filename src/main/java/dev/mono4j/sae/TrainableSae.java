@@ -44,6 +44,8 @@ final class TrainableSae implements AutoCloseable {
     final NDArray logThreshold;
     /** BatchTopK: the running threshold used at inference (NaN until the first step). */
     double batchThreshold = Double.NaN;
+    /** The sparse TopK path's Java arrays, kept from step to step (made at the first step). */
+    private SparseTopKStep sparseStep;
 
     TrainableSae(SaeConfig cfg, int dIn, float[] decoderBias, NDManager parent) {
         this.cfg = cfg;
@@ -217,28 +219,31 @@ final class TrainableSae implements AutoCloseable {
         NDArray encD = constant(m, wEnc);
         NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
         Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(m, pre);
-        SparseTopKStep step = new SparseTopKStep(rows(xcD), rows(wDec), chosen.values(), chosen.columns(),
-                chosen.threshold());
-        NDArray gradBEnc = m.create(step.gradBEnc);
+        int n = (int) x.getShape().get(0);
+        if (sparseStep == null || sparseStep.xc.length != n) {
+            sparseStep = new SparseTopKStep(n, dIn, dSae);
+        }
+        copy(xcD, sparseStep.xc);
+        copy(wDec, sparseStep.dec);
+        SparseTopKStep.Result step = sparseStep.run(chosen.values(), chosen.columns(), chosen.threshold());
+        NDArray gradBEnc = m.create(step.gradBEnc());
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
-        NDArray gradBDec = m.create(step.gradRecon).sub(gradBEnc.matMul(encD));
-        NDArray surrogate = inner(wDec, array(m, step.gradDec)).add(inner(wEnc, array(m, step.gradEnc)))
+        NDArray gradBDec = m.create(step.gradRecon()).sub(gradBEnc.matMul(encD));
+        NDArray surrogate = inner(wDec, array(m, sparseStep.gradDec)).add(inner(wEnc, array(m, sparseStep.gradEnc)))
                 .add(inner(bEnc, gradBEnc)).add(inner(bDec, gradBDec));
-        NDArray mse = m.create((float) step.mse);
-        NDArray residual = array(m, step.residual);
+        NDArray mse = m.create((float) step.mse());
+        NDArray residual = array(m, sparseStep.residual);
         NDArray aux = auxK(m, xc, residual, dead);
         NDArray loss = surrogate.sub(surrogate.stopGradient()).add(mse).add(aux.mul(scalar(m, cfg.auxCoefficient())));
-        return new Forward(loss, mse, aux, x.sub(residual), step.firing, null);
+        return new Forward(loss, mse, aux, x.sub(residual), step.firing(), null);
     }
 
-    /** The rows of a [r, c] float array, copied once from its memory (toFloatArray copies twice). */
-    private static float[][] rows(NDArray a) {
-        float[][] rows = new float[(int) a.getShape().get(0)][(int) a.getShape().get(1)];
+    /** Copies a [r, c] float array into {@code rows}, once, from its memory (toFloatArray copies twice). */
+    private static void copy(NDArray a, float[][] rows) {
         FloatBuffer data = a.toByteBuffer(true).asFloatBuffer();
         for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
             data.get(o, rows[r]);
         }
-        return rows;
     }
 
     /** A [rows, c] array of the step's, copied once into its memory (create(float[]) zero-fills a buffer first). */

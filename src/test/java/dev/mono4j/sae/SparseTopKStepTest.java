@@ -48,7 +48,12 @@ class SparseTopKStepTest {
                 values[row][j] = (row + j) % 3 == 0 ? r.nextFloat() * threshold : threshold + r.nextFloat();
             }
         }
-        SparseTopKStep s = new SparseTopKStep(rows(xc, dIn), rows(dec, dIn), values, latents, threshold);
+        SparseTopKStep s = new SparseTopKStep(n, dIn, dSae);
+        fill(s.xc, SaeTrainingTest.random(r, n * dIn));
+        fill(s.dec, dec);
+        s.run(values, latents, threshold); // a first run on other rows: the second must not depend on it
+        fill(s.xc, xc);
+        SparseTopKStep.Result result = s.run(values, latents, threshold);
 
         double[] residual = new double[n * dIn];
         double mse = 0;
@@ -91,12 +96,12 @@ class SparseTopKStepTest {
             }
         }
         assertArrayEquals(toFloats(residual), flat(s.residual), 1e-5f);
-        assertEquals(mse, s.mse, 1e-5 * mse);
+        assertEquals(mse, result.mse(), 1e-5 * mse);
         assertArrayEquals(toFloats(gradDec), flat(s.gradDec), 1e-5f);
         assertArrayEquals(toFloats(gradEnc), flat(s.gradEnc), 1e-5f);
-        assertArrayEquals(toFloats(gradBEnc), s.gradBEnc, 1e-5f);
-        assertArrayEquals(toFloats(gradRecon), s.gradRecon, 1e-5f);
-        assertArrayEquals(firing, s.firing);
+        assertArrayEquals(toFloats(gradBEnc), result.gradBEnc(), 1e-5f);
+        assertArrayEquals(toFloats(gradRecon), result.gradRecon(), 1e-5f);
+        assertArrayEquals(firing, result.firing());
     }
 
     /** Each listed row's c largest values and their columns, as a sort finds them; other rows are left alone. */
@@ -211,12 +216,10 @@ class SparseTopKStepTest {
         return new TrainableSae.Forward(mse.add(aux.mul(TrainableSae.scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
     }
 
-    private static float[][] rows(float[] flat, int width) {
-        float[][] rows = new float[flat.length / width][];
+    private static void fill(float[][] rows, float[] flat) {
         for (int r = 0; r < rows.length; r++) {
-            rows[r] = Arrays.copyOfRange(flat, r * width, (r + 1) * width);
+            System.arraycopy(flat, r * rows[r].length, rows[r], 0, rows[r].length);
         }
-        return rows;
     }
 
     private static float[] flat(float[][] rows) {

@@ -16,6 +16,9 @@ import java.util.stream.IntStream;
  * xc − Σ_j a_j·W_dec[i_j], the gradient towards x̂ is g = −2r/N, and for each active entry (row n, latent i):
  * ∂L/∂pre = g_n·W_dec[i] (the activation's derivative is 1 where it is positive), ∂L/∂W_dec[i] += a·g_n,
  * ∂L/∂W_enc[i] += ∂L/∂pre·xc_n and ∂L/∂b_enc[i] += ∂L/∂pre.
+ *
+ * <p>Its static methods are the other Java kernels of the TopK paths: choosing each row's largest values, and the
+ * dense path's mask.
  */
 final class SparseTopKStep {
     /** Rows or latents per parallel task: enough tasks to balance two to a few dozen cores. */
@@ -194,6 +197,33 @@ final class SparseTopKStep {
                 columns[rows[q]] = col;
             }
         });
+    }
+
+    /**
+     * Writes into {@code mask} (row-major like {@code a}, [n, m]) 1 where a value of {@code a} is at or above its
+     * row's threshold, else 0, and returns how many rows each column is 1 on.
+     */
+    static float[] mask(FloatBuffer a, int m, float[] rowThreshold, FloatBuffer mask) {
+        float[] total = new float[m];
+        parallelBlocks(rowThreshold.length, (from, to) -> {
+            float[] row = new float[m];
+            float[] ones = new float[m];
+            float[] counts = new float[m];
+            for (int r = from; r < to; r++) {
+                a.get(r * m, row);
+                for (int t = 0; t < m; t++) {
+                    ones[t] = row[t] >= rowThreshold[r] ? 1 : 0;
+                    counts[t] += ones[t];
+                }
+                mask.put(r * m, ones);
+            }
+            synchronized (total) {
+                for (int t = 0; t < m; t++) {
+                    total[t] += counts[t];
+                }
+            }
+        });
+        return total;
     }
 
     /** Restores the min-heap order of {@code v} (and {@code col} alongside) below position j. */

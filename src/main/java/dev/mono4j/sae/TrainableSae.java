@@ -46,6 +46,11 @@ final class TrainableSae implements AutoCloseable {
     double batchThreshold = Double.NaN;
     /** The sparse TopK path's Java arrays, kept from step to step (made at the first step). */
     private SparseTopKStep sparseStep;
+    /**
+     * The dense TopK path's mask, kept from step to step: a new [N, d_sae] array costs its page faults, several
+     * times what a pass over it costs.
+     */
+    private NDArray keep;
 
     TrainableSae(SaeConfig cfg, int dIn, float[] decoderBias, NDManager parent) {
         this.cfg = cfg;
@@ -170,13 +175,16 @@ final class TrainableSae implements AutoCloseable {
     /** TopK (Gao et al. 2024), densely: every latent is computed, then all but the chosen are masked to zero. */
     private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
         NDArray pre = encode(m, xc, wEnc, bEnc);
-        // The mask keeps positive values only, so relu(pre)·mask = pre·mask, with one [N, d_sae] pass fewer.
-        NDArray keep = keepMask(m, pre.stopGradient());
-        NDArray f = pre.mul(keep);
+        if (keep == null || !keep.getShape().equals(pre.getShape())) {
+            keep = manager.create(pre.getShape(), DataType.FLOAT32);
+        }
+        float[] firing = keepMask(m, pre.stopGradient(), keep);
+        // The mask keeps positive values only, so relu(pre)·mask = pre·mask; in place, as pre is not needed for
+        // its own backward.
+        NDArray f = pre.muli(keep);
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
         NDArray aux = auxK(m, xc, x.sub(recon).stopGradient(), dead);
-        float[] firing = keep.sum(new int[] {0}).toFloatArray();
         return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
     }
 
@@ -240,7 +248,7 @@ final class TrainableSae implements AutoCloseable {
 
     /** Copies a [r, c] float array into {@code rows}, once, from its memory (toFloatArray copies twice). */
     private static void copy(NDArray a, float[][] rows) {
-        FloatBuffer data = a.toByteBuffer(true).asFloatBuffer();
+        FloatBuffer data = floatsOf(a);
         for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
             data.get(o, rows[r]);
         }
@@ -249,7 +257,7 @@ final class TrainableSae implements AutoCloseable {
     /** A [rows, c] array of the step's, copied once into its memory (create(float[]) zero-fills a buffer first). */
     private static NDArray array(NDManager m, float[][] rows) {
         NDArray a = m.create(new Shape(rows.length, rows[0].length), DataType.FLOAT32);
-        FloatBuffer data = a.toByteBuffer(true).asFloatBuffer();
+        FloatBuffer data = floatsOf(a);
         for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
             data.put(o, rows[r]);
         }
@@ -292,7 +300,7 @@ final class TrainableSae implements AutoCloseable {
     /** The c largest values of the listed rows of a [N, c'] float array (all when it has fewer), read in place. */
     private static void largest(NDArray pre, int[] rows, int c, float[][] values, int[][] columns) {
         int cols = (int) pre.getShape().get(1);
-        SparseTopKStep.largest(pre.toByteBuffer(true).asFloatBuffer(), cols, rows, Math.min(c, cols), values, columns);
+        SparseTopKStep.largest(floatsOf(pre), cols, rows, Math.min(c, cols), values, columns);
     }
 
     /**
@@ -327,24 +335,31 @@ final class TrainableSae implements AutoCloseable {
     }
 
     /**
-     * 1 where a latent is kept: among the row's k largest (TopK) or the batch's (BatchTopK), and positive; else 0.
-     * (As floats: multiplying by a boolean array or summing one is several times slower in PyTorch.)
+     * Writes into {@code mask} 1 where a latent is kept: among the row's k largest (TopK) or the batch's
+     * (BatchTopK), and positive; else 0. Returns how many rows each latent is kept on.
      */
-    private NDArray keepMask(NDManager m, NDArray pre) {
+    private float[] keepMask(NDManager m, NDArray pre, NDArray mask) {
         if (cfg.architecture() == SaeArchitecture.TOPK) {
-            return rowTopKMask(m, pre, cfg.k());
+            return rowTopKMask(pre, cfg.k(), mask);
         }
-        return pre.gte(batchTopK(m, pre).threshold()).toType(DataType.FLOAT32, false);
+        float[] thr = new float[(int) pre.getShape().get(0)];
+        Arrays.fill(thr, batchTopK(m, pre).threshold());
+        return SparseTopKStep.mask(floatsOf(pre), (int) pre.getShape().get(1), thr, floatsOf(mask));
     }
 
-    /** 1 where a value of {@code pre} [N, c'] is among its row's {@code k} largest and positive, else 0. */
-    private static NDArray rowTopKMask(NDManager m, NDArray pre, int k) {
+    /** Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is among its row's k largest and positive. */
+    private static float[] rowTopKMask(NDArray pre, int k, NDArray mask) {
         Chosen top = rowTopK(pre, k, Float.MIN_VALUE);
         float[] kth = new float[top.values().length];
         for (int r = 0; r < kth.length; r++) {
             kth[r] = Math.max(rowMin(top.values()[r]), top.threshold());
         }
-        return pre.gte(m.create(kth, new Shape(kth.length, 1))).toType(DataType.FLOAT32, false);
+        return SparseTopKStep.mask(floatsOf(pre), (int) pre.getShape().get(1), kth, floatsOf(mask));
+    }
+
+    /** A contiguous float array's memory, to read or write in place. */
+    private static FloatBuffer floatsOf(NDArray a) {
+        return a.toByteBuffer(true).asFloatBuffer();
     }
 
     /**
@@ -366,7 +381,9 @@ final class TrainableSae implements AutoCloseable {
         }
         NDIndex cols = new NDIndex("{}", m.create(Arrays.copyOf(deadIdx, nDead)));
         NDArray pre = encode(m, xc, wEnc.get(m, cols), bEnc.get(m, cols));
-        NDArray f = pre.mul(rowTopKMask(m, pre.stopGradient(), Math.min(cfg.auxK(), nDead)));
+        NDArray mask = m.create(pre.getShape(), DataType.FLOAT32);
+        rowTopKMask(pre.stopGradient(), Math.min(cfg.auxK(), nDead), mask);
+        NDArray f = pre.muli(mask);
         NDArray err = f.matMul(wDec.get(m, cols)).sub(residual).square().sum(new int[] {1}).mean();
         return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
     }

@@ -237,8 +237,10 @@ final class TrainableSae implements AutoCloseable {
         NDArray gradBEnc = m.create(step.gradBEnc());
         // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
         NDArray gradBDec = m.create(step.gradRecon()).sub(gradBEnc.matMul(encD));
-        NDArray surrogate = inner(wDec, array(m, sparseStep.gradDec)).add(inner(wEnc, array(m, sparseStep.gradEnc)))
-                .add(inner(bEnc, gradBEnc)).add(inner(bDec, gradBDec));
+        NDArray surrogate = inner(m, wDec, array(m, sparseStep.gradDec))
+                .add(inner(m, wEnc, array(m, sparseStep.gradEnc)))
+                .add(inner(m, bEnc, gradBEnc))
+                .add(inner(m, bDec, gradBDec));
         NDArray mse = m.create((float) step.mse());
         NDArray residual = array(m, sparseStep.residual);
         NDArray aux = auxK(m, xc, residual, dead);
@@ -264,9 +266,9 @@ final class TrainableSae implements AutoCloseable {
         return a;
     }
 
-    /** ⟨p, g⟩ summed over all elements, with gradient g towards p (g first: the result is the step's). */
-    private static NDArray inner(NDArray p, NDArray g) {
-        return g.mul(p).sum();
+    /** ⟨p, g⟩ over all elements, with gradient g towards p (a dot product: no [p]-sized product array). */
+    private static NDArray inner(NDManager m, NDArray p, NDArray g) {
+        return g.reshape(-1).dot(inStep(m, p.reshape(-1)));
     }
 
     /**

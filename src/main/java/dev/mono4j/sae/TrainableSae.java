@@ -176,6 +176,9 @@ final class TrainableSae implements AutoCloseable {
     private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
         NDArray pre = encode(m, xc, wEnc, bEnc);
         if (keep == null || !keep.getShape().equals(pre.getShape())) {
+            if (keep != null) {
+                keep.close();
+            }
             keep = manager.create(pre.getShape(), DataType.FLOAT32);
         }
         float[] firing = keepMask(m, pre.stopGradient(), keep);

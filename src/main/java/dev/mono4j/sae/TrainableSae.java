@@ -7,6 +7,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.UserInputException;
 import dev.mono4j.train.Gradients;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -362,8 +363,12 @@ final class TrainableSae implements AutoCloseable {
         return SparseTopKStep.mask(floatsOf(pre), (int) pre.getShape().get(1), kth, floatsOf(mask));
     }
 
-    /** A contiguous float array's memory, to read or write in place. */
+    /** A contiguous float array's memory, to read or write in place (a Java buffer holds at most 2 GiB). */
     private static FloatBuffer floatsOf(NDArray a) {
+        if (a.size() > Integer.MAX_VALUE / Float.BYTES) {
+            throw new UserInputException("TopK training reads its [batch, d_sae] pre-activations through a Java buffer"
+                    + " of at most 2 GiB; " + a.getShape() + " is larger: use a smaller batch");
+        }
         return a.toByteBuffer(true).asFloatBuffer();
     }
 

@@ -168,16 +168,16 @@ final class SparseTopKStep {
     }
 
     /**
-     * The {@code c} largest values of each listed row of a row-major [n, m] array, read in place, and their
-     * columns, unordered, into values[row] and columns[row]: a min-heap holds the c largest so far, and most values
-     * are only compared with its root. On [4096, 8192] with c = 32 this takes about half as long as PyTorch's
-     * topk. Of equal values, the first ones are kept.
+     * The {@code c} largest values of each row of a row-major [rows.length, m] array, read in place, and their
+     * columns, unordered, into values[rows[q]] and columns[rows[q]] for its row q: a min-heap holds the c largest
+     * so far, and most values are only compared with its root. On [4096, 8192] with c = 32 this takes about half as
+     * long as PyTorch's topk. Of equal values, the first ones are kept.
      */
-    static void largest(FloatBuffer a, int m, int[] rows, int c, float[][] values, int[][] columns) {
+    static void largest(FloatBuffer a, int m, int c, int[] rows, float[][] values, int[][] columns) {
         parallelBlocks(rows.length, (from, to) -> {
             float[] row = new float[m];
             for (int q = from; q < to; q++) {
-                a.get(rows[q] * m, row, 0, m);
+                a.get(q * m, row);
                 float[] v = Arrays.copyOf(row, c);
                 int[] col = new int[c];
                 for (int j = 0; j < c; j++) {
@@ -186,11 +186,13 @@ final class SparseTopKStep {
                 for (int j = c / 2 - 1; j >= 0; j--) {
                     siftDown(v, col, j);
                 }
+                float min = v[0];
                 for (int t = c; t < m; t++) {
-                    if (row[t] > v[0]) {
+                    if (row[t] > min) {
                         v[0] = row[t];
                         col[0] = t;
                         siftDown(v, col, 0);
+                        min = v[0];
                     }
                 }
                 values[rows[q]] = v;

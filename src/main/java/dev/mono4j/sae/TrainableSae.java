@@ -7,7 +7,6 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.mono4j.UserInputException;
 import dev.mono4j.train.Gradients;
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -229,9 +228,13 @@ final class TrainableSae implements AutoCloseable {
     private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
         NDArray xcD = xc.stopGradient();
         NDArray encD = constant(m, wEnc);
-        NDArray pre = xcD.matMul(encD.transpose()).addi(constant(m, bEnc));
-        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? topK(pre) : batchTopK(m, pre);
+        NDArray encT = encD.transpose();
+        NDArray bias = constant(m, bEnc);
         int n = (int) x.getShape().get(0);
+        // Chunk by chunk, the pre-activations are computed, chosen from and dropped (see CHUNK_FLOATS).
+        PreActivations pre = (sub, rows) -> rowsOf(sub, xcD, rows).matMul(encT).addi(bias);
+        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? rowTopK(m, pre, n, dSae, cfg.k())
+                : batchTopK(m, pre, n);
         if (sparseStep == null || sparseStep.xc.length != n) {
             sparseStep = new SparseTopKStep(n, dIn, dSae);
         }
@@ -282,6 +285,41 @@ final class TrainableSae implements AutoCloseable {
     private record Chosen(float[][] values, int[][] columns, float threshold) {
     }
 
+    /** Pre-activations of the listed rows, [rows.length, c'] (row q is row rows[q]'s), made in {@code m}. */
+    private interface PreActivations {
+        NDArray of(NDManager m, int[] rows);
+    }
+
+    /** The listed rows of {@code a}, made in {@code m}: a view when they are consecutive, else a copy. */
+    private static NDArray rowsOf(NDManager m, NDArray a, int[] rows) {
+        if (rows[rows.length - 1] - rows[0] == rows.length - 1) {
+            return a.get(m, new NDIndex(rows[0] + ":" + (rows[rows.length - 1] + 1)));
+        }
+        return a.get(m, new NDIndex("{}", m.create(rows)));
+    }
+
+    /**
+     * Floats per chunk of rows when choosing latents: a chunk of 16 MB is under glibc's largest mmap threshold,
+     * so the next chunk reuses its memory, still cached, where one [N, d_sae] array is mapped and page-faulted
+     * anew each step. It also keeps every Java view of PyTorch memory far below the 2 GiB a buffer can hold.
+     */
+    private static final int CHUNK_FLOATS = 1 << 22;
+
+    /**
+     * The {@code c} largest of the {@code cols} pre-activations of each listed row (all when c ≥ cols), chunk by
+     * chunk, into values and columns.
+     */
+    private static void choose(NDManager m, PreActivations pre, int cols, int[] rows, int c, float[][] values,
+            int[][] columns) {
+        int chunk = Math.max(1, CHUNK_FLOATS / cols);
+        for (int from = 0; from < rows.length; from += chunk) {
+            try (NDManager sub = m.newSubManager()) {
+                int[] part = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + chunk));
+                SparseTopKStep.largest(floatsOf(pre.of(sub, part)), cols, Math.min(c, cols), part, values, columns);
+            }
+        }
+    }
+
     private static float rowMin(float[] values) {
         float min = Float.POSITIVE_INFINITY;
         for (float v : values) {
@@ -290,25 +328,15 @@ final class TrainableSae implements AutoCloseable {
         return min;
     }
 
-    /** TopK: each row's k largest, active when positive (the smallest positive float is the threshold). */
-    private Chosen topK(NDArray pre) {
-        return rowTopK(pre, cfg.k(), Float.MIN_VALUE);
-    }
-
-    /** Each row's k largest values (all when it has fewer) of a [N, c'] float array. */
-    private static Chosen rowTopK(NDArray pre, int k, float threshold) {
-        int n = (int) pre.getShape().get(0);
-        Chosen chosen = new Chosen(new float[n][], new int[n][], threshold);
-        largest(pre, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
+    /**
+     * TopK, and AuxK among dead latents: each of the n rows' k largest of its {@code cols} pre-activations (all when
+     * it has fewer), active when positive (the smallest positive float is the threshold).
+     */
+    private static Chosen rowTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
+        Chosen chosen = new Chosen(new float[n][], new int[n][], Float.MIN_VALUE);
+        choose(m, pre, cols, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
         return chosen;
     }
-
-    /** The c largest values of the listed rows of a [N, c'] float array (all when it has fewer), read in place. */
-    private static void largest(NDArray pre, int[] rows, int c, float[][] values, int[][] columns) {
-        int cols = (int) pre.getShape().get(1);
-        SparseTopKStep.largest(floatsOf(pre), cols, rows, Math.min(c, cols), values, columns);
-    }
-
     /**
      * BatchTopK (Bussmann et al. 2024): active are the batch's k·N largest pre-activations, at least a tiny
      * positive number so that only positive values are kept. Rather than a top-(k·N) over all N·d_sae values, it
@@ -317,14 +345,13 @@ final class TrainableSae implements AutoCloseable {
      * batch's own (k·N)-th largest. It also moves the running threshold used at inference: an average
      * of the smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
      */
-    private Chosen batchTopK(NDManager m, NDArray pre) {
-        int n = (int) pre.getShape().get(0);
+    private Chosen batchTopK(NDManager m, PreActivations pre, int n) {
         int kn = (int) Math.min((long) n * cfg.k(), (long) n * dSae);
         float[][] values = new float[n][];
         int[][] columns = new int[n][];
         int[] rows = IntStream.range(0, n).toArray();
         for (int c = 2 * cfg.k(); ; c *= 2) {
-            largest(pre, rows, c, values, columns);
+            choose(m, pre, dSae, rows, c, values, columns);
             float[] all = new float[Arrays.stream(values).mapToInt(v -> v.length).sum()];
             for (int r = 0, o = 0; r < n; o += values[r++].length) {
                 System.arraycopy(values[r], 0, all, o, values[r].length);
@@ -346,29 +373,45 @@ final class TrainableSae implements AutoCloseable {
      */
     private float[] keepMask(NDManager m, NDArray pre, NDArray mask) {
         if (cfg.architecture() == SaeArchitecture.TOPK) {
-            return rowTopKMask(pre, cfg.k(), mask);
+            return rowTopKMask(m, pre, cfg.k(), mask);
         }
         float[] thr = new float[(int) pre.getShape().get(0)];
-        Arrays.fill(thr, batchTopK(m, pre).threshold());
-        return SparseTopKStep.mask(floatsOf(pre), (int) pre.getShape().get(1), thr, floatsOf(mask));
+        Arrays.fill(thr, batchTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), thr.length).threshold());
+        return mask(m, pre, thr, mask);
     }
 
     /** Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is among its row's k largest and positive. */
-    private static float[] rowTopKMask(NDArray pre, int k, NDArray mask) {
-        Chosen top = rowTopK(pre, k, Float.MIN_VALUE);
+    private static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
+        Shape s = pre.getShape();
+        Chosen top = rowTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), (int) s.get(0), (int) s.get(1), k);
         float[] kth = new float[top.values().length];
         for (int r = 0; r < kth.length; r++) {
             kth[r] = Math.max(rowMin(top.values()[r]), top.threshold());
         }
-        return SparseTopKStep.mask(floatsOf(pre), (int) pre.getShape().get(1), kth, floatsOf(mask));
+        return mask(m, pre, kth, mask);
     }
 
-    /** A contiguous float array's memory, to read or write in place (a Java buffer holds at most 2 GiB). */
-    private static FloatBuffer floatsOf(NDArray a) {
-        if (a.size() > Integer.MAX_VALUE / Float.BYTES) {
-            throw new UserInputException("TopK training reads its [batch, d_sae] pre-activations through a Java buffer"
-                    + " of at most 2 GiB; " + a.getShape() + " is larger: use a smaller batch");
+    /** Writes into {@code mask} 1 where pre is at or above its row's threshold, else 0, chunk by chunk. */
+    private static float[] mask(NDManager m, NDArray pre, float[] rowThreshold, NDArray mask) {
+        int cols = (int) pre.getShape().get(1);
+        int chunk = Math.max(1, CHUNK_FLOATS / cols);
+        float[] firing = new float[cols];
+        for (int from = 0; from < rowThreshold.length; from += chunk) {
+            try (NDManager sub = m.newSubManager()) {
+                int to = Math.min(rowThreshold.length, from + chunk);
+                NDIndex part = new NDIndex(from + ":" + to);
+                float[] counts = SparseTopKStep.mask(floatsOf(pre.get(sub, part)), cols,
+                        Arrays.copyOfRange(rowThreshold, from, to), floatsOf(mask.get(sub, part)));
+                for (int i = 0; i < cols; i++) {
+                    firing[i] += counts[i];
+                }
+            }
         }
+        return firing;
+    }
+
+    /** A contiguous float array's memory, to read or write in place. */
+    private static FloatBuffer floatsOf(NDArray a) {
         return a.toByteBuffer(true).asFloatBuffer();
     }
 
@@ -392,7 +435,7 @@ final class TrainableSae implements AutoCloseable {
         NDIndex cols = new NDIndex("{}", m.create(Arrays.copyOf(deadIdx, nDead)));
         NDArray pre = encode(m, xc, wEnc.get(m, cols), bEnc.get(m, cols));
         NDArray mask = m.create(pre.getShape(), DataType.FLOAT32);
-        rowTopKMask(pre.stopGradient(), Math.min(cfg.auxK(), nDead), mask);
+        rowTopKMask(m, pre.stopGradient(), Math.min(cfg.auxK(), nDead), mask);
         NDArray f = pre.muli(mask);
         NDArray err = f.matMul(wDec.get(m, cols)).sub(residual).square().sum(new int[] {1}).mean();
         return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));

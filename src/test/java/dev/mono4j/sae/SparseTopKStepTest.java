@@ -104,7 +104,7 @@ class SparseTopKStepTest {
         assertArrayEquals(firing, result.firing());
     }
 
-    /** Each listed row's c largest values and their columns, as a sort finds them; other rows are left alone. */
+    /** Each row's c largest values and their columns, as a sort finds them, stored under the row's number. */
     @Test
     void largestMatchesSorting() {
         int m = 300;
@@ -113,7 +113,10 @@ class SparseTopKStepTest {
         for (int c : new int[] {1, 7, 64, m}) {
             float[][] values = new float[5][];
             int[][] columns = new int[5][];
-            SparseTopKStep.largest(FloatBuffer.wrap(a), m, new int[] {0, 3, 4}, c, values, columns);
+            float[] listed = new float[3 * m]; // rows 0, 3 and 4
+            System.arraycopy(a, 0, listed, 0, m);
+            System.arraycopy(a, 3 * m, listed, m, 2 * m);
+            SparseTopKStep.largest(FloatBuffer.wrap(listed), m, c, new int[] {0, 3, 4}, values, columns);
             assertEquals(null, values[1]);
             for (int row : new int[] {0, 3, 4}) {
                 float[] sorted = Arrays.copyOfRange(a, row * m, (row + 1) * m);
@@ -131,18 +134,23 @@ class SparseTopKStepTest {
     /**
      * Both TopK paths and both BatchTopK paths, with AuxK on, against the losses written the plain way and
      * differentiated by autograd: pre-activations (x − b_dec)·W_encᵀ + b_enc over all latents, ReLU, masks from
-     * a top-k per row (or over the batch), AuxK among all latents with the live ones pushed to −∞. One row is ten
-     * times larger than the others, so that it holds most of BatchTopK's batch and its candidates must grow.
+     * a top-k per row (or over the batch), AuxK among all latents with the live ones pushed to −∞. Rows 0 and 5
+     * are ten times larger than the others, so that they hold most of BatchTopK's batch and their candidates must
+     * grow. The second size has more pre-activations than one chunk (TrainableSae.CHUNK_FLOATS) holds. Values
+     * agree to 1e-4, relative where they exceed 1.
      */
     @Test
     void topKTrainingMatchesPlainAutograd() {
-        int n = 16;
-        int dIn = 12;
-        int dSae = 48;
+        topKTrainingMatchesPlainAutograd(16, 12, 48);
+        topKTrainingMatchesPlainAutograd(100, 8, 65_536);
+    }
+
+    private static void topKTrainingMatchesPlainAutograd(int n, int dIn, int dSae) {
         Random r = new Random(4);
         float[] rows = SaeTrainingTest.random(r, n * dIn);
         for (int t = 0; t < dIn; t++) {
             rows[t] *= 10;
+            rows[5 * dIn + t] *= 10;
         }
         float[] bDec = SaeTrainingTest.random(r, dIn);
         boolean[] dead = new boolean[dSae];
@@ -158,7 +166,14 @@ class SparseTopKStepTest {
                     Map<String, float[]> got = lossAndGradients(sae, rows, n, dead, false);
                     Map<String, float[]> want = lossAndGradients(sae, rows, n, dead, true);
                     for (String key : want.keySet()) {
-                        assertArrayEquals(want.get(key), got.get(key), 1e-4f, a + (sparse ? " sparse " : " dense ") + key);
+                        float[] w = want.get(key);
+                        float[] g = got.get(key);
+                        assertEquals(w.length, g.length, key);
+                        for (int i = 0; i < w.length; i++) {
+                            int at = i;
+                            assertEquals(w[i], g[i], 1e-4 * Math.max(1, Math.abs(w[i])),
+                                    () -> a + (sparse ? " sparse " : " dense ") + key + "[" + at + "], d_sae " + dSae);
+                        }
                     }
                 }
             }

@@ -305,13 +305,17 @@ final class TrainableSae implements AutoCloseable {
      */
     private static final int CHUNK_FLOATS = 1 << 22;
 
+    private static int chunkRows(int cols) {
+        return Math.max(1, CHUNK_FLOATS / cols);
+    }
+
     /**
      * The {@code c} largest of the {@code cols} pre-activations of each listed row (all when c ≥ cols), chunk by
      * chunk, into values and columns.
      */
     private static void choose(NDManager m, PreActivations pre, int cols, int[] rows, int c, float[][] values,
             int[][] columns) {
-        int chunk = Math.max(1, CHUNK_FLOATS / cols);
+        int chunk = chunkRows(cols);
         for (int from = 0; from < rows.length; from += chunk) {
             try (NDManager sub = m.newSubManager()) {
                 int[] part = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + chunk));
@@ -329,8 +333,8 @@ final class TrainableSae implements AutoCloseable {
     }
 
     /**
-     * TopK, and AuxK among dead latents: each of the n rows' k largest of its {@code cols} pre-activations (all when
-     * it has fewer), active when positive (the smallest positive float is the threshold).
+     * TopK: each of the n rows' k largest of its {@code cols} pre-activations (all when it has fewer), active when
+     * positive (the smallest positive float is the threshold).
      */
     private static Chosen rowTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
         Chosen chosen = new Chosen(new float[n][], new int[n][], Float.MIN_VALUE);
@@ -375,39 +379,53 @@ final class TrainableSae implements AutoCloseable {
         if (cfg.architecture() == SaeArchitecture.TOPK) {
             return rowTopKMask(m, pre, cfg.k(), mask);
         }
-        float[] thr = new float[(int) pre.getShape().get(0)];
-        Arrays.fill(thr, batchTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), thr.length).threshold());
-        return mask(m, pre, thr, mask);
-    }
-
-    /** Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is among its row's k largest and positive. */
-    private static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
-        Shape s = pre.getShape();
-        Chosen top = rowTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), (int) s.get(0), (int) s.get(1), k);
-        float[] kth = new float[top.values().length];
-        for (int r = 0; r < kth.length; r++) {
-            kth[r] = Math.max(rowMin(top.values()[r]), top.threshold());
-        }
-        return mask(m, pre, kth, mask);
-    }
-
-    /** Writes into {@code mask} 1 where pre is at or above its row's threshold, else 0, chunk by chunk. */
-    private static float[] mask(NDManager m, NDArray pre, float[] rowThreshold, NDArray mask) {
-        int cols = (int) pre.getShape().get(1);
-        int chunk = Math.max(1, CHUNK_FLOATS / cols);
-        float[] firing = new float[cols];
-        for (int from = 0; from < rowThreshold.length; from += chunk) {
-            try (NDManager sub = m.newSubManager()) {
-                int to = Math.min(rowThreshold.length, from + chunk);
-                NDIndex part = new NDIndex(from + ":" + to);
-                float[] counts = SparseTopKStep.mask(floatsOf(pre.get(sub, part)), cols,
-                        Arrays.copyOfRange(rowThreshold, from, to), floatsOf(mask.get(sub, part)));
-                for (int i = 0; i < cols; i++) {
-                    firing[i] += counts[i];
-                }
-            }
+        int n = (int) pre.getShape().get(0);
+        float[] thr = new float[n];
+        Arrays.fill(thr, batchTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), n).threshold());
+        float[] firing = new float[(int) pre.getShape().get(1)];
+        for (int from = 0, chunk = chunkRows(firing.length); from < n; from += chunk) {
+            maskRows(m, pre, thr, from, Math.min(n, from + chunk), mask, firing);
         }
         return firing;
+    }
+
+    /**
+     * Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is among its row's k largest and positive.
+     * Chunk by chunk of rows, so that the mask is written while the chunk just chosen from is still cached.
+     */
+    private static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
+        int n = (int) pre.getShape().get(0);
+        int cols = (int) pre.getShape().get(1);
+        float[][] values = new float[n][];
+        int[][] columns = new int[n][];
+        float[] kth = new float[n];
+        float[] firing = new float[cols];
+        for (int from = 0, chunk = chunkRows(cols); from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            choose(m, (sub, rows) -> rowsOf(sub, pre, rows), cols, IntStream.range(from, to).toArray(), k, values,
+                    columns);
+            for (int r = from; r < to; r++) {
+                kth[r] = Math.max(rowMin(values[r]), Float.MIN_VALUE);
+            }
+            maskRows(m, pre, kth, from, to, mask, firing);
+        }
+        return firing;
+    }
+
+    /**
+     * Writes into rows from .. to − 1 of {@code mask} 1 where pre is at or above its row's threshold, else 0, and
+     * adds to {@code firing} how many of those rows each column is 1 on.
+     */
+    private static void maskRows(NDManager m, NDArray pre, float[] rowThreshold, int from, int to, NDArray mask,
+            float[] firing) {
+        try (NDManager sub = m.newSubManager()) {
+            NDIndex part = new NDIndex(from + ":" + to);
+            float[] counts = SparseTopKStep.mask(floatsOf(pre.get(sub, part)), firing.length,
+                    Arrays.copyOfRange(rowThreshold, from, to), floatsOf(mask.get(sub, part)));
+            for (int i = 0; i < firing.length; i++) {
+                firing[i] += counts[i];
+            }
+        }
     }
 
     /** A contiguous float array's memory, to read or write in place. */

@@ -8,16 +8,19 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Activation;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.train.Gradients;
+import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.IntStream;
 
 /**
  * An SAE while it trains: its parameters and the training forward pass of each architecture. Inputs are
  * normalised rows (see {@link SaeTrainer}); {@link #export} folds the normalisation back into the weights.
  *
- * <p>Encoder weights are kept as rows {@code [d_sae, d_in]} (SAELens stores their transpose) so that the
- * active latents' encoder and decoder rows are gathered the same way in the sparse TopK path.
+ * <p>Encoder weights are kept as rows {@code [d_sae, d_in]} (SAELens stores their transpose) so that a latent's
+ * encoder and decoder rows are read and written the same way (the sparse TopK step, AuxK's dead latents).
  *
  * <p>Under autograd no op takes a Java number (see {@link dev.mono4j.model.TransformerLM}): constants are
  * tensors made by {@link #scalar}.
@@ -41,6 +44,13 @@ final class TrainableSae implements AutoCloseable {
     final NDArray logThreshold;
     /** BatchTopK: the running threshold used at inference (NaN until the first step). */
     double batchThreshold = Double.NaN;
+    /** The sparse TopK path's Java arrays, kept from step to step (made at the first step). */
+    private SparseTopKStep sparseStep;
+    /**
+     * The dense TopK path's mask, kept from step to step: a new [N, d_sae] array costs its page faults, several
+     * times what a pass over it costs.
+     */
+    private NDArray keep;
 
     TrainableSae(SaeConfig cfg, int dIn, float[] decoderBias, NDManager parent) {
         this.cfg = cfg;
@@ -164,113 +174,288 @@ final class TrainableSae implements AutoCloseable {
 
     /** TopK (Gao et al. 2024), densely: every latent is computed, then all but the chosen are masked to zero. */
     private Forward topKDense(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
-        NDArray pre = preActivations(xc);
-        NDArray keep = keepMask(pre.stopGradient());
-        NDArray f = Activation.relu(pre).mul(keep);
+        NDArray pre = encode(m, xc, wEnc, bEnc);
+        if (keep == null || !keep.getShape().equals(pre.getShape())) {
+            if (keep != null) {
+                keep.close();
+            }
+            keep = manager.create(pre.getShape(), DataType.FLOAT32);
+        }
+        float[] firing = keepMask(m, pre.stopGradient(), keep);
+        // The mask keeps positive values only, so relu(pre)·mask = pre·mask; in place, as pre is not needed for
+        // its own backward.
+        NDArray f = pre.muli(keep);
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
-        NDArray aux = auxK(m, x, xc, recon, pre.stopGradient(), dead);
-        return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing(f), null);
-    }
-
-    /**
-     * TopK computed through the active latents only: the pre-activations are found without autograd, then the
-     * k chosen ones are recomputed from their gathered encoder rows and decoded from their gathered decoder rows.
-     * Forward and backward then touch k rows per input instead of all d_sae (one dense GEMM remains: choosing).
-     */
-    private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
-        NDArray preD = xc.stopGradient().matMul(wEnc.stopGradient().transpose()).add(bEnc.stopGradient());
-        NDArray idx;
-        NDArray keep = null;
-        if (cfg.architecture() == SaeArchitecture.TOPK) {
-            idx = preD.topK(cfg.k(), 1, true, false).get(1);
-        } else {
-            // A row keeps at most as many latents as it has above the batch threshold: take that many per row,
-            // then mask the ones below it.
-            float thr = batchTopKThreshold(preD);
-            int most = Math.max(1, (int) preD.gte(thr).sum(new int[] {1}).max().toType(DataType.INT64, false).getLong());
-            idx = preD.topK(Math.min(most, dSae), 1, true, false).get(1);
-            keep = preD.gather(idx, 1).gte(thr).toType(DataType.FLOAT32, false);
-        }
-        NDArray f = Activation.relu(activeValues(m, xc, idx));
-        if (keep != null) {
-            f = f.mul(keep);
-        }
-        NDArray recon = decodeActive(m, f, idx).add(bDec);
-        NDArray mse = mse(x, recon);
-        NDArray aux = auxK(m, x, xc, recon, preD, dead);
-        float[] firing = new float[dSae];
-        long[] chosen = idx.toLongArray();
-        float[] values = f.stopGradient().toFloatArray();
-        for (int i = 0; i < chosen.length; i++) {
-            firing[(int) chosen[i]] += values[i] > 0 ? 1 : 0;
-        }
+        NDArray aux = auxK(m, xc, x.sub(recon).stopGradient(), dead);
         return new Forward(mse.add(aux.mul(scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
     }
 
-    /** Pre-activations of the latents {@code idx [N, c]} for rows {@code xc [N, d_in]}: {@code [N, c]}. */
-    private NDArray activeValues(NDManager m, NDArray xc, NDArray idx) {
-        long n = idx.getShape().get(0);
-        long c = idx.getShape().get(1);
-        NDArray flat = idx.reshape(-1);
-        NDArray rows = wEnc.get(m, new NDIndex("{}", flat)).reshape(n, c, dIn);
-        return rows.matMul(xc.expandDims(2)).reshape(n, c).add(bEnc.get(m, new NDIndex("{}", flat)).reshape(n, c));
-    }
-
-    /** Σ_j f[:, j] · W_dec[idx[:, j]]: the decoding of the active latents, {@code [N, d_in]} (no bias). */
-    private NDArray decodeActive(NDManager m, NDArray f, NDArray idx) {
-        long n = idx.getShape().get(0);
-        long c = idx.getShape().get(1);
-        NDArray rows = wDec.get(m, new NDIndex("{}", idx.reshape(-1))).reshape(n, c, dIn);
-        return f.expandDims(1).matMul(rows).reshape(n, dIn);
-    }
-
-    /** 1 where a latent is kept (TopK: among the row's k largest; BatchTopK: above the batch threshold). */
-    private NDArray keepMask(NDArray pre) {
-        if (cfg.architecture() == SaeArchitecture.TOPK) {
-            NDArray kth = pre.topK(cfg.k(), 1, true, true).get(0).get(":, " + (cfg.k() - 1) + ":" + cfg.k());
-            return pre.gte(kth).toType(DataType.FLOAT32, false);
-        }
-        return pre.gte(batchTopKThreshold(pre)).toType(DataType.FLOAT32, false);
+    /**
+     * xc·encᵀ + bias (xc = x − b_dec): the pre-activations of the latents whose encoder rows are {@code enc}, as
+     * {@link #preActivations}, but cheaper to back-propagate. Autograd would find b_dec's gradient through xc with
+     * a GEMM ∂L/∂xc = ∂L/∂pre·enc over all rows; it only needs the row sum, −(Σ_rows ∂L/∂pre)·enc. So the product
+     * takes xc as a constant, and the bias gets the zero-valued term −(t − stop(t)), t = enc·b_dec, whose
+     * gradient is exactly that. The values are the same as {@link #preActivations}, bit for bit.
+     */
+    private NDArray encode(NDManager m, NDArray xc, NDArray enc, NDArray bias) {
+        NDArray t = constant(m, enc).matMul(bDec);
+        // In place: a new [N, d_sae] array costs page faults as well as a pass, and the product is not needed
+        // for its own backward.
+        return xc.stopGradient().matMul(inStep(m, enc.transpose())).addi(t.stopGradient().sub(t).add(bias));
     }
 
     /**
-     * The batch's (k·N)-th largest pre-activation (Bussmann et al. 2024), at least a tiny positive number so that
-     * only positive values are kept. It also moves the running threshold used at inference: an average of the
-     * smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
+     * An op's result belongs to the manager of its first operand: results of ops on parameters would stay in the
+     * SAE's manager for the whole run, so they move to the step's.
      */
-    private float batchTopKThreshold(NDArray pre) {
-        long n = pre.getShape().get(0);
-        int kn = (int) Math.min(n * cfg.k(), pre.getShape().size());
-        NDArray top = pre.reshape(-1).topK(kn, 0, true, false).get(0);
-        float thr = Math.max(top.min().getFloat(), Float.MIN_NORMAL);
-        batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
-        return thr;
+    private static NDArray inStep(NDManager m, NDArray a) {
+        a.attach(m);
+        return a;
+    }
+
+    /** {@code p} without autograd, owned by the step's manager. */
+    private static NDArray constant(NDManager m, NDArray p) {
+        return inStep(m, p.stopGradient());
+    }
+
+    /**
+     * TopK through the active latents only: the one dense GEMM that chooses them runs without autograd, then
+     * {@link SparseTopKStep} decodes from and back-propagates into the chosen rows with explicit gradients. They
+     * reach the optimizer through a surrogate S = Σ_p ⟨p, ∂L/∂p⟩ over the parameters: the loss carries S − stop(S),
+     * zero in value, whose gradient towards each p is ∂L/∂p. AuxK is added through autograd as in the dense path.
+     */
+    private Forward topKSparse(NDManager m, NDArray x, NDArray xc, boolean[] dead) {
+        NDArray xcD = xc.stopGradient();
+        NDArray encD = constant(m, wEnc);
+        NDArray encT = encD.transpose();
+        NDArray bias = constant(m, bEnc);
+        int n = (int) x.getShape().get(0);
+        // Chunk by chunk, the pre-activations are computed, chosen from and dropped (see CHUNK_FLOATS).
+        PreActivations pre = (sub, rows) -> rowsOf(sub, xcD, rows).matMul(encT).addi(bias);
+        Chosen chosen = cfg.architecture() == SaeArchitecture.TOPK ? rowTopK(m, pre, n, dSae, cfg.k())
+                : batchTopK(m, pre, n);
+        if (sparseStep == null || sparseStep.xc.length != n) {
+            sparseStep = new SparseTopKStep(n, dIn, dSae);
+        }
+        copy(xcD, sparseStep.xc);
+        copy(wDec, sparseStep.dec);
+        SparseTopKStep.Result step = sparseStep.run(chosen.values(), chosen.columns(), chosen.threshold());
+        NDArray gradBEnc = m.create(step.gradBEnc());
+        // b_dec enters x̂ directly and xc = x − b_dec: ∂L/∂b_dec = Σ_rows ∂L/∂x̂ − (Σ_rows ∂L/∂pre)·W_enc.
+        NDArray gradBDec = m.create(step.gradRecon()).sub(gradBEnc.matMul(encD));
+        NDArray surrogate = inner(m, wDec, array(m, sparseStep.gradDec))
+                .add(inner(m, wEnc, array(m, sparseStep.gradEnc)))
+                .add(inner(m, bEnc, gradBEnc))
+                .add(inner(m, bDec, gradBDec));
+        NDArray mse = m.create((float) step.mse());
+        NDArray residual = array(m, sparseStep.residual);
+        NDArray aux = auxK(m, xc, residual, dead);
+        NDArray loss = surrogate.sub(surrogate.stopGradient()).add(mse).add(aux.mul(scalar(m, cfg.auxCoefficient())));
+        return new Forward(loss, mse, aux, x.sub(residual), step.firing(), null);
+    }
+
+    /** Copies a [r, c] float array into {@code rows}, once, from its memory (toFloatArray copies twice). */
+    private static void copy(NDArray a, float[][] rows) {
+        FloatBuffer data = floatsOf(a);
+        for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
+            data.get(o, rows[r]);
+        }
+    }
+
+    /** A [rows, c] array of the step's, copied once into its memory (create(float[]) zero-fills a buffer first). */
+    private static NDArray array(NDManager m, float[][] rows) {
+        NDArray a = m.create(new Shape(rows.length, rows[0].length), DataType.FLOAT32);
+        FloatBuffer data = floatsOf(a);
+        for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
+            data.put(o, rows[r]);
+        }
+        return a;
+    }
+
+    /** ⟨p, g⟩ over all elements, with gradient g towards p (a dot product: no [p]-sized product array). */
+    private static NDArray inner(NDManager m, NDArray p, NDArray g) {
+        return g.reshape(-1).dot(inStep(m, p.reshape(-1)));
+    }
+
+    /**
+     * Each row's candidate latents (values and columns, unordered) and the threshold at or above which one is
+     * active; every value of a row at or above it is among its candidates.
+     */
+    private record Chosen(float[][] values, int[][] columns, float threshold) {
+    }
+
+    /** Pre-activations of the listed rows, [rows.length, c'] (row q is row rows[q]'s), made in {@code m}. */
+    private interface PreActivations {
+        NDArray of(NDManager m, int[] rows);
+    }
+
+    /** The listed rows of {@code a}, made in {@code m}: a view when they are consecutive, else a copy. */
+    private static NDArray rowsOf(NDManager m, NDArray a, int[] rows) {
+        if (rows[rows.length - 1] - rows[0] == rows.length - 1) {
+            return a.get(m, new NDIndex(rows[0] + ":" + (rows[rows.length - 1] + 1)));
+        }
+        return a.get(m, new NDIndex("{}", m.create(rows)));
+    }
+
+    /**
+     * Floats per chunk of rows when choosing latents: a chunk of 16 MB is under glibc's largest mmap threshold,
+     * so the next chunk reuses its memory, still cached, where one [N, d_sae] array is mapped and page-faulted
+     * anew each step. It also keeps every Java view of PyTorch memory far below the 2 GiB a buffer can hold.
+     */
+    private static final int CHUNK_FLOATS = 1 << 22;
+
+    private static int chunkRows(int cols) {
+        return Math.max(1, CHUNK_FLOATS / cols);
+    }
+
+    /**
+     * The {@code c} largest of the {@code cols} pre-activations of each listed row (all when c ≥ cols), chunk by
+     * chunk, into values and columns.
+     */
+    private static void choose(NDManager m, PreActivations pre, int cols, int[] rows, int c, float[][] values,
+            int[][] columns) {
+        int chunk = chunkRows(cols);
+        for (int from = 0; from < rows.length; from += chunk) {
+            try (NDManager sub = m.newSubManager()) {
+                int[] part = Arrays.copyOfRange(rows, from, Math.min(rows.length, from + chunk));
+                SparseTopKStep.largest(floatsOf(pre.of(sub, part)), cols, Math.min(c, cols), part, values, columns);
+            }
+        }
+    }
+
+    private static float rowMin(float[] values) {
+        float min = Float.POSITIVE_INFINITY;
+        for (float v : values) {
+            min = Math.min(min, v);
+        }
+        return min;
+    }
+
+    /**
+     * TopK: each of the n rows' k largest of its {@code cols} pre-activations (all when it has fewer), active when
+     * positive (the smallest positive float is the threshold).
+     */
+    private static Chosen rowTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
+        Chosen chosen = new Chosen(new float[n][], new int[n][], Float.MIN_VALUE);
+        choose(m, pre, cols, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
+        return chosen;
+    }
+    /**
+     * BatchTopK (Bussmann et al. 2024): active are the batch's k·N largest pre-activations, at least a tiny
+     * positive number so that only positive values are kept. Rather than a top-(k·N) over all N·d_sae values, it
+     * takes each row's 2k largest, then twice as many of every row whose smallest candidate reaches the (k·N)-th
+     * largest of all candidates, until none does: then nothing outside the candidates reaches it, and it is the
+     * batch's own (k·N)-th largest. It also moves the running threshold used at inference: an average
+     * of the smallest kept activation over batches (the paper's estimate), here exponential with weight 0.01.
+     */
+    private Chosen batchTopK(NDManager m, PreActivations pre, int n) {
+        int kn = (int) Math.min((long) n * cfg.k(), (long) n * dSae);
+        float[][] values = new float[n][];
+        int[][] columns = new int[n][];
+        int[] rows = IntStream.range(0, n).toArray();
+        for (int c = 2 * cfg.k(); ; c *= 2) {
+            choose(m, pre, dSae, rows, c, values, columns);
+            float[] all = new float[Arrays.stream(values).mapToInt(v -> v.length).sum()];
+            for (int r = 0, o = 0; r < n; o += values[r++].length) {
+                System.arraycopy(values[r], 0, all, o, values[r].length);
+            }
+            float thr = Math.max(m.create(all).topK(kn, 0, true, false).get(0).min().getFloat(), Float.MIN_NORMAL);
+            // Rows whose candidates might miss some of their values at or above thr; they get twice as many. Only
+            // this round's rows can be among them: thr only grows as candidates are added.
+            rows = IntStream.range(0, n).filter(r -> values[r].length < dSae && rowMin(values[r]) >= thr).toArray();
+            if (rows.length == 0) {
+                batchThreshold = Double.isNaN(batchThreshold) ? thr : 0.99 * batchThreshold + 0.01 * thr;
+                return new Chosen(values, columns, thr);
+            }
+        }
+    }
+
+    /**
+     * Writes into {@code mask} 1 where a latent is kept: among the row's k largest (TopK) or the batch's
+     * (BatchTopK), and positive; else 0. Returns how many rows each latent is kept on.
+     */
+    private float[] keepMask(NDManager m, NDArray pre, NDArray mask) {
+        if (cfg.architecture() == SaeArchitecture.TOPK) {
+            return rowTopKMask(m, pre, cfg.k(), mask);
+        }
+        int n = (int) pre.getShape().get(0);
+        float[] thr = new float[n];
+        Arrays.fill(thr, batchTopK(m, (sub, rows) -> rowsOf(sub, pre, rows), n).threshold());
+        float[] firing = new float[(int) pre.getShape().get(1)];
+        for (int from = 0, chunk = chunkRows(firing.length); from < n; from += chunk) {
+            maskRows(m, pre, thr, from, Math.min(n, from + chunk), mask, firing);
+        }
+        return firing;
+    }
+
+    /**
+     * Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is among its row's k largest and positive.
+     * Chunk by chunk of rows, so that the mask is written while the chunk just chosen from is still cached.
+     */
+    private static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
+        int n = (int) pre.getShape().get(0);
+        int cols = (int) pre.getShape().get(1);
+        float[][] values = new float[n][];
+        int[][] columns = new int[n][];
+        float[] kth = new float[n];
+        float[] firing = new float[cols];
+        for (int from = 0, chunk = chunkRows(cols); from < n; from += chunk) {
+            int to = Math.min(n, from + chunk);
+            choose(m, (sub, rows) -> rowsOf(sub, pre, rows), cols, IntStream.range(from, to).toArray(), k, values,
+                    columns);
+            for (int r = from; r < to; r++) {
+                kth[r] = Math.max(rowMin(values[r]), Float.MIN_VALUE);
+            }
+            maskRows(m, pre, kth, from, to, mask, firing);
+        }
+        return firing;
+    }
+
+    /**
+     * Writes into rows from .. to − 1 of {@code mask} 1 where pre is at or above its row's threshold, else 0, and
+     * adds to {@code firing} how many of those rows each column is 1 on.
+     */
+    private static void maskRows(NDManager m, NDArray pre, float[] rowThreshold, int from, int to, NDArray mask,
+            float[] firing) {
+        try (NDManager sub = m.newSubManager()) {
+            NDIndex part = new NDIndex(from + ":" + to);
+            float[] counts = SparseTopKStep.mask(floatsOf(pre.get(sub, part)), firing.length,
+                    Arrays.copyOfRange(rowThreshold, from, to), floatsOf(mask.get(sub, part)));
+            for (int i = 0; i < firing.length; i++) {
+                firing[i] += counts[i];
+            }
+        }
+    }
+
+    /** A contiguous float array's memory, to read or write in place. */
+    private static FloatBuffer floatsOf(NDArray a) {
+        return a.toByteBuffer(true).asFloatBuffer();
     }
 
     /**
      * AuxK (Gao et al. 2024, sec. A.2): the k_aux largest pre-activations among dead latents reconstruct the
-     * residual x − x̂; its squared error, scaled down while fewer than k_aux latents are dead (as SAELens), is
-     * added with weight α. Zero when no latent is dead.
+     * residual x − x̂ (a constant here); its squared error, scaled down while fewer than k_aux latents are dead (as
+     * SAELens), is added with weight α. Zero when no latent is dead. Computed densely over the dead latents'
+     * columns only: there are few of them, and k_aux (512) active latents per row would make a gathered path slow.
      */
-    private NDArray auxK(NDManager m, NDArray x, NDArray xc, NDArray recon, NDArray pre, boolean[] dead) {
+    private NDArray auxK(NDManager m, NDArray xc, NDArray residual, boolean[] dead) {
         int nDead = 0;
-        float[] mask = new float[dSae];
+        long[] deadIdx = new long[dSae];
         for (int i = 0; dead != null && i < dSae; i++) {
             if (dead[i]) {
-                nDead++;
-            } else {
-                mask[i] = -1e30f;
+                deadIdx[nDead++] = i;
             }
         }
         if (nDead == 0 || cfg.auxK() == 0) {
             return m.zeros(new Shape());
         }
-        int kAux = Math.min(cfg.auxK(), nDead);
-        NDArray idx = pre.add(m.create(mask)).topK(kAux, 1, true, false).get(1);
-        NDArray f = Activation.relu(activeValues(m, xc, idx));
-        NDArray residual = x.sub(recon).stopGradient();
-        NDArray err = decodeActive(m, f, idx).sub(residual).square().sum(new int[] {1}).mean();
+        NDIndex cols = new NDIndex("{}", m.create(Arrays.copyOf(deadIdx, nDead)));
+        NDArray pre = encode(m, xc, wEnc.get(m, cols), bEnc.get(m, cols));
+        NDArray mask = m.create(pre.getShape(), DataType.FLOAT32);
+        rowTopKMask(m, pre.stopGradient(), Math.min(cfg.auxK(), nDead), mask);
+        NDArray f = pre.muli(mask);
+        NDArray err = f.matMul(wDec.get(m, cols)).sub(residual).square().sum(new int[] {1}).mean();
         return err.mul(scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
     }
 

@@ -9,8 +9,8 @@ import java.util.stream.IntStream;
  * decoded from its active latents only, and the reconstruction loss L = (1/N) Σ_rows ‖x − x̂‖² is
  * back-propagated into those latents' decoder rows, encoder rows and encoder biases. Autograd would gather the
  * k·N active rows into [N, k, d_in] copies and scatter their gradients back with index_add, which on a CPU
- * costs more than the dense GEMMs it replaces; here rows are read in place and every gradient row is summed by
- * the one thread that owns its latent (entries are bucketed per latent first), so there are no write conflicts.
+ * costs more than the dense GEMMs it replaces; here rows are read where they lie, and every gradient row is
+ * summed by the one thread that owns its latent (entries are bucketed per latent first): no write conflicts.
  *
  * <p>With xc = x − b_dec, a row's active latents i_j with activations a_j = pre_j > 0 and r = x − x̂ =
  * xc − Σ_j a_j·W_dec[i_j], the gradient towards x̂ is g = −2r/N, and for each active entry (row n, latent i):

@@ -9,8 +9,8 @@ import java.util.stream.IntStream;
  * decoded from its active latents only, and the reconstruction loss L = (1/N) Σ_rows ‖x − x̂‖² is
  * back-propagated into those latents' decoder rows, encoder rows and encoder biases. Autograd would gather the
  * k·N active rows into [N, k, d_in] copies and scatter their gradients back with index_add, which on a CPU
- * costs more than the dense GEMMs it replaces; here rows are read in place and every gradient row is summed by
- * the one thread that owns its latent (entries are bucketed per latent first), so there are no write conflicts.
+ * costs more than the dense GEMMs it replaces; here rows are read where they lie, and every gradient row is
+ * summed by the one thread that owns its latent (entries are bucketed per latent first): no write conflicts.
  *
  * <p>With xc = x − b_dec, a row's active latents i_j with activations a_j = pre_j > 0 and r = x − x̂ =
  * xc − Σ_j a_j·W_dec[i_j], the gradient towards x̂ is g = −2r/N, and for each active entry (row n, latent i):
@@ -259,7 +259,7 @@ final class SparseTopKStep {
 
     /**
      * y += Σ_q a[q] · x[q], four rows per pass over y so that their loads from memory overlap (a group past the
-     * end repeats its first row with coefficient 0).
+     * end repeats its first row with coefficient 0). Math.fma: one rounding per product, and one instruction.
      */
     private static void addRows(float[][] x, float[] a, float[] y) {
         for (int q = 0; q < x.length; q += 4) {
@@ -272,7 +272,7 @@ final class SparseTopKStep {
             float a2 = q + 2 < x.length ? a[q + 2] : 0;
             float a3 = q + 3 < x.length ? a[q + 3] : 0;
             for (int t = 0; t < y.length; t++) {
-                y[t] += a0 * x0[t] + a1 * x1[t] + a2 * x2[t] + a3 * x3[t];
+                y[t] = Math.fma(a3, x3[t], Math.fma(a2, x2[t], Math.fma(a1, x1[t], Math.fma(a0, x0[t], y[t]))));
             }
         }
     }
@@ -299,20 +299,20 @@ final class SparseTopKStep {
             for (; t + 1 < r.length; t += 2) {
                 float u = r[t];
                 float v = r[t + 1];
-                a0 += u * x0[t];
-                a1 += u * x1[t];
-                a2 += u * x2[t];
-                a3 += u * x3[t];
-                b0 += v * x0[t + 1];
-                b1 += v * x1[t + 1];
-                b2 += v * x2[t + 1];
-                b3 += v * x3[t + 1];
+                a0 = Math.fma(u, x0[t], a0);
+                a1 = Math.fma(u, x1[t], a1);
+                a2 = Math.fma(u, x2[t], a2);
+                a3 = Math.fma(u, x3[t], a3);
+                b0 = Math.fma(v, x0[t + 1], b0);
+                b1 = Math.fma(v, x1[t + 1], b1);
+                b2 = Math.fma(v, x2[t + 1], b2);
+                b3 = Math.fma(v, x3[t + 1], b3);
             }
             if (t < r.length) {
-                a0 += r[t] * x0[t];
-                a1 += r[t] * x1[t];
-                a2 += r[t] * x2[t];
-                a3 += r[t] * x3[t];
+                a0 = Math.fma(r[t], x0[t], a0);
+                a1 = Math.fma(r[t], x1[t], a1);
+                a2 = Math.fma(r[t], x2[t], a2);
+                a3 = Math.fma(r[t], x3[t], a3);
             }
             float[] sums = {a0 + b0, a1 + b1, a2 + b2, a3 + b3};
             System.arraycopy(sums, 0, out, oo + q, Math.min(4, x.length - q));

@@ -341,6 +341,7 @@ final class TrainableSae implements AutoCloseable {
         choose(m, pre, cols, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
         return chosen;
     }
+
     /**
      * BatchTopK (Bussmann et al. 2024): active are the batch's k·N largest pre-activations, at least a tiny
      * positive number so that only positive values are kept. Rather than a top-(k·N) over all N·d_sae values, it

@@ -131,8 +131,17 @@ final class TrainableSae implements AutoCloseable {
         };
     }
 
-    private NDArray preActivations(NDArray xc) {
-        return xc.matMul(wEnc.transpose()).add(bEnc);
+    private NDArray preActivations(NDManager m, NDArray xc) {
+        return xc.matMul(stepOwned(m, wEnc.transpose())).add(bEnc);
+    }
+
+    /**
+     * An array computed from a parameter alone belongs to the parameters' manager, which lives for the whole run;
+     * moving it to the step's manager frees it with the step instead of keeping one per step.
+     */
+    private static NDArray stepOwned(NDManager m, NDArray fromParameter) {
+        fromParameter.attach(m);
+        return fromParameter;
     }
 
     /** Σ over d_in of the squared error, averaged over rows (SAELens' MSE). */
@@ -141,12 +150,12 @@ final class TrainableSae implements AutoCloseable {
     }
 
     private Forward relu(NDManager m, NDArray x, NDArray xc) {
-        NDArray f = Activation.relu(preActivations(xc));
+        NDArray f = Activation.relu(preActivations(m, xc));
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
         // L1 of activations weighted by decoder row norms (Anthropic, April 2024): the penalty cannot be dodged by
         // shrinking f while growing W_dec when rows are not held at unit norm.
-        NDArray penalty = f.mul(wDec.norm(new int[] {1})).sum(new int[] {1}).mean();
+        NDArray penalty = f.mul(stepOwned(m, wDec.norm(new int[] {1}))).sum(new int[] {1}).mean();
         return new Forward(mse.add(penalty.mul(scalar(m, cfg.l1Coefficient()))), mse, penalty, recon, firing(f), null);
     }
 
@@ -157,8 +166,8 @@ final class TrainableSae implements AutoCloseable {
      * c·(θ − stop(θ)): zero in value, gradient c.
      */
     private Forward jumpRelu(NDManager m, NDArray x, NDArray xc) {
-        NDArray z = preActivations(xc);
-        NDArray theta = logThreshold.exp();
+        NDArray z = preActivations(m, xc);
+        NDArray theta = stepOwned(m, logThreshold.exp());
         NDArray zd = z.stopGradient();
         NDArray thetaD = theta.stopGradient();
         float eps = (float) cfg.bandwidth();
@@ -467,7 +476,7 @@ final class TrainableSae implements AutoCloseable {
      * that fire unshrunk. Both fire on the same rows, so the adaptation is the same.
      */
     private Forward biasAdapted(NDManager m, NDArray x, NDArray xc) {
-        NDArray z = xc.matMul(wEnc.transpose());
+        NDArray z = xc.matMul(stepOwned(m, wEnc.transpose()));
         NDArray shifted = z.add(bEnc);
         NDArray fires = shifted.stopGradient().gt(0f).toType(DataType.FLOAT32, false);
         NDArray f = cfg.gba().jumpRelu() ? z.mul(fires) : Activation.relu(shifted);

@@ -131,31 +131,18 @@ final class TrainableSae implements AutoCloseable {
         };
     }
 
-    private NDArray preActivations(NDManager m, NDArray xc) {
-        return xc.matMul(stepOwned(m, wEnc.transpose())).add(bEnc);
-    }
-
-    /**
-     * An array computed from a parameter alone belongs to the parameters' manager, which lives for the whole run;
-     * moving it to the step's manager frees it with the step instead of keeping one per step.
-     */
-    private static NDArray stepOwned(NDManager m, NDArray fromParameter) {
-        fromParameter.attach(m);
-        return fromParameter;
-    }
-
     /** Σ over d_in of the squared error, averaged over rows (SAELens' MSE). */
     private static NDArray mse(NDArray x, NDArray recon) {
         return recon.sub(x).square().sum(new int[] {1}).mean();
     }
 
     private Forward relu(NDManager m, NDArray x, NDArray xc) {
-        NDArray f = Activation.relu(preActivations(m, xc));
+        NDArray f = Activation.relu(encode(m, xc, wEnc, bEnc));
         NDArray recon = f.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
         // L1 of activations weighted by decoder row norms (Anthropic, April 2024): the penalty cannot be dodged by
         // shrinking f while growing W_dec when rows are not held at unit norm.
-        NDArray penalty = f.mul(stepOwned(m, wDec.norm(new int[] {1}))).sum(new int[] {1}).mean();
+        NDArray penalty = f.mul(inStep(m, wDec.norm(new int[] {1}))).sum(new int[] {1}).mean();
         return new Forward(mse.add(penalty.mul(scalar(m, cfg.l1Coefficient()))), mse, penalty, recon, firing(f), null);
     }
 
@@ -166,8 +153,8 @@ final class TrainableSae implements AutoCloseable {
      * c·(θ − stop(θ)): zero in value, gradient c.
      */
     private Forward jumpRelu(NDManager m, NDArray x, NDArray xc) {
-        NDArray z = preActivations(m, xc);
-        NDArray theta = stepOwned(m, logThreshold.exp());
+        NDArray z = encode(m, xc, wEnc, bEnc);
+        NDArray theta = inStep(m, logThreshold.exp());
         NDArray zd = z.stopGradient();
         NDArray thetaD = theta.stopGradient();
         float eps = (float) cfg.bandwidth();
@@ -201,11 +188,11 @@ final class TrainableSae implements AutoCloseable {
     }
 
     /**
-     * xc·encᵀ + bias (xc = x − b_dec): the pre-activations of the latents whose encoder rows are {@code enc}, as
-     * {@link #preActivations}, but cheaper to back-propagate. Autograd would find b_dec's gradient through xc with
+     * xc·encᵀ + bias (xc = x − b_dec): the pre-activations of the latents whose encoder rows are {@code enc}, built
+     * to be cheap to back-propagate. Autograd would find b_dec's gradient through xc with
      * a GEMM ∂L/∂xc = ∂L/∂pre·enc over all rows; it only needs the row sum, −(Σ_rows ∂L/∂pre)·enc. So the product
      * takes xc as a constant, and the bias gets the zero-valued term −(t − stop(t)), t = enc·b_dec, whose
-     * gradient is exactly that. The values are the same as {@link #preActivations}, bit for bit.
+     * gradient is exactly that. The values are those of xc·encᵀ + bias, bit for bit.
      */
     private NDArray encode(NDManager m, NDArray xc, NDArray enc, NDArray bias) {
         NDArray t = constant(m, enc).matMul(bDec);
@@ -476,7 +463,7 @@ final class TrainableSae implements AutoCloseable {
      * that fire unshrunk. Both fire on the same rows, so the adaptation is the same.
      */
     private Forward biasAdapted(NDManager m, NDArray x, NDArray xc) {
-        NDArray z = xc.matMul(stepOwned(m, wEnc.transpose()));
+        NDArray z = xc.matMul(inStep(m, wEnc.transpose()));
         NDArray shifted = z.add(bEnc);
         NDArray fires = shifted.stopGradient().gt(0f).toType(DataType.FLOAT32, false);
         NDArray f = cfg.gba().jumpRelu() ? z.mul(fires) : Activation.relu(shifted);

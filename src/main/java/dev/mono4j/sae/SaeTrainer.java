@@ -109,6 +109,16 @@ public final class SaeTrainer implements AutoCloseable {
     public static Summary train(SaeConfig cfg, ActivationSource source, RunInfo info, Path out, boolean overwrite,
             boolean showProgress) {
         OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --resume to continue the run in it, or --overwrite");
+        try (SaeTrainer t = start(cfg, source, info, out)) {
+            return t.run(showProgress, null);
+        }
+    }
+
+    /**
+     * A trainer at step 0: the first {@code batchSize} rows fix the input scale, b_dec's starting point and (GBA)
+     * the biases' starting points.
+     */
+    private static SaeTrainer start(SaeConfig cfg, ActivationSource source, RunInfo info, Path out) {
         int dIn = source.dIn();
         float[] sample = source.next(cfg.batchSize());
         double meanNorm = meanNorm(sample, dIn);
@@ -121,12 +131,16 @@ public final class SaeTrainer implements AutoCloseable {
             sample[i] *= (float) scale;
         }
         float[] bDec = decoderBiasInit(cfg.decoderBiasInit(), sample, dIn);
-        try (SaeTrainer t = new SaeTrainer(cfg, source, info, out, scale, meanNorm * scale, bDec)) {
-            if (t.gba != null) {
+        SaeTrainer t = new SaeTrainer(cfg, source, info, out, scale, meanNorm * scale, bDec);
+        if (t.gba != null) {
+            try {
                 t.startBiasesAtTargets(sample);
+            } catch (RuntimeException e) {
+                t.close();
+                throw e;
             }
-            return t.run(showProgress, null);
         }
+        return t;
     }
 
     /** Continues the run in {@code out} from its checkpoint; {@code source} must be the run's data, reopened. */
@@ -161,11 +175,7 @@ public final class SaeTrainer implements AutoCloseable {
      * then the mean of {@code timed} steps (the source's own time included; nothing is written).
      */
     public static double secondsPerStep(SaeConfig cfg, ActivationSource source, int warmup, int timed) {
-        float[] sample = source.next(cfg.batchSize());
-        double norm = meanNorm(sample, source.dIn());
-        double scale = cfg.normalize() ? Math.sqrt(source.dIn()) / norm : 1;
-        try (SaeTrainer t = new SaeTrainer(cfg, source, new RunInfo(null, null), null, scale, norm * scale,
-                new float[source.dIn()])) {
+        try (SaeTrainer t = start(cfg, source, new RunInfo(Json.MAPPER.createObjectNode(), null), null)) {
             long start = 0;
             for (int i = 0; i < warmup + timed; i++) {
                 if (i == warmup) {

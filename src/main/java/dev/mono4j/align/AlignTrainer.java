@@ -11,6 +11,7 @@ import dev.mono4j.data.PreferencePairs.Pair;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.data.Shuffle;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.metrics.FeatureDecorrelation;
 import dev.mono4j.metrics.MonosemanticScale;
@@ -341,24 +342,12 @@ public final class AlignTrainer {
             long pos = first + i;
             long epoch = pos / n;
             if (epoch != permEpoch) {
-                perm = permutation(n, mix(cfg.seed(), epoch, -1));
+                perm = Shuffle.permutation(n, new SplittableRandom(mix(cfg.seed(), epoch, -1)));
                 permEpoch = epoch;
             }
             idx[i] = perm[(int) (pos % n)];
         }
         return idx;
-    }
-
-    private static int[] permutation(int n, long seed) {
-        int[] p = IntStream.range(0, n).toArray();
-        SplittableRandom rng = new SplittableRandom(seed);
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
     }
 
     private static long mix(long seed, long a, long b) {

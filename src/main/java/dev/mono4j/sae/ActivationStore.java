@@ -8,6 +8,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.EncodedTexts;
 import dev.mono4j.data.LabelledText;
+import dev.mono4j.data.Shuffle;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
@@ -685,7 +686,7 @@ public final class ActivationStore {
         /** Reads window {@code window} of epoch {@code epoch} into the buffer and shuffles its order. */
         private void load(long epoch, long window) {
             if (epoch != blocksEpoch) {
-                blockOrder = permutation(fullBlocks, rng(seed, epoch));
+                blockOrder = Shuffle.permutation(fullBlocks, rng(seed, epoch));
                 blocksEpoch = epoch;
             }
             long from = window * windowRows;
@@ -701,7 +702,7 @@ public final class ActivationStore {
                 read(start, len, buffer, (int) (p - from));
                 p += len;
             }
-            rowOrder = permutation(n, rng(seed, epoch, window));
+            rowOrder = Shuffle.permutation(n, rng(seed, epoch, window));
             loadedEpoch = epoch;
             loadedWindow = window;
         }
@@ -721,18 +722,4 @@ public final class ActivationStore {
         return new SplittableRandom(s);
     }
 
-    /** A uniformly random permutation of {@code 0..n-1} (Fisher-Yates). */
-    private static int[] permutation(int n, SplittableRandom rng) {
-        int[] p = new int[n];
-        for (int i = 0; i < n; i++) {
-            p[i] = i;
-        }
-        for (int i = n - 1; i > 0; i--) {
-            int j = rng.nextInt(i + 1);
-            int t = p[i];
-            p[i] = p[j];
-            p[j] = t;
-        }
-        return p;
-    }
 }

@@ -1,5 +1,6 @@
 package dev.mono4j.sae;
 
+import dev.mono4j.data.Shuffle;
 import java.util.Arrays;
 import java.util.Random;
 
@@ -39,13 +40,7 @@ final class GroupBiasAdaptation {
         for (int i = 0; i < latents; i++) {
             g[i] = i % groups;
         }
-        Random rnd = new Random(seed ^ 0x9E3779B97F4A7C15L);
-        for (int i = latents - 1; i > 0; i--) {
-            int j = rnd.nextInt(i + 1);
-            int t = g[i];
-            g[i] = g[j];
-            g[j] = t;
-        }
+        Shuffle.inPlace(g, new Random(seed ^ 0x9E3779B97F4A7C15L));
         return g;
     }
 

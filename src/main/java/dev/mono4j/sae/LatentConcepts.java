@@ -3,7 +3,6 @@ package dev.mono4j.sae;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -86,11 +85,12 @@ public final class LatentConcepts {
         return out;
     }
 
-    public Purity purity() {
+    /** The purity summary of {@link #latents()}' result. */
+    public static Purity purity(List<Latent> latents) {
         int n = 0;
         double sum = 0;
         int high = 0;
-        for (Latent l : latents()) {
+        for (Latent l : latents) {
             if (!Double.isNaN(l.purity())) {
                 n++;
                 sum += l.purity();
@@ -98,19 +98,5 @@ public final class LatentConcepts {
             }
         }
         return new Purity(n, n == 0 ? Double.NaN : sum / n, n == 0 ? Double.NaN : (double) high / n);
-    }
-
-    /** Per concept, how many latents have it as their top concept with purity ≥ 0.9 (ordered by count). */
-    public Map<String, Long> pureLatentsPerConcept() {
-        Map<String, Long> m = new HashMap<>();
-        for (Latent l : latents()) {
-            if (l.purity() >= 0.9) {
-                m.merge(l.concept(), 1L, Long::sum);
-            }
-        }
-        Map<String, Long> sorted = new LinkedHashMap<>();
-        m.entrySet().stream().sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .forEach(e -> sorted.put(e.getKey(), e.getValue()));
-        return sorted;
     }
 }

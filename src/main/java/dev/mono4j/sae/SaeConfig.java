@@ -80,10 +80,4 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
                 auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize, decoderBiasInit, lr,
                 warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
     }
-
-    public SaeConfig withSteps(int steps, int batchSize, long seed) {
-        return new SaeConfig(architecture, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold, auxK,
-                auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize, decoderBiasInit, lr,
-                warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
-    }
 }

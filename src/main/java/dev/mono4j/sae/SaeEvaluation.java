@@ -119,9 +119,10 @@ public final class SaeEvaluation {
         double ceOrig = nll[0] / predicted;
         double ceSae = nll[1] / predicted;
         double ceZero = nll[2] / predicted;
+        List<LatentConcepts.Latent> latents = concepts.latents();
         return new ModelResult(hook, done, tokens, stats.result(denseThreshold), ceOrig, ceSae, ceZero,
-                (ceZero - ceSae) / (ceZero - ceOrig), kl / predicted, texts.withConcepts() ? concepts.purity() : null,
-                concepts.latents());
+                (ceZero - ceSae) / (ceZero - ceOrig), kl / predicted,
+                texts.withConcepts() ? LatentConcepts.purity(latents) : null, latents);
     }
 
     /** Σ over predicted positions of KL(softmax(a) ‖ softmax(b)); logits {@code [B, T, V]}, mask {@code [B*(T-1)]}. */

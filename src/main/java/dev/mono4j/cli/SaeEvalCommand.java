@@ -82,7 +82,7 @@ final class SaeEvalCommand implements Runnable {
     @Option(names = "--overwrite", description = "Replace an earlier evaluation in --out.")
     boolean overwrite;
 
-    /** {@code --data} is optional here: it goes with --model. */
+    /** {@link TextOptions}' flags with {@code --data} optional (it goes with --model) and fewer texts by default. */
     static final class OptionalTexts {
         @Option(names = "--data", description = "Texts for --model: a .txt/.jsonl file or 'conceptworld'.")
         String data;
@@ -150,12 +150,9 @@ final class SaeEvalCommand implements Runnable {
         if (h == null) {
             throw new UserInputException(dir + ": cfg.json has no hook_name; pass --hook");
         }
-        TextOptions t = new TextOptions();
-        t.data = texts.data;
-        t.samples = texts.samples;
-        t.dialects = texts.dialects;
         try (TransformerLM m = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
-            SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok, t.open(seed, null), batchSize, maxTokens,
+            SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok,
+                    TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null), batchSize, maxTokens,
                     topContexts, denseThreshold, true);
             r.put("hook", h);
             r.put("texts", res.texts());

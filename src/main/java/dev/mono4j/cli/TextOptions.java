@@ -19,6 +19,11 @@ final class TextOptions {
 
     /** The texts; {@code seed} seeds generated stories, {@code labels} (may be null) labels a file's texts line by line. */
     TextSource open(long seed, Path labels) {
+        return open(data, samples, dialects, seed, labels);
+    }
+
+    /** The texts of a {@code --data} value: a file, or {@code samples} generated ConceptWorld stories. */
+    static TextSource open(String data, int samples, int dialects, long seed, Path labels) {
         if (samples < 1) {
             throw new UserInputException("--samples must be at least 1");
         }

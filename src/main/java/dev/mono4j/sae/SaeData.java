@@ -67,6 +67,18 @@ public record SaeData(String activations, String synthetic, long seed, int buffe
         return m.matches() ? Integer.parseInt(m.group(1)) : 0;
     }
 
+    /**
+     * The true feature directions [n, d] when {@code data} (a run's saved {@link SaeData}) names a synthetic
+     * model, else null: a run on synthetic rows logs its feature recovery as it trains.
+     */
+    static float[] groundTruth(com.fasterxml.jackson.databind.JsonNode data) {
+        com.fasterxml.jackson.databind.JsonNode synthetic = data == null ? null : data.get("synthetic");
+        if (synthetic == null || !synthetic.isTextual()) {
+            return null;
+        }
+        return SyntheticSuperposition.load(Path.of(synthetic.asText())).features();
+    }
+
     public String describe() {
         return activations != null ? activations : synthetic;
     }

@@ -32,7 +32,8 @@ import java.util.Set;
  * Trains an SAE on rows from an {@link ActivationSource}. A run folder holds:
  * <ul>
  *   <li>{@code final/}: the SAE as SAELens loads it (normalisation folded into the weights);</li>
- *   <li>{@code sae_log.jsonl}: one line every {@code logEvery} steps (loss, MSE, FVU, L0, dead and dense latents);</li>
+ *   <li>{@code sae_log.jsonl}: one line every {@code logEvery} steps (loss, MSE, FVU, L0, dead and dense latents;
+ *   on synthetic rows also FRR(0.8) and FRR(0.9));</li>
  *   <li>{@code checkpoint/}: everything needed to continue, replaced atomically every {@code checkpointEvery} steps;</li>
  *   <li>{@code summary.json}: the run's settings and last metrics.</li>
  * </ul>
@@ -78,6 +79,8 @@ public final class SaeTrainer implements AutoCloseable {
     private final GroupBiasAdaptation gba;
     private final double scale;
     private final double inputNorm;
+    /** The synthetic model's true features when the rows are synthetic (the log then tracks FRR), else null. */
+    private final float[] truth;
     /** Rows since each latent last fired (dead when ≥ deadTokens), and firing counts since the last log line. */
     private final long[] sinceFired;
     private final long[] firedSinceLog;
@@ -100,6 +103,7 @@ public final class SaeTrainer implements AutoCloseable {
                 : null;
         this.sinceFired = new long[sae.dSae];
         this.firedSinceLog = new long[sae.dSae];
+        this.truth = SaeData.groundTruth(info.data());
     }
 
     /**
@@ -229,8 +233,7 @@ public final class SaeTrainer implements AutoCloseable {
                 checkpoint();
             }
             if (progress != null) {
-                progress.step(1, last == null ? "" : String.format("mse %.4g fvu %.3f L0 %.1f", ((Number) last.get("mse")).doubleValue(),
-                        ((Number) last.get("fvu")).doubleValue(), ((Number) last.get("l0")).doubleValue()));
+                progress.step(1, last == null ? "" : progressNote(last));
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -244,6 +247,13 @@ public final class SaeTrainer implements AutoCloseable {
         AtomicFiles.writeString(out.resolve(SUMMARY), Json.write(Json.object("summary", summary, "config", cfg,
                 "data", info.data())));
         return summary;
+    }
+
+    private static String progressNote(Map<String, Object> line) {
+        String note = String.format("mse %.4g fvu %.3f L0 %.1f", ((Number) line.get("mse")).doubleValue(),
+                ((Number) line.get("fvu")).doubleValue(), ((Number) line.get("l0")).doubleValue());
+        Object frr = line.get("frr_0.9");
+        return frr == null ? note : note + String.format(" FRR(0.9) %.3f", ((Number) frr).doubleValue());
     }
 
     /** cfg.json of the saved SAE: the caller's fields plus how it was trained. */
@@ -331,8 +341,14 @@ public final class SaeTrainer implements AutoCloseable {
         }
         Arrays.fill(firedSinceLog, 0);
         rowsSinceLog = 0;
-        return Json.object("step", step, "rows", (long) step * n, "lr", lr, "loss", loss, "mse", mse, "fvu",
-                mse / totalVariance, "l0", l0 / n, penaltyName(), penalty, "dead", deadCount, "dense", dense);
+        Map<String, Object> line = Json.object("step", step, "rows", (long) step * n, "lr", lr, "loss", loss, "mse", mse,
+                "fvu", mse / totalVariance, "l0", l0 / n, penaltyName(), penalty, "dead", deadCount, "dense", dense);
+        if (truth != null) {
+            float[] best = FeatureRecovery.bestCosines(truth, sae.wDec.toFloatArray(), sae.dIn);
+            line.put("frr_0.8", FeatureRecovery.recoveryRate(best, 0.8));
+            line.put("frr_0.9", FeatureRecovery.recoveryRate(best, 0.9));
+        }
+        return line;
     }
 
     private String penaltyName() {

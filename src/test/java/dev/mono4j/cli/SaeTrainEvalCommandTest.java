@@ -64,6 +64,11 @@ class SaeTrainEvalCommandTest {
         assertEquals(500, j.get("saes").get(0).get("reconstruction").get("rows").asLong());
         double c = j.get("consistency").get("mean").asDouble();
         assertTrue(c > 0 && c <= 1.0001, "consistency " + c);
+        // The training log tracks recovery on synthetic rows; its last line scores the SAE that eval scores.
+        java.util.List<String> lines = Files.readAllLines(a.resolve(SaeTrainer.LOG));
+        JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
+        assertEquals(j.get("saes").get(0).get("frr_0.9").asDouble(), last.get("frr_0.9").asDouble(), 1e-9);
+        assertEquals(frr, last.get("frr_0.8").asDouble(), 1e-9);
         assertBadInput(cli("sae", "eval", a.resolve("final"), "--synthetic", synthetic, "--out", eval), "not empty");
     }
 

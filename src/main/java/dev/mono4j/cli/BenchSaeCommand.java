@@ -68,11 +68,8 @@ final class BenchSaeCommand implements Runnable {
             if (parts.length == 2 && !parts[1].matches("sparse|dense")) {
                 throw new UserInputException("--runs: '" + run + "' should end in -dense or -sparse");
             }
-            SaeConfig base = SaeConfig.DEFAULT;
-            SaeConfig cfg = Flags.check(() -> new SaeConfig(a, dSae, base.expansion(), k, base.l1Coefficient(),
-                    base.l0Coefficient(), base.bandwidth(), base.initThreshold(), base.auxK(), base.auxCoefficient(),
-                    base.deadTokens(), base.denseThreshold(), base.gba(), sparse, true, true, base.decoderBiasInit(), base.lr(),
-                    base.warmupSteps(), base.minLrRatio(), batchSize, 2 + steps, 1, 1_000_000, 1_000_000));
+            SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae).k(k).sparseDecode(sparse)
+                    .batchSize(batchSize).steps(2 + steps).seed(1).logEvery(1_000_000).checkpointEvery(1_000_000).build());
             double seconds = SaeTrainer.secondsPerStep(cfg, new RandomRows(dIn, batchSize), 2, steps);
             double tokens = batchSize / seconds;
             gemm = Math.max(gemm, Throughput.gemmFlops());

@@ -51,13 +51,19 @@ final class DemoCommand implements Runnable {
             + " (default: DPO vs DecPO on toxicity, one seed).")
     boolean full;
 
+    @Option(names = "--sae-texts", description = "Fresh stories the GBA SAE trains on (default ${DEFAULT-VALUE}).")
+    int saeTexts = DemoConfig.DEFAULT.saeTexts();
+
+    @Option(names = "--sae-steps", description = "Steps of the GBA SAE on the largest preset; 0 skips it (default ${DEFAULT-VALUE}).")
+    int saeSteps = DemoConfig.DEFAULT.saeSteps();
+
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
     boolean overwrite;
 
     @Override
     public void run() {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
-                measureTexts, alignSteps, full));
+                measureTexts, alignSteps, full, saeTexts, saeSteps));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = spec.commandLine().getOut();
         for (Demo.ModelResult m : r.models()) {
@@ -73,6 +79,12 @@ final class DemoCommand implements Runnable {
                 o.printf(", %s %s%%", m.method(), dev.mono4j.align.AlignCompare.meanStd(m.alignment(), 100, "%.1f"));
             }
             o.println();
+        }
+        if (r.sae() != null) {
+            var e = r.sae().eval();
+            o.printf("%-3s GBA SAE at %s: L0 %.1f  FVU %.3f  CE loss recovered %.1f%%  mean concept purity %.3f%n",
+                    r.sae().preset(), r.sae().hook(), e.reconstruction().l0(), e.reconstruction().fvu(),
+                    100 * e.ceLossRecovered(), e.purity().meanPurity());
         }
         o.println("report: " + r.report());
         o.println("summary: " + r.summary());

@@ -44,11 +44,7 @@ final class SaeTrainCommand implements Runnable {
             }
         } else {
             SaeConfig cfg = options.config(Flags.check(() -> SaeArchitecture.parse(architecture)));
-            SaeData data = options.data();
-            try (ActivationSource source = data.open()) {
-                s = SaeTrainer.train(cfg, source, new SaeTrainer.RunInfo(dev.mono4j.io.Json.MAPPER.valueToTree(data),
-                        data.saeLensConfig()), out, overwrite, true);
-            }
+            s = SaeTrainer.train(cfg, options.data(), out, overwrite, true);
         }
         var last = s.last();
         spec.commandLine().getOut().printf("trained %s SAE (d_in %d, d_sae %d) in %.0f s (%.0f rows/s): MSE %.4g, FVU %.4f,"

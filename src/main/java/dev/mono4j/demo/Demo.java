@@ -36,11 +36,11 @@ import java.util.Set;
 /**
  * The main job: generate ConceptWorld, pretrain a capacity ladder on it, sample stories, and write
  * {@code report.html} (loss curves against the exact entropy floor, a model table, samples) and
- * {@code summary.json}. Later stages (measurement, alignment, SAEs) extend this pipeline.
+ * {@code summary.json}, with the ladder measured, aligned (DPO vs DecPO) and a GBA SAE trained on its largest model.
  */
 public final class Demo {
     /** What a demo folder holds; only these are replaced by a rerun with overwrite. */
-    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "report.html", "summary.json");
+    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "sae", "report.html", "summary.json");
 
     private Demo() {
     }
@@ -60,21 +60,22 @@ public final class Demo {
     public record Aligned(String task, String preset, AlignCompare.Result result) {
     }
 
+    /** {@code sae} is null when the demo skips its SAE stage. */
     public record Result(Path report, Path summary, ConceptWorldWriter.Summary data, List<ModelResult> models,
-            List<Aligned> aligned) {
+            List<Aligned> aligned, DemoSae.Result sae) {
     }
 
     public static Result run(DemoConfig cfg, boolean overwrite, PrintStream progress) {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/4] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/5] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         TextSource fresh = measureTexts(cfg);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/4] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
+            progress.printf("[2/5] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
                     + " monosemanticity on %d fresh labelled stories%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i), cfg.measureTexts());
             PretrainConfig pc = cfg.pretrain(i);
@@ -86,7 +87,7 @@ public final class Demo {
         List<Aligned> aligned = new ArrayList<>();
         for (String task : cfg.alignTasks()) {
             for (ModelResult m : models) {
-                progress.printf("[3/4] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
+                progress.printf("[3/5] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
                         + " prompts and measuring%n", m.preset(), task, cfg.alignMethods().stream().map(AlignConfig.Method::id)
                         .toList(), cfg.alignSeeds(), cfg.alignSteps(), ConceptWorldWriter.EVAL_PROMPTS);
                 AlignCompare.Result r = cfg.alignment().run(m.summary().model(), AlignData.Source.task(task, cfg.seed()),
@@ -94,13 +95,21 @@ public final class Demo {
                 aligned.add(new Aligned(task, m.preset(), r));
             }
         }
-        progress.println("[4/4] writing the report");
+        DemoSae.Result sae = null;
+        if (cfg.saeSteps() > 0) {
+            ModelResult largest = models.get(models.size() - 1);
+            progress.printf("[4/5] GBA sparse autoencoder on preset %s: caching activations of %d fresh stories, %d steps,"
+                    + " then splicing it into the model over the measured stories%n", largest.preset(), cfg.saeTexts(),
+                    cfg.saeSteps());
+            sae = DemoSae.run(cfg, largest.preset(), largest.summary().model(), fresh, cfg.out().resolve("sae"));
+        }
+        progress.println("[5/5] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
-        report(cfg, corpus, models, aligned, minutes).write(report);
+        report(cfg, corpus, models, aligned, sae, minutes).write(report);
         Path summary = cfg.out().resolve("summary.json");
-        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, minutes)));
-        return new Result(report, summary, corpus, models, aligned);
+        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, sae, minutes)));
+        return new Result(report, summary, corpus, models, aligned, sae);
     }
 
     /**
@@ -142,7 +151,7 @@ public final class Demo {
     static final long MEASURE_SEED_OFFSET = 1000;
 
     static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, double minutes) {
         double floor = corpus.validEntropyPerToken();
         LineChart.Builder curves = LineChart.builder("Validation loss while pretraining").xLabel("training tokens")
                 .yLabel("nats per token").referenceLine(floor, "entropy floor");
@@ -190,6 +199,9 @@ public final class Demo {
         MeasureReport.addCharts(r, measured);
         if (!aligned.isEmpty()) {
             addAlignment(r, cfg, aligned);
+        }
+        if (sae != null) {
+            DemoSae.addSection(r, cfg, sae);
         }
         r.section("Samples").paragraph("Temperature 0.8, one story per prompt, from each model.");
         for (ModelResult m : models) {
@@ -343,7 +355,7 @@ public final class Demo {
     }
 
     static Map<String, Object> summaryJson(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, double minutes) {
         List<Object> ms = new ArrayList<>();
         for (ModelResult m : models) {
             ms.add(Json.object("preset", m.preset(), "summary", m.summary(), "story_loss", m.storyLoss(), "gap_to_floor",
@@ -358,7 +370,8 @@ public final class Demo {
             al.add(Json.object("task", a.task(), "preset", a.preset(), "base_alignment", a.result().baseAlignment(),
                     "methods", a.result().methods(), "report", a.result().report().toString()));
         }
-        return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "alignment", al, "wall_minutes", minutes);
+        return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "alignment", al, "sae",
+                sae == null ? null : DemoSae.summaryJson(sae), "wall_minutes", minutes);
     }
 
 }

@@ -5,6 +5,8 @@ import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignEval;
 import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.PreferenceSets;
+import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.train.PretrainConfig;
 import java.nio.file.Path;
 import java.util.List;
@@ -23,11 +25,17 @@ import java.util.List;
  * @param alignSteps  optimizer steps of each alignment run (8 pairs each)
  * @param full        align on every task with every method and three seeds, instead of DPO vs DecPO on
  *                    toxicity with one seed
+ * @param saeTexts    fresh stories whose activations the GBA SAE trains on (largest preset, middle residual stream)
+ * @param saeSteps    optimizer steps of the GBA SAE; 0 skips the SAE stage
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
-        long seed, int samples, int measureTexts, int alignSteps, boolean full) {
+        long seed, int samples, int measureTexts, int alignSteps, boolean full, int saeTexts, int saeSteps) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, false);
+            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, false, 2000, 1500);
+    /** Rows per SAE step: 1,024 rows of the cached stories' tokens. */
+    public static final int SAE_BATCH_SIZE = 1024;
+    /** The SAE's learning rate: GBA on tied weights learns in hundreds of steps at 1e-3, not at SAELens' 3e-4. */
+    public static final double SAE_LR = 1e-3;
     /** Learning rate of the alignment runs: DPO's 1e-6 barely moves models this small. */
     public static final double ALIGN_LR = 1e-3;
     /** Texts each aligned model and its base are measured on after alignment. */
@@ -42,6 +50,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         if (docs < 200 || samples < 0 || measureTexts < 2 || steps.stream().anyMatch(s -> s < 1) || alignSteps < 0) {
             throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0,"
                     + " measure texts >= 2, steps >= 1 and align steps >= 0");
+        }
+        if (saeSteps < 0 || (saeSteps > 0 && saeTexts < 1)) {
+            throw new IllegalArgumentException("need sae steps >= 0 and, with an SAE, sae texts >= 1");
         }
         if (new java.util.HashSet<>(presets).size() != presets.size()) {
             throw new IllegalArgumentException("presets must differ: " + presets);
@@ -74,6 +85,13 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
                 .seed(seed).evalEvery(Math.max(1, alignSteps / 6)).fdEvery(Math.max(1, alignSteps / 6))
                 .checkpointEvery(alignSteps).build();
         return new AlignCompare(alignMethods(), alignSeeds(), base, null, AlignEval.DEFAULT, ALIGN_MEASURE_TEXTS);
+    }
+
+    /** The GBA SAE trained on the largest preset (paper defaults: 10 groups, targets 0.1 to 0.001, tied weights). */
+    public SaeConfig sae() {
+        return SaeConfig.DEFAULT.toBuilder().architecture(SaeArchitecture.GBA).batchSize(SAE_BATCH_SIZE).lr(SAE_LR)
+                .steps(Math.max(1, saeSteps)).seed(seed).logEvery(Math.max(1, saeSteps / 20))
+                .checkpointEvery(Math.max(1, saeSteps)).build();
     }
 
     /** The ConceptWorld this demo generates. */

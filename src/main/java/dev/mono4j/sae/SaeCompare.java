@@ -95,13 +95,13 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
                 throw new IllegalArgumentException("k must be a whole number, got " + format(v));
             }
             GbaConfig g = c.gba();
-            GbaConfig gba = this == HTF ? new GbaConfig(g.groups(), v, g.ltf(), g.adaptEvery(), g.gammaMinus(),
-                    g.gammaPlus(), g.epsilon(), g.tied(), g.jumpRelu()) : g;
-            return new SaeConfig(c.architecture(), c.dSae(), c.expansion(), this == K ? (int) v : c.k(),
-                    this == L1 ? v : c.l1Coefficient(), this == L0 ? v : c.l0Coefficient(), c.bandwidth(), c.initThreshold(),
-                    c.auxK(), c.auxCoefficient(), c.deadTokens(), c.denseThreshold(), gba, c.sparseDecode(),
-                    c.unitNormDecoder(), c.normalize(), c.decoderBiasInit(), c.lr(), c.warmupSteps(), c.minLrRatio(),
-                    c.batchSize(), c.steps(), c.seed(), c.logEvery(), c.checkpointEvery());
+            return switch (this) {
+                case K -> c.toBuilder().k((int) v).build();
+                case L1 -> c.toBuilder().l1Coefficient(v).build();
+                case L0 -> c.toBuilder().l0Coefficient(v).build();
+                case HTF -> c.toBuilder().gba(new GbaConfig(g.groups(), v, g.ltf(), g.adaptEvery(), g.gammaMinus(),
+                        g.gammaPlus(), g.epsilon(), g.tied(), g.jumpRelu())).build();
+            };
         }
 
         @Override
@@ -231,11 +231,7 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
         List<RunResult> results = new ArrayList<>();
         for (Run r : runs) {
             Path dir = out.resolve(RUNS_DIR).resolve(r.name());
-            SaeTrainer.Summary s;
-            try (ActivationSource source = data.open()) {
-                s = SaeTrainer.train(r.config(), source, new SaeTrainer.RunInfo(Json.MAPPER.valueToTree(data),
-                        data.saeLensConfig()), dir, false, showProgress);
-            }
+            SaeTrainer.Summary s = SaeTrainer.train(r.config(), data, dir, false, showProgress);
             try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder sae = SparseAutoencoder.load(s.sae(), m)) {
                 RowsEval e = evaluate(sae, held, evalRows, EVAL_BATCH_ROWS, r.config().denseThreshold());
                 results.add(new RunResult(r, dir, s.dSae(), s.seconds(), e));

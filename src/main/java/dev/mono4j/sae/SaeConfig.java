@@ -76,8 +76,142 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
     }
 
     public SaeConfig withArchitecture(SaeArchitecture a) {
-        return new SaeConfig(a, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold, auxK,
-                auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize, decoderBiasInit, lr,
-                warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
+        return toBuilder().architecture(a).build();
+    }
+
+    /** A builder holding this config's fields, to change some of them. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /**
+     * Changes some fields of a config and builds a new one (the record's checks run in {@link #build}). Setters
+     * exist for the fields callers change; the others keep the values of the config it started from.
+     */
+    public static final class Builder {
+        private SaeArchitecture architecture;
+        private int dSae;
+        private final int expansion;
+        private int k;
+        private double l1Coefficient;
+        private double l0Coefficient;
+        private final double bandwidth;
+        private final double initThreshold;
+        private final int auxK;
+        private final double auxCoefficient;
+        private final long deadTokens;
+        private final double denseThreshold;
+        private GbaConfig gba;
+        private boolean sparseDecode;
+        private final boolean unitNormDecoder;
+        private final boolean normalize;
+        private final DecoderBiasInit decoderBiasInit;
+        private double lr;
+        private final int warmupSteps;
+        private final double minLrRatio;
+        private int batchSize;
+        private int steps;
+        private long seed;
+        private int logEvery;
+        private int checkpointEvery;
+
+        private Builder(SaeConfig c) {
+            architecture = c.architecture;
+            dSae = c.dSae;
+            expansion = c.expansion;
+            k = c.k;
+            l1Coefficient = c.l1Coefficient;
+            l0Coefficient = c.l0Coefficient;
+            bandwidth = c.bandwidth;
+            initThreshold = c.initThreshold;
+            auxK = c.auxK;
+            auxCoefficient = c.auxCoefficient;
+            deadTokens = c.deadTokens;
+            denseThreshold = c.denseThreshold;
+            gba = c.gba;
+            sparseDecode = c.sparseDecode;
+            unitNormDecoder = c.unitNormDecoder;
+            normalize = c.normalize;
+            decoderBiasInit = c.decoderBiasInit;
+            lr = c.lr;
+            warmupSteps = c.warmupSteps;
+            minLrRatio = c.minLrRatio;
+            batchSize = c.batchSize;
+            steps = c.steps;
+            seed = c.seed;
+            logEvery = c.logEvery;
+            checkpointEvery = c.checkpointEvery;
+        }
+
+        public Builder architecture(SaeArchitecture v) {
+            architecture = v;
+            return this;
+        }
+
+        public Builder dSae(int v) {
+            dSae = v;
+            return this;
+        }
+
+        public Builder k(int v) {
+            k = v;
+            return this;
+        }
+
+        public Builder l1Coefficient(double v) {
+            l1Coefficient = v;
+            return this;
+        }
+
+        public Builder l0Coefficient(double v) {
+            l0Coefficient = v;
+            return this;
+        }
+
+        public Builder gba(GbaConfig v) {
+            gba = v;
+            return this;
+        }
+
+        public Builder sparseDecode(boolean v) {
+            sparseDecode = v;
+            return this;
+        }
+
+        public Builder lr(double v) {
+            lr = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder steps(int v) {
+            steps = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public Builder logEvery(int v) {
+            logEvery = v;
+            return this;
+        }
+
+        public Builder checkpointEvery(int v) {
+            checkpointEvery = v;
+            return this;
+        }
+
+        public SaeConfig build() {
+            return new SaeConfig(architecture, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold,
+                    auxK, auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize,
+                    decoderBiasInit, lr, warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
+        }
     }
 }

@@ -118,6 +118,14 @@ public final class SaeTrainer implements AutoCloseable {
         }
     }
 
+    /** Trains from scratch on {@code data}'s rows, which it opens (and closes), recording them for resume and cfg.json. */
+    public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite, boolean showProgress) {
+        try (ActivationSource source = data.open()) {
+            return train(cfg, source, new RunInfo(Json.MAPPER.valueToTree(data), data.saeLensConfig()), out, overwrite,
+                    showProgress);
+        }
+    }
+
     /**
      * A trainer at step 0: the first {@code batchSize} rows fix the input scale, b_dec's starting point and (GBA)
      * the biases' starting points.

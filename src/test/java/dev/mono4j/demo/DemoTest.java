@@ -25,13 +25,13 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, false);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, false, 20, 20);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
         List<String> headings = texts(html.getElementsByTagName("h2"));
         assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Capacity vs. monosemanticity",
-                "Metrics by relative depth", "Samples")), headings.toString());
+                "Metrics by relative depth", "Sparse autoencoder (GBA) on preset xs", "Samples")), headings.toString());
         assertTrue(html.getElementsByTagName("svg").getLength() >= 1, "the loss chart is inline SVG");
         String page = Files.readString(r.report());
         assertTrue(page.contains("entropy floor") && page.contains("this is a story about"), "floor line and samples");
@@ -49,12 +49,37 @@ class DemoTest {
         assertTrue(fd >= 0 && fd <= 2, "FD lies in [0, 1 + 1/(N-1)]: " + fd);
         assertEquals(40, mono.get("per_layer").get(0).get("samples").asInt(), "every fresh story measured");
 
+        JsonNode sae = summary.get("sae");
+        assertEquals("blocks.2.hook_resid_post", sae.get("hook").asText(), "xs has four blocks; the SAE reads the middle");
+        double recovered = sae.get("ce_loss_recovered").asDouble(Double.NaN);
+        assertTrue(Double.isFinite(recovered), "CE loss recovered: " + recovered);
+        assertTrue(sae.get("ce_zero_ablation").asDouble() > sae.get("ce_original").asDouble(), "ablating the stream hurts");
+        assertTrue(sae.get("concept_purity").has("meanPurity"));
+        // GBA saves as a plain ReLU SAE any SAELens user loads, with its settings as metadata.
+        JsonNode cfgJson = Json.read(out.resolve("sae/gba/final/cfg.json"));
+        assertEquals("standard", cfgJson.get("architecture").asText());
+        assertEquals("gba", cfgJson.get("mono4j").get("architecture").asText());
+
         // A second run needs --overwrite, which replaces only what the demo wrote.
         assertThrows(UserInputException.class, () -> Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream())));
         Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream()));
         Files.writeString(out.resolve("my-notes.txt"), "keep");
         assertThrows(UserInputException.class, () -> Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream())));
         assertEquals("keep", Files.readString(out.resolve("my-notes.txt")));
+    }
+
+    @Test
+    void purityTableHasOneRowPerConceptWithItsPurestLatent() {
+        List<dev.mono4j.sae.LatentConcepts.Context> ctx = List.of(new dev.mono4j.sae.LatentConcepts.Context(3f, "the bank"));
+        List<dev.mono4j.sae.LatentConcepts.Latent> latents = List.of(
+                new dev.mono4j.sae.LatentConcepts.Latent(0, 50, 40, "river", 0.95, ctx),
+                new dev.mono4j.sae.LatentConcepts.Latent(1, 30, 20, "river", 0.60, List.of()),
+                new dev.mono4j.sae.LatentConcepts.Latent(2, 90, 80, "money", 0.91, List.of()),
+                new dev.mono4j.sae.LatentConcepts.Latent(3, 5, 5, "money", Double.NaN, List.of()));
+        List<List<?>> rows = DemoSae.purityRows(latents);
+        // Concepts in order; latent 3 has too little evidence to count.
+        assertEquals(List.of(List.of("money", 1, 1L, "0.910", 2, 90L, ""), List.of("river", 2, 1L, "0.950", 0, 50L, "the bank")),
+                rows);
     }
 
     private static List<String> texts(NodeList nodes) {

@@ -31,6 +31,18 @@ class SaeComparePlanTest {
     }
 
     @Test
+    void builderChangesOnlyWhatItIsTold() {
+        assertEquals(BASE, BASE.toBuilder().build());
+        SaeConfig c = BASE.toBuilder().architecture(SaeArchitecture.GBA).dSae(96).k(3).steps(7).lr(0.5).batchSize(9)
+                .seed(4).logEvery(2).checkpointEvery(3).sparseDecode(false).build();
+        assertEquals(List.of(SaeArchitecture.GBA, 96, 3, 7, 0.5, 9, 4L, 2, 3, false), List.of(c.architecture(), c.dSae(),
+                c.k(), c.steps(), c.lr(), c.batchSize(), c.seed(), c.logEvery(), c.checkpointEvery(), c.sparseDecode()));
+        assertEquals(List.of(BASE.expansion(), BASE.auxK(), BASE.gba(), BASE.warmupSteps(), BASE.decoderBiasInit()),
+                List.of(c.expansion(), c.auxK(), c.gba(), c.warmupSteps(), c.decoderBiasInit()));
+        assertThrows(IllegalArgumentException.class, () -> BASE.toBuilder().steps(0).build(), "the record's checks run");
+    }
+
+    @Test
     void refusesSweepsThatTrainNothingOrTwice() {
         List<SaeArchitecture> relu = List.of(SaeArchitecture.RELU);
         assertThrows(IllegalArgumentException.class, () -> SaeCompare.plan(relu, BASE,

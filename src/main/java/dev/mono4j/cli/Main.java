@@ -14,7 +14,8 @@ import picocli.CommandLine.Option;
 @Command(name = "mono4j", mixinStandardHelpOptions = true, version = "mono4j 0.1.0",
         description = "Monosemanticity research on Hugging Face decoder checkpoints.",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
-            DataCommand.class, PretrainCommand.class, MeasureCommand.class, AlignCommand.class, SaeCommand.class, DemoCommand.class, BenchCommand.class})
+            DataCommand.class, PretrainCommand.class, MeasureCommand.class, AlignCommand.class, SaeCommand.class,
+            ConvertCommand.class, DemoCommand.class, BenchCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 

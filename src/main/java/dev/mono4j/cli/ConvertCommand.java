@@ -1,0 +1,17 @@
+package dev.mono4j.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./mono4j convert ...}: models from other formats into Hugging Face folders. */
+@Command(name = "convert", mixinStandardHelpOptions = true,
+        description = "Convert models from other formats into Hugging Face checkpoint folders.",
+        subcommands = {ConvertOnnxCommand.class})
+final class ConvertCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

@@ -3,7 +3,6 @@ package dev.mono4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
-import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.tokenize.Tokenizer;
@@ -53,8 +52,8 @@ public final class SentenceEmbeddings {
     public static float[][] embed(TransformerLM model, Tokenizer tok, List<String> texts, Pooling pooling,
             boolean normalize, int batchSize) {
         if (!model.config().architecture().isEncoder()) {
-            throw new UserInputException(model.config().architecture().hfName + " is a causal language model; sentence"
-                    + " embeddings need an encoder (BertModel)");
+            throw new IllegalArgumentException(model.config().architecture().hfName + " is a causal language model;"
+                + " sentence embeddings need an encoder (BertModel)");
         }
         int width = model.config().hiddenSize();
         float[][] out = new float[texts.size()][];

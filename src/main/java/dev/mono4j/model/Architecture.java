@@ -22,7 +22,7 @@ public enum Architecture {
         this.modelType = modelType;
     }
 
-    /** GPT-2 uses LayerNorm, learned positions and a plain MLP; the others RMSNorm, rotary and SwiGLU. */
+    /** GPT-2: Conv1D weights stored {@code [in, out]}, a fused q/k/v projection and {@code transformer.*} names. */
     public boolean isGpt2() {
         return this == GPT2;
     }

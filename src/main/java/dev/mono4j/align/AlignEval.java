@@ -72,7 +72,8 @@ public record AlignEval(int maxNewTokens, double temperature, long seed) {
      * reward metrics on the held-out pairs with {@code cfg}'s β, log-prob mode and batching.
      */
     public Result run(Path modelDir, Path referenceDir, AlignData data, AlignConfig cfg) {
-        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.load(modelDir)) {
+        try (Tokenizer tok = Tokenizer.load(modelDir);
+                TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment evaluation")) {
             data.checkVocabulary(tok);
             Result judged = judge(model, tok, data.prompts(), Checkpoint.defaultStopTokens(modelDir, model.config()));
             if (referenceDir == null) {
@@ -80,7 +81,7 @@ public record AlignEval(int maxNewTokens, double temperature, long seed) {
             }
             PairLogProbs policy = PairLogProbs.of(model, tok, data.eval(), cfg);
             PairLogProbs ref;
-            try (TransformerLM reference = Checkpoint.load(referenceDir)) {
+            try (TransformerLM reference = Checkpoint.loadCausal(referenceDir, "alignment evaluation")) {
                 ref = PairLogProbs.of(reference, tok, data.eval(), cfg);
             }
             return new Result(judged.alignment(), judged.judged(), policy.rewards(ref, cfg.beta(), cfg.logp()), judged.samples());

@@ -120,7 +120,7 @@ public final class AlignTrainer {
 
     private static String hook(AlignConfig cfg, ModelConfig c) {
         String h = cfg.hook() != null ? cfg.hook() : defaultHook(c);
-        List<String> known = dev.mono4j.hooks.HookPoint.all(c.numLayers(), c.architecture().isGpt2(), !c.architecture().isGpt2());
+        List<String> known = c.hookNames();
         if (!known.contains(h)) {
             throw new UserInputException("--hook " + h + ": no such hook point in this model (one exact name, e.g. "
                     + defaultHook(c) + ")");
@@ -138,7 +138,7 @@ public final class AlignTrainer {
         AlignData data = source.load(cfg.evalShare());
         OutputFolder.check(out, OUTPUTS, overwrite,
                 "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
-        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.load(modelDir)) {
+        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment")) {
             data.checkVocabulary(tok);
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.create(model, cfg.lora(), cfg.seed());
             State state = new State(0, cfg.totalSteps(data.train().size()), cfg, modelDir.toAbsolutePath().toString(), source,

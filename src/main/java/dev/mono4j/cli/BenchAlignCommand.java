@@ -125,7 +125,7 @@ final class BenchAlignCommand implements Runnable {
     /** Mean ms of one forward + backward over batches of the training pairs, with nothing else. */
     private static double barePassMs(Path modelDir, AlignData.Source source, AlignConfig cfg) {
         AlignData data = source.load(cfg.evalShare());
-        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.load(modelDir)) {
+        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment")) {
             model.setTrainable(k -> true);
             long nanos = 0;
             int n = cfg.steps();

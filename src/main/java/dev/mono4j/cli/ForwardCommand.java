@@ -31,7 +31,8 @@ import picocli.CommandLine.Spec;
 /**
  * Runs a batch through the model and saves logits and hooked activations to one safetensors file, like
  * TransformerLens' run_with_cache written to disk: {@code input_ids}, {@code attention_mask} (I64),
- * {@code logits} (F32) and one F32 tensor per matching hook point, under its hook name.
+ * {@code logits} (F32; an encoder's {@code last_hidden_state}) and one F32 tensor per matching hook point,
+ * under its hook name.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true, description = "Run a batch and save logits and hook activations to safetensors.")
 final class ForwardCommand implements Runnable {
@@ -64,7 +65,7 @@ final class ForwardCommand implements Runnable {
     @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (memory bound).")
     int batchSize;
 
-    @Option(names = "--no-logits", description = "Do not save logits (they are batch × seq × vocab floats).")
+    @Option(names = "--no-logits", description = "Do not save logits (batch × seq × vocab floats; an encoder's last_hidden_state).")
     boolean noLogits;
 
     @Option(names = "--overwrite", description = "Replace --out if it exists.")
@@ -118,10 +119,10 @@ final class ForwardCommand implements Runnable {
                 if (wanted != null) {
                     h.alsoCapture(hooks);
                 }
-                NDArray logits = model.forward(step, part, h);
+                NDArray output = model.forward(step, part, h);
                 Map<String, NDArray> save = new LinkedHashMap<>();
                 if (!noLogits) {
-                    save.put("logits", logits);
+                    save.put(model.config().architecture().isEncoder() ? "last_hidden_state" : "logits", output);
                 }
                 save.putAll(h.captured());
                 for (Map.Entry<String, NDArray> e : save.entrySet()) {
@@ -139,8 +140,8 @@ final class ForwardCommand implements Runnable {
     /** Refuses up front (not after the whole run) outputs that one safetensors tensor here cannot hold. */
     private void checkOutputSize(TokenBatch batch, TransformerLM model) {
         long tokens = (long) batch.batchSize() * batch.seqLen();
-        long widest = noLogits ? model.config().intermediateSize() : Math.max(model.config().vocabSize(),
-                model.config().intermediateSize());
+        long output = model.config().architecture().isEncoder() ? model.config().hiddenSize() : model.config().vocabSize();
+        long widest = noLogits ? model.config().intermediateSize() : Math.max(output, model.config().intermediateSize());
         if (tokens * Math.max(widest, model.config().hiddenSize()) * 4 > Integer.MAX_VALUE) {
             throw new UserInputException("outputs of " + tokens + " tokens would exceed 2 GB per tensor; run fewer rows"
                     + (noLogits ? "" : " or pass --no-logits"));

@@ -56,7 +56,7 @@ final class GenerateCommand implements Runnable {
             if (ids.length == 0) {
                 throw new UserInputException("--prompt encodes to no tokens; give some text");
             }
-            try (TransformerLM model = Checkpoint.load(dir)) {
+            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation")) {
                 ModelConfig config = model.config();
                 if (config.architecture().isGpt2() && ids.length + maxNewTokens > config.maxPositions()) {
                     throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length

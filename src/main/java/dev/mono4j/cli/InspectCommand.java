@@ -44,7 +44,10 @@ final class InspectCommand implements Runnable {
         d.put("vocab_size", m.vocabSize());
         d.put("context", m.maxPositions());
         d.put("tied_embeddings", m.tieEmbeddings());
-        if (!m.architecture().isGpt2()) {
+        if (m.architecture().isEncoder()) {
+            d.put("type_vocab_size", m.typeVocabSize());
+        }
+        if (!m.architecture().learnedPositions()) {
             d.put("rope_theta", m.ropeTheta());
             d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
             d.put("sliding_window", windows(m));
@@ -66,11 +69,12 @@ final class InspectCommand implements Runnable {
         out.printf("shape         %d layers, hidden %d, %d heads (%d kv, head_dim %d), mlp %d, vocab %d, context %d%n",
                 m.numLayers(), m.hiddenSize(), m.numHeads(), m.numKvHeads(), m.headDim(), m.intermediateSize(),
                 m.vocabSize(), m.maxPositions());
-        if (!m.architecture().isGpt2()) {
+        if (!m.architecture().learnedPositions()) {
             out.printf("positions     rotary, theta %s, scaling %s, sliding window %s%n", m.ropeTheta(),
                     d.get("rope_scaling"), d.get("sliding_window"));
         }
-        out.printf("embeddings    %s%n", m.tieEmbeddings() ? "tied to lm_head" : "separate lm_head");
+        out.printf("embeddings    %s%n", m.architecture().isEncoder() ? "no lm_head (encoder: outputs the last hidden state)"
+                : m.tieEmbeddings() ? "tied to lm_head" : "separate lm_head");
         out.printf("parameters    %,d (%.1fM)%n", params, params / 1e6);
         out.printf("dtype         %s%n", c.elementsByDtype().entrySet().stream()
                 .map(e -> e.getKey() + " (" + String.format("%,d", e.getValue()) + " values)")
@@ -96,7 +100,8 @@ final class InspectCommand implements Runnable {
     /** Hook names with the layer index folded into a range: blocks.{0..N-1}.hook_resid_pre. */
     static List<String> hookSummary(ModelConfig m) {
         String range = "{0.." + (m.numLayers() - 1) + "}";
-        return HookPoint.all(1, m.architecture().isGpt2(), !m.architecture().isGpt2()).stream()
+        return HookPoint.all(1, m.architecture().learnedPositions(), m.architecture().gatedMlp(),
+                !m.architecture().isEncoder()).stream()
                 .map(h -> h.replace("blocks.0.", "blocks." + range + "."))
                 .toList();
     }

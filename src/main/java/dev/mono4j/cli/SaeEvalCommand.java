@@ -150,7 +150,8 @@ final class SaeEvalCommand implements Runnable {
         if (h == null) {
             throw new UserInputException(dir + ": cfg.json has no hook_name; pass --hook");
         }
-        try (TransformerLM m = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
+        try (TransformerLM m = Checkpoint.loadCausal(model, "sae eval (next-token loss with the SAE spliced in)");
+                Tokenizer tok = Tokenizer.load(model)) {
             SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok,
                     TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null), batchSize, maxTokens,
                     topContexts, denseThreshold, true);

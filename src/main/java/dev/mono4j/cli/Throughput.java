@@ -57,16 +57,16 @@ final class Throughput {
     }
 
     /**
-     * Forward FLOPs per token: 2 per weight of every matrix product (lm_head included, embedding lookups
-     * not) plus attention's 4·T·d per layer (the full T×T score matrix is computed). Training is 3×.
+     * Forward FLOPs per token: 2 per weight of every matrix product (lm_head included where there is one,
+     * embedding lookups not) plus attention's 4·T·d per layer (the full T×T score matrix is computed). Training is 3×.
      */
     static double forwardFlopsPerToken(ModelConfig c, int seq) {
         double d = c.hiddenSize();
         double q = (double) c.numHeads() * c.headDim();
         double kv = (double) c.numKvHeads() * c.headDim();
-        double mlp = c.architecture().isGpt2() ? 2 * d * c.intermediateSize() : 3 * d * c.intermediateSize();
+        double mlp = c.architecture().gatedMlp() ? 3 * d * c.intermediateSize() : 2 * d * c.intermediateSize();
         double perLayer = d * q + 2 * d * kv + q * d + mlp;
-        double matmulWeights = c.numLayers() * perLayer + d * c.vocabSize();
+        double matmulWeights = c.numLayers() * perLayer + (c.architecture().isEncoder() ? 0 : d * c.vocabSize());
         return 2 * matmulWeights + 4.0 * c.numLayers() * seq * q;
     }
 }

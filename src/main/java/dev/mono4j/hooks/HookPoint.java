@@ -48,8 +48,11 @@ public final class HookPoint {
         return "blocks." + l + ".hook_resid_post";
     }
 
-    /** Every hook point of a model, in the order the forward pass reaches them. */
-    public static List<String> all(int layers, boolean learnedPositions, boolean gatedMlp) {
+    /**
+     * Every hook point of a model, in the order the forward pass reaches them. Encoders (BERT) have no final
+     * norm; their post-LN blocks place resid_mid and resid_post after the blocks' LayerNorms.
+     */
+    public static List<String> all(int layers, boolean learnedPositions, boolean gatedMlp, boolean finalNorm) {
         List<String> names = new ArrayList<>();
         names.add(EMBED);
         if (learnedPositions) {
@@ -67,7 +70,9 @@ public final class HookPoint {
             names.add(mlpOut(l));
             names.add(residPost(l));
         }
-        names.add(LN_FINAL);
+        if (finalNorm) {
+            names.add(LN_FINAL);
+        }
         return names;
     }
 

@@ -40,7 +40,7 @@ public final class Measurement {
 
     /** The hook glob DecPO reads for this model: the up-projection for gated MLPs, the MLP activation for GPT-2. */
     public static String defaultHooks(TransformerLM model) {
-        return model.config().architecture().isGpt2() ? "blocks.*.mlp.hook_post" : "blocks.*.mlp.hook_pre_linear";
+        return model.config().architecture().gatedMlp() ? "blocks.*.mlp.hook_pre_linear" : "blocks.*.mlp.hook_post";
     }
 
     /** Measures the checkpoint in {@code dir} (config.json, weights, tokenizer.json). */

@@ -84,6 +84,20 @@ public final class Checkpoint {
     }
 
     /**
+     * As {@link #load}, for work that needs next-token logits ({@code purpose}: "generation", "alignment", ...):
+     * an encoder is refused, naming its config.json, before any weight is read.
+     */
+    public static TransformerLM loadCausal(Path dir, String purpose) {
+        Path file = dir.resolve("config.json");
+        Architecture a = ModelConfig.read(file).architecture();
+        if (a.isEncoder()) {
+            throw new UserInputException(file + ": " + a.hfName + " is an encoder without an LM head; " + purpose
+                    + " needs a causal language model");
+        }
+        return load(dir);
+    }
+
+    /**
      * The tokens that end generation by default: config.json's eos ids and those of generation_config.json
      * (which HF's generate() uses, and which instruct models often extend, e.g. with an end-of-turn token).
      */
@@ -107,7 +121,8 @@ public final class Checkpoint {
      */
     private static void rejectUnusedBlockTensors(Path dir, Contents contents) {
         for (String k : contents.unused()) {
-            if (k.startsWith("model.layers.") || k.startsWith("transformer.h.") || k.startsWith("h.")) {
+            if (k.startsWith("model.layers.") || k.startsWith("transformer.h.") || k.startsWith("h.")
+                    || k.startsWith("encoder.layer.")) {
                 throw new UserInputException(dir + ": tensor '" + k + "' is not used by "
                         + contents.config().architecture().hfName + " as config.json describes it; do they match?");
             }

@@ -2,6 +2,7 @@ package dev.mono4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.io.Json;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -10,8 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The shape of a decoder, read from a Hugging Face {@code config.json}. One record serves every family;
- * the fields a family does not use keep neutral values (GPT-2: no rotary, no window, no q/k/v bias flag).
+ * The shape of a model, read from a Hugging Face {@code config.json}. One record serves every family;
+ * the fields a family does not use keep neutral values (GPT-2: no rotary, no window, no q/k/v bias flag;
+ * decoders: no token types; BERT: no rotary, no special tokens).
  *
  * @param activation      "gelu_new" (tanh GELU, GPT-2), "gelu" (erf) or "silu" (SwiGLU families)
  * @param ropeScaling     null unless {@code rope_scaling} is of type llama3
@@ -19,6 +21,7 @@ import java.util.Map;
  * @param outputBias      o_proj carries a bias (Llama with attention_bias)
  * @param layerWindows    per layer, 0 for full attention or the sliding window in tokens (a query attends
  *                        the window's keys, itself included)
+ * @param typeVocabSize   BERT's token-type (segment) vocabulary; 0 for decoders
  */
 public record ModelConfig(
         Architecture architecture,
@@ -39,7 +42,8 @@ public record ModelConfig(
         boolean outputBias,
         List<Integer> layerWindows,
         long bosTokenId,
-        List<Long> eosTokenIds) {
+        List<Long> eosTokenIds,
+        int typeVocabSize) {
 
     public ModelConfig {
         layerWindows = List.copyOf(layerWindows);
@@ -53,21 +57,28 @@ public record ModelConfig(
     public static ModelConfig gpt2(int vocab, int hidden, int layers, int heads, int maxPositions) {
         return new ModelConfig(Architecture.GPT2, vocab, hidden, layers, heads, heads, hidden / heads, 4 * hidden,
                 maxPositions, 1e-5, "gelu_new", 0, null, true, false, false, fullAttention(layers), vocab - 1,
-                List.of((long) vocab - 1));
+                List.of((long) vocab - 1), 0);
     }
 
     /** A Llama-family decoder (SmolLM-135M is llama(49152, 576, 30, 9, 3, 1536, 2048, true)). */
     public static ModelConfig llama(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate,
             int maxPositions, boolean tied) {
         return new ModelConfig(Architecture.LLAMA, vocab, hidden, layers, heads, kvHeads, hidden / heads, intermediate,
-                maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L));
+                maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L), 0);
+    }
+
+    /** A BertModel encoder with HF's defaults (all-MiniLM-L6-v2 is bert(30522, 384, 6, 12, 1536, 512, 2)). */
+    public static ModelConfig bert(int vocab, int hidden, int layers, int heads, int intermediate, int maxPositions,
+            int typeVocab) {
+        return new ModelConfig(Architecture.BERT, vocab, hidden, layers, heads, heads, hidden / heads, intermediate,
+                maxPositions, 1e-12, "gelu", 0, null, false, true, true, fullAttention(layers), -1, List.of(), typeVocab);
     }
 
     /** The same shape with other special-token ids (a tokenizer's, for a model trained from scratch). */
     public ModelConfig withSpecialTokens(long bos, List<Long> eos) {
         return new ModelConfig(architecture, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim,
                 intermediateSize, maxPositions, normEps, activation, ropeTheta, ropeScaling, tieEmbeddings, qkvBias,
-                outputBias, layerWindows, bos, eos);
+                outputBias, layerWindows, bos, eos, typeVocabSize);
     }
 
     public static List<Integer> fullAttention(int layers) {
@@ -80,11 +91,17 @@ public record ModelConfig(
     }
 
     /**
-     * The longest text to feed the model, at most {@code wanted} tokens: GPT-2's learned positions end at
-     * n_positions; rotary models have no hard limit.
+     * The longest text to feed the model, at most {@code wanted} tokens: learned positions (GPT-2's n_positions,
+     * BERT's max_position_embeddings) end; rotary models have no hard limit.
      */
     public int tokenLimit(int wanted) {
-        return architecture.isGpt2() ? Math.min(wanted, maxPositions) : wanted;
+        return architecture.learnedPositions() ? Math.min(wanted, maxPositions) : wanted;
+    }
+
+    /** Every hook point of this model, in the order the forward pass reaches them. */
+    public List<String> hookNames() {
+        return HookPoint.all(numLayers, architecture.learnedPositions(), architecture.gatedMlp(),
+                !architecture.isEncoder());
     }
 
     public static ModelConfig read(Path file) {
@@ -125,7 +142,10 @@ public record ModelConfig(
             return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads, heads,
                     d / heads, r.integer("n_inner", 4 * d), r.integer("n_positions", 1024),
                     r.number("layer_norm_epsilon", 1e-5), act.equals("gelu") ? "gelu" : "gelu_new", 0, null,
-                    r.bool("tie_word_embeddings", true), false, false, fullAttention(layers), bos, eos);
+                    r.bool("tie_word_embeddings", true), false, false, fullAttention(layers), bos, eos, 0);
+        }
+        if (arch.isEncoder()) {
+            return bert(r, file);
         }
         int d = r.integer("hidden_size", null);
         int heads = r.integer("num_attention_heads", null);
@@ -152,7 +172,28 @@ public record ModelConfig(
                 r.integer("intermediate_size", null), r.integer("max_position_embeddings", 2048),
                 r.number("rms_norm_eps", 1e-6), act, r.number("rope_theta", 10000.0), ropeScaling(c, file),
                 r.bool("tie_word_embeddings", false), arch == Architecture.QWEN2 || llamaBias, llamaBias,
-                layerWindows(arch, c, r, layers), bos, eos);
+                layerWindows(arch, c, r, layers), bos, eos, 0);
+    }
+
+    /** BertModel: absolute positions, erf GELU, biases on every projection; no LM head, so no special tokens. */
+    private static ModelConfig bert(Reader r, Path file) {
+        String act = r.text("hidden_act", "gelu");
+        if (!act.equals("gelu")) {
+            throw new UserInputException(file + ": hidden_act '" + act + "' is not supported for BERT (expected gelu)");
+        }
+        String positions = r.text("position_embedding_type", "absolute");
+        if (!positions.equals("absolute")) {
+            throw new UserInputException(file + ": position_embedding_type '" + positions
+                    + "' is not supported (expected absolute)");
+        }
+        int d = r.integer("hidden_size", null);
+        int heads = r.integer("num_attention_heads", null);
+        checkHeads(file, "hidden_size", d, "num_attention_heads", heads, heads);
+        int layers = r.integer("num_hidden_layers", null);
+        return new ModelConfig(Architecture.BERT, r.integer("vocab_size", null), d, layers, heads, heads, d / heads,
+                r.integer("intermediate_size", null), r.integer("max_position_embeddings", 512),
+                r.number("layer_norm_eps", 1e-12), act, 0, null, false, true, true, fullAttention(layers), -1, List.of(),
+                r.integer("type_vocab_size", 2));
     }
 
     /**
@@ -209,6 +250,18 @@ public record ModelConfig(
         m.put("architectures", List.of(architecture.hfName));
         m.put("model_type", architecture.modelType);
         m.put("vocab_size", vocabSize);
+        if (architecture.isEncoder()) {
+            m.put("hidden_size", hiddenSize);
+            m.put("num_hidden_layers", numLayers);
+            m.put("num_attention_heads", numHeads);
+            m.put("intermediate_size", intermediateSize);
+            m.put("hidden_act", activation);
+            m.put("max_position_embeddings", maxPositions);
+            m.put("type_vocab_size", typeVocabSize);
+            m.put("layer_norm_eps", normEps);
+            m.put("torch_dtype", "float32");
+            return m;
+        }
         if (architecture.isGpt2()) {
             m.put("n_embd", hiddenSize);
             m.put("n_layer", numLayers);

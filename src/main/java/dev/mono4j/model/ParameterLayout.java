@@ -5,7 +5,7 @@ import java.util.Map;
 
 /**
  * Every weight a family's checkpoint must hold, under its Hugging Face key, with its shape. Layouts are
- * kept as HF stores them: GPT-2's Conv1D weights are {@code [in, out]}, Llama-family Linear weights
+ * kept as HF stores them: GPT-2's Conv1D weights are {@code [in, out]}, Llama-family and BERT Linear weights
  * {@code [out, in]}; the model multiplies accordingly, so saved checkpoints load in HF unchanged.
  */
 public final class ParameterLayout {
@@ -13,7 +13,12 @@ public final class ParameterLayout {
     }
 
     public static String layerPrefix(ModelConfig c, int layer) {
-        return (c.architecture().isGpt2() ? "transformer.h." : "model.layers.") + layer + ".";
+        String blocks = switch (c.architecture()) {
+            case GPT2 -> "transformer.h.";
+            case BERT -> "encoder.layer.";
+            default -> "model.layers.";
+        };
+        return blocks + layer + ".";
     }
 
     public static Map<String, long[]> expected(ModelConfig c) {
@@ -21,6 +26,10 @@ public final class ParameterLayout {
         long d = c.hiddenSize();
         long v = c.vocabSize();
         long inner = c.intermediateSize();
+        if (c.architecture().isEncoder()) {
+            bert(c, m);
+            return m;
+        }
         if (c.architecture().isGpt2()) {
             m.put("transformer.wte.weight", new long[] {v, d});
             m.put("transformer.wpe.weight", new long[] {c.maxPositions(), d});
@@ -73,6 +82,33 @@ public final class ParameterLayout {
         return m;
     }
 
+    /** BertModel's weights; the pooler (a tanh layer over [CLS] that sentence embeddings do not use) is left out. */
+    private static void bert(ModelConfig c, Map<String, long[]> m) {
+        long d = c.hiddenSize();
+        long inner = c.intermediateSize();
+        m.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), d});
+        m.put("embeddings.position_embeddings.weight", new long[] {c.maxPositions(), d});
+        m.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), d});
+        m.put("embeddings.LayerNorm.weight", new long[] {d});
+        m.put("embeddings.LayerNorm.bias", new long[] {d});
+        for (int l = 0; l < c.numLayers(); l++) {
+            String p = layerPrefix(c, l);
+            for (String linear : new String[] {"attention.self.query", "attention.self.key", "attention.self.value",
+                    "attention.output.dense"}) {
+                m.put(p + linear + ".weight", new long[] {d, d});
+                m.put(p + linear + ".bias", new long[] {d});
+            }
+            m.put(p + "attention.output.LayerNorm.weight", new long[] {d});
+            m.put(p + "attention.output.LayerNorm.bias", new long[] {d});
+            m.put(p + "intermediate.dense.weight", new long[] {inner, d});
+            m.put(p + "intermediate.dense.bias", new long[] {inner});
+            m.put(p + "output.dense.weight", new long[] {d, inner});
+            m.put(p + "output.dense.bias", new long[] {d});
+            m.put(p + "output.LayerNorm.weight", new long[] {d});
+            m.put(p + "output.LayerNorm.bias", new long[] {d});
+        }
+    }
+
     /** Number of weights a checkpoint of this config holds (tied embeddings counted once). */
     public static long count(ModelConfig c) {
         return expected(c).values().stream().mapToLong(s -> java.util.Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
@@ -80,11 +116,13 @@ public final class ParameterLayout {
 
     /**
      * Keys a checkpoint may hold that we do not load: GPT-2's causal-mask buffers, stored rotary
-     * frequencies (recomputed from rope_theta), and an lm_head that duplicates the tied embedding.
+     * frequencies (recomputed from rope_theta), an lm_head that duplicates the tied embedding, and BERT's
+     * position-id buffer and pooler.
      */
     public static boolean isIgnorable(ModelConfig c, String key) {
         return key.endsWith(".attn.bias") || key.endsWith(".attn.masked_bias") || key.endsWith("rotary_emb.inv_freq")
-                || (c.tieEmbeddings() && key.equals("lm_head.weight"));
+                || (c.tieEmbeddings() && key.equals("lm_head.weight"))
+                || (c.architecture().isEncoder() && (key.endsWith("embeddings.position_ids") || key.startsWith("pooler.")));
     }
 
     /** The key under which a file may store a canonical key: GPT-2 files saved from GPT2Model drop "transformer.". */

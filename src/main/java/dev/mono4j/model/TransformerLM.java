@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.mono4j.UserInputException;
@@ -17,10 +18,11 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
- * A decoder-only transformer in F32: GPT-2, or the Llama family (Llama, Qwen2, Mistral), written as
- * plain tensor operations over Hugging Face weights so that every hook point is visible and autograd
- * flows through all of them. Families differ in a few visible places: the norm, positions (learned vs.
- * rotary), q/k/v projection, and the MLP.
+ * A transformer in F32: the decoders GPT-2 and the Llama family (Llama, Qwen2, Mistral), and the BERT
+ * encoder, written as plain tensor operations over Hugging Face weights so that every hook point is visible
+ * and autograd flows through all of them. Families differ in a few visible places: the norm, positions
+ * (learned vs. rotary), q/k/v projection, the MLP, and for BERT the embedding LayerNorm, the norm placement
+ * in {@link #block} (post-LN), attention without the causal mask, and the output (no LM head).
  *
  * <p><b>NDManager discipline.</b> The weights live in {@link #manager()} for the model's lifetime. In DJL
  * the result of an operation belongs to the manager of its <em>first operand</em>, so every operation in
@@ -75,7 +77,7 @@ public final class TransformerLM implements AutoCloseable {
         for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
             String key = e.getKey();
             Shape shape = new Shape(e.getValue());
-            boolean isNorm = key.contains("ln_") || key.contains("layernorm") || key.contains("norm.weight");
+            boolean isNorm = key.contains("ln_") || key.toLowerCase(java.util.Locale.ROOT).contains("norm");
             float[] v = new float[Math.toIntExact(shape.size())];
             if (isNorm && key.endsWith(".weight")) {
                 java.util.Arrays.fill(v, 1f);
@@ -110,20 +112,28 @@ public final class TransformerLM implements AutoCloseable {
     }
 
     public List<String> hookNames() {
-        return HookPoint.all(config.numLayers(), config.architecture().isGpt2(), !config.architecture().isGpt2());
+        return config.hookNames();
     }
 
-    /** Logits {@code [B, T, vocab]} for a padded batch, all arrays owned by {@code step}. */
+    /**
+     * Logits {@code [B, T, vocab]} for a padded batch, all arrays owned by {@code step}; for an encoder the
+     * last hidden state {@code [B, T, hidden]}.
+     */
     public NDArray forward(NDManager step, TokenBatch batch, Hooks hooks) {
         return forward(step, batch.ids(), batch.batchSize(), batch.seqLen(), batch.mask(), hooks, null);
     }
 
     /**
      * The forward pass. {@code ids} holds T new tokens per row; {@code mask} covers the cached and the new
-     * positions ({@code B * (cache.length() + T)}). With a cache, keys and values are appended to it.
+     * positions ({@code B * (cache.length() + T)}). With a cache, keys and values are appended to it. Decoders
+     * return logits; an encoder (no cache) returns its last hidden state.
      */
     public NDArray forward(NDManager step, long[] ids, int batchSize, int newTokens, long[] mask, Hooks hooks,
             KvCache cache) {
+        Architecture arch = config.architecture();
+        if (cache != null && arch.isEncoder()) {
+            throw new IllegalArgumentException(arch.hfName + " is an encoder; it has no KV cache");
+        }
         int past = cache == null ? 0 : cache.length();
         Ctx c = new Ctx(step, batchSize, newTokens, past + newTokens, hooks);
         if (mask.length != (long) batchSize * c.keys) {
@@ -131,28 +141,41 @@ public final class TransformerLM implements AutoCloseable {
         }
         long[] positions = positions(mask, batchSize, newTokens, c.keys);
         NDArray idsNd = step.create(checkedIds("", ids, mask, batchSize, newTokens, c.keys), new Shape(batchSize, newTokens));
-        NDArray h = c.hook(HookPoint.EMBED, embed(idsNd, config.architecture().isGpt2() ? "transformer.wte.weight"
-                : "model.embed_tokens.weight"));
+        NDArray h = c.hook(HookPoint.EMBED, embed(idsNd, switch (arch) {
+            case GPT2 -> "transformer.wte.weight";
+            case BERT -> "embeddings.word_embeddings.weight";
+            default -> "model.embed_tokens.weight";
+        }));
         NDArray cos = null;
         NDArray sin = null;
-        if (config.architecture().isGpt2()) {
+        if (arch.learnedPositions()) {
             NDArray pos = step.create(positions, new Shape(batchSize, newTokens));
-            h = h.add(c.hook(HookPoint.POS_EMBED, embed(pos, "transformer.wpe.weight")));
+            h = h.add(c.hook(HookPoint.POS_EMBED, embed(pos, arch.isEncoder() ? "embeddings.position_embeddings.weight"
+                    : "transformer.wpe.weight")));
         } else {
             float[][] cs = rotary(positions);
             cos = step.create(cs[0], new Shape(batchSize, 1, newTokens, config.headDim()));
             sin = step.create(cs[1], new Shape(batchSize, 1, newTokens, config.headDim()));
         }
+        if (arch.isEncoder()) {
+            // BERT adds the embedding of token type (segment) 0 to every token and normalises the sum:
+            // blocks.0.hook_resid_pre sees the normalised embeddings.
+            NDArray types = step.zeros(new Shape(batchSize, newTokens), DataType.INT64);
+            h = norm(h.add(embed(types, "embeddings.token_type_embeddings.weight")), "embeddings.LayerNorm", c);
+        }
         Map<Integer, NDArray> maskBiasByWindow = new LinkedHashMap<>();
         for (int l = 0; l < config.numLayers(); l++) {
             int window = config.slidingWindow(l);
-            NDArray maskBias = maskBiasByWindow.computeIfAbsent(window, w -> maskBias(step, mask, c, w));
+            NDArray maskBias = maskBiasByWindow.computeIfAbsent(window, w -> maskBias(step, mask, c, w, !arch.isEncoder()));
             h = block(l, h, c, maskBias, cos, sin, cache);
+        }
+        if (arch.isEncoder()) {
+            return h; // the last hidden state: BERT has no final norm and no LM head
         }
         if (cache != null) {
             cache.advance(newTokens);
         }
-        NDArray x = c.hook(HookPoint.LN_FINAL, norm(h, config.architecture().isGpt2() ? "transformer.ln_f" : "model.norm", c));
+        NDArray x = c.hook(HookPoint.LN_FINAL, norm(h, arch.isGpt2() ? "transformer.ln_f" : "model.norm", c));
         NDArray head = params.get(config.tieEmbeddings()
                 ? (config.architecture().isGpt2() ? "transformer.wte.weight" : "model.embed_tokens.weight")
                 : "lm_head.weight");
@@ -202,14 +225,26 @@ public final class TransformerLM implements AutoCloseable {
         }
     }
 
+    /**
+     * One block. Decoders normalise each sublayer's input (pre-LN) and add its output to the residual stream.
+     * BERT (post-LN) adds the sublayer's output first and normalises the sum, so its
+     * {@code hook_resid_mid} and {@code hook_resid_post} are the stream <em>after</em> those LayerNorms
+     * (attention.output.LayerNorm, output.LayerNorm): what the next sublayer reads, as in the decoders.
+     */
     private NDArray block(int l, NDArray h, Ctx c, NDArray maskBias, NDArray cos, NDArray sin, KvCache cache) {
         boolean gpt2 = config.architecture().isGpt2();
         String p = ParameterLayout.layerPrefix(config, l);
         h = c.hook(HookPoint.residPre(l), h);
+        if (config.architecture().isEncoder()) {
+            NDArray attn = c.hook(HookPoint.attnOut(l), attention(l, p, h, c, maskBias, null, null, null));
+            h = c.hook(HookPoint.residMid(l), norm(h.add(attn), p + "attention.output.LayerNorm", c));
+            NDArray mlp = c.hook(HookPoint.mlpOut(l), mlp(l, p + "intermediate.dense", p + "output.dense", h, c));
+            return c.hook(HookPoint.residPost(l), norm(h.add(mlp), p + "output.LayerNorm", c));
+        }
         NDArray attn = attention(l, p, norm(h, p + (gpt2 ? "ln_1" : "input_layernorm"), c), c, maskBias, cos, sin, cache);
         h = c.hook(HookPoint.residMid(l), h.add(c.hook(HookPoint.attnOut(l), attn)));
         NDArray x = norm(h, p + (gpt2 ? "ln_2" : "post_attention_layernorm"), c);
-        NDArray mlp = gpt2 ? gpt2Mlp(l, p, x, c) : gatedMlp(l, p, x, c);
+        NDArray mlp = gpt2 ? mlp(l, p + "mlp.c_fc", p + "mlp.c_proj", x, c) : gatedMlp(l, p, x, c);
         return c.hook(HookPoint.residPost(l), h.add(c.hook(HookPoint.mlpOut(l), mlp)));
     }
 
@@ -226,6 +261,10 @@ public final class TransformerLM implements AutoCloseable {
             q = qkv.get(0);
             k = qkv.get(1);
             v = qkv.get(2);
+        } else if (config.architecture().isEncoder()) {
+            q = project(x, p + "attention.self.query");
+            k = project(x, p + "attention.self.key");
+            v = project(x, p + "attention.self.value");
         } else {
             q = project(x, p + "self_attn.q_proj");
             k = project(x, p + "self_attn.k_proj");
@@ -250,14 +289,19 @@ public final class TransformerLM implements AutoCloseable {
                 .matMul(keysT).add(maskBias);
         NDArray y = scores.softmax(-1).matMul(vals).reshape(c.batch, heads, c.queries, hd).transpose(0, 2, 1, 3)
                 .reshape(c.batch, c.queries, (long) heads * hd);
-        return project(y, p + (config.architecture().isGpt2() ? "attn.c_proj" : "self_attn.o_proj"));
+        return project(y, p + switch (config.architecture()) {
+            case GPT2 -> "attn.c_proj";
+            case BERT -> "attention.output.dense";
+            default -> "self_attn.o_proj";
+        });
     }
 
-    private NDArray gpt2Mlp(int l, String p, NDArray x, Ctx c) {
-        NDArray pre = c.hook(HookPoint.mlpPre(l), project(x, p + "mlp.c_fc"));
+    /** GPT-2's and BERT's MLP: the {@code in} projection, GELU (erf or tanh, as configured), the {@code out} projection. */
+    private NDArray mlp(int l, String in, String out, NDArray x, Ctx c) {
+        NDArray pre = c.hook(HookPoint.mlpPre(l), project(x, in));
         NDArray post = c.hook(HookPoint.mlpPost(l), config.activation().equals("gelu") ? pre.getNDArrayInternal().gelu()
                 : geluTanh(pre, c));
-        return project(post, p + "mlp.c_proj");
+        return project(post, out);
     }
 
     private NDArray gatedMlp(int l, String p, NDArray x, Ctx c) {
@@ -289,7 +333,7 @@ public final class TransformerLM implements AutoCloseable {
     }
 
     private NDArray norm(NDArray x, String key, Ctx c) {
-        if (config.architecture().isGpt2()) {
+        if (config.architecture().layerNorm()) {
             return x.getNDArrayInternal().layerNorm(x, new Shape(config.hiddenSize()), params.get(key + ".weight"),
                     params.get(key + ".bias"), (float) config.normEps()).singletonOrThrow();
         }
@@ -338,7 +382,8 @@ public final class TransformerLM implements AutoCloseable {
     /**
      * Position of each new token: the number of real tokens before it in its row, so padding (left or
      * right) does not shift positions (as HF's generate() and TransformerLens count them; a plain HF
-     * forward call on a left-padded batch would count pads too). Left padding gets position 0.
+     * forward call on a left-padded batch would count pads too). Left padding gets position 0. For BERT
+     * with right padding, its tokenizers' default, the real tokens get HF's positions 0, 1, 2, ...
      */
     private long[] positions(long[] mask, int batch, int queries, int keys) {
         long[] pos = new long[batch * queries];
@@ -353,25 +398,26 @@ public final class TransformerLM implements AutoCloseable {
             }
         }
         long max = java.util.Arrays.stream(pos).max().orElse(0);
-        if (max >= config.maxPositions() && config.architecture().isGpt2()) {
-            throw new UserInputException("sequence of " + (max + 1) + " tokens exceeds the model's n_positions "
-                    + config.maxPositions());
+        if (max >= config.maxPositions() && config.architecture().learnedPositions()) {
+            throw new UserInputException("sequence of " + (max + 1) + " tokens exceeds the model's "
+                    + (config.architecture().isEncoder() ? "max_position_embeddings " : "n_positions ") + config.maxPositions());
         }
         return pos;
     }
 
     /**
-     * Additive attention mask {@code [B, 1, 1, T, S]}: 0 where query i may attend key j (causal, key is a
-     * real token, and within the sliding window when there is one), {@link #MASKED} elsewhere.
+     * Additive attention mask {@code [B, 1, 1, T, S]}: 0 where query i may attend key j (key is a real token,
+     * not after the query when {@code causal}, and within the sliding window when there is one), {@link #MASKED}
+     * elsewhere. An encoder's padding queries still attend the real keys; their outputs mean nothing.
      */
-    private static NDArray maskBias(NDManager step, long[] mask, Ctx c, int window) {
+    private static NDArray maskBias(NDManager step, long[] mask, Ctx c, int window, boolean causal) {
         int past = c.keys - c.queries;
         float[] bias = new float[c.batch * c.queries * c.keys];
         for (int b = 0; b < c.batch; b++) {
             for (int i = 0; i < c.queries; i++) {
                 int qPos = past + i;
                 for (int j = 0; j < c.keys; j++) {
-                    boolean ok = j <= qPos && mask[b * c.keys + j] != 0 && (window == 0 || qPos - j < window);
+                    boolean ok = (!causal || j <= qPos) && mask[b * c.keys + j] != 0 && (window == 0 || qPos - j < window);
                     bias[(b * c.queries + i) * c.keys + j] = ok ? 0f : MASKED;
                 }
             }

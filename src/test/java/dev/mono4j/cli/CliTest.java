@@ -153,8 +153,8 @@ class CliTest {
         // Unsupported architecture.
         Path arch = copy(src, "arch");
         Files.writeString(arch.resolve("config.json"), Files.readString(src.resolve("config.json"))
-                .replace("GPT2LMHeadModel", "BertModel"));
-        assertBadInput(cli("inspect", arch), "config.json", "BertModel", "LlamaForCausalLM");
+                .replace("GPT2LMHeadModel", "T5ForConditionalGeneration"));
+        assertBadInput(cli("inspect", arch), "config.json", "T5ForConditionalGeneration", "LlamaForCausalLM", "BertModel");
     }
 
     @Test

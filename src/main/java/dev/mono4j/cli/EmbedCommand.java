@@ -1,0 +1,60 @@
+package dev.mono4j.cli;
+
+import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.mono4j.UserInputException;
+import dev.mono4j.io.Json;
+import dev.mono4j.model.Architecture;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.SentenceEmbeddings;
+import dev.mono4j.model.TransformerLM;
+import dev.mono4j.tokenize.Tokenizer;
+import java.nio.file.Path;
+import java.util.List;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/** Prints sentence embeddings of texts from an encoder, one JSON array per text. */
+@Command(name = "embed", mixinStandardHelpOptions = true,
+        description = "Sentence embeddings from an encoder (BERT): pooled, L2-normalised, one JSON array per --text.")
+final class EmbedCommand implements Runnable {
+    @Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face BertModel folder (e.g. from ./mono4j convert onnx).")
+    Path dir;
+
+    @Option(names = "--text", required = true, description = "Text to embed; repeat for several.")
+    List<String> texts;
+
+    @Option(names = "--pooling", defaultValue = "MEAN",
+            description = "${COMPLETION-CANDIDATES} (all-MiniLM-L6-v2: MEAN, bge-small-en-v1.5: CLS; default ${DEFAULT-VALUE}).")
+    SentenceEmbeddings.Pooling pooling;
+
+    @Option(names = "--no-normalize", description = "Print the pooled vectors without L2 normalisation.")
+    boolean noNormalize;
+
+    @Option(names = "--batch-size", defaultValue = "16", description = "Texts per forward pass.")
+    int batchSize;
+
+    @Override
+    public void run() {
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size must be at least 1");
+        }
+        Path config = dir.resolve("config.json");
+        Architecture arch = ModelConfig.read(config).architecture();
+        if (!arch.isEncoder()) { // before the weights are read
+            throw new UserInputException(config + ": " + arch.hfName + " is a causal language model; embed needs an"
+                    + " encoder (BertModel)");
+        }
+        try (Tokenizer tok = Tokenizer.load(dir); TransformerLM model = Checkpoint.load(dir)) {
+            var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
+            for (float[] e : SentenceEmbeddings.embed(model, tok, texts, pooling, !noNormalize, batchSize)) {
+                spec.commandLine().getOut().println(json.valueToTree(e).toString());
+            }
+        }
+    }
+}

@@ -6,6 +6,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.model.Architecture;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.ModelPull;
 import dev.mono4j.model.SentenceEmbeddings;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
@@ -29,8 +30,8 @@ final class EmbedCommand implements Runnable {
     @Option(names = "--text", required = true, description = "Text to embed; repeat for several.")
     List<String> texts;
 
-    @Option(names = "--pooling", defaultValue = "MEAN",
-            description = "${COMPLETION-CANDIDATES} (all-MiniLM-L6-v2: MEAN, bge-small-en-v1.5: CLS; default ${DEFAULT-VALUE}).")
+    @Option(names = "--pooling", description = "${COMPLETION-CANDIDATES} (all-MiniLM-L6-v2: MEAN, bge-small-en-v1.5: CLS;"
+            + " default: what the folder's source.json from 'models pull' names, else MEAN).")
     SentenceEmbeddings.Pooling pooling;
 
     @Option(names = "--no-normalize", description = "Print the pooled vectors without L2 normalisation.")
@@ -52,7 +53,9 @@ final class EmbedCommand implements Runnable {
         }
         try (Tokenizer tok = Tokenizer.load(dir); TransformerLM model = Checkpoint.load(dir)) {
             var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
-            for (float[] e : SentenceEmbeddings.embed(model, tok, texts, pooling, !noNormalize, batchSize)) {
+            SentenceEmbeddings.Pooling p = pooling != null ? pooling
+                    : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);
+            for (float[] e : SentenceEmbeddings.embed(model, tok, texts, p, !noNormalize, batchSize)) {
                 spec.commandLine().getOut().println(json.valueToTree(e).toString());
             }
         }

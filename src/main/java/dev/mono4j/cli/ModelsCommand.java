@@ -1,0 +1,17 @@
+package dev.mono4j.cli;
+
+import picocli.CommandLine.Command;
+
+/** {@code ./mono4j models ...}: pretrained models mono4j knows how to fetch. */
+@Command(name = "models", mixinStandardHelpOptions = true,
+        description = "Fetch pretrained encoders into Hugging Face folders.",
+        subcommands = {ModelsPullCommand.class})
+final class ModelsCommand implements Runnable {
+    @picocli.CommandLine.Spec
+    picocli.CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+}

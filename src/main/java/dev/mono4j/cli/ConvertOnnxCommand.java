@@ -1,7 +1,7 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.io.OutputFolder;
-import dev.mono4j.onnx.BertConfig;
+import dev.mono4j.model.ModelConfig;
 import dev.mono4j.onnx.OnnxBertConverter;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
@@ -38,11 +38,11 @@ final class ConvertOnnxCommand implements Runnable {
         OnnxBertConverter converter = OnnxBertConverter.convert(model, tokenizer);
         OutputFolder.prepare(out, OnnxBertConverter.OUTPUTS, overwrite, hint);
         converter.save(out);
-        BertConfig c = converter.config();
+        ModelConfig c = converter.config();
         spec.commandLine().getOut().printf("wrote %s: BertModel, %,d parameters, %d layers, hidden size %d, %d heads,"
                 + " intermediate size %d, vocabulary %,d, layer_norm_eps %s (%s), from ONNX opset %d%n", out,
-                converter.parameters(), c.numHiddenLayers(), c.hiddenSize(), c.numAttentionHeads(), c.intermediateSize(),
-                c.vocabSize(), c.layerNormEps(), converter.epsFromGraph() ? "read from the graph" : "BERT's default",
+                converter.parameters(), c.numLayers(), c.hiddenSize(), c.numHeads(), c.intermediateSize(),
+                c.vocabSize(), c.normEps(), converter.epsFromGraph() ? "read from the graph" : "BERT's default",
                 converter.opset());
     }
 }

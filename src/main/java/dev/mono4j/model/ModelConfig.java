@@ -67,11 +67,14 @@ public record ModelConfig(
                 maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L), 0);
     }
 
-    /** A BertModel encoder with HF's defaults (all-MiniLM-L6-v2 is bert(30522, 384, 6, 12, 1536, 512, 2)). */
+    /**
+     * A BertModel encoder: absolute positions, erf GELU, biases on every projection; no LM head, so no special
+     * tokens (all-MiniLM-L6-v2 is bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12)).
+     */
     public static ModelConfig bert(int vocab, int hidden, int layers, int heads, int intermediate, int maxPositions,
-            int typeVocab) {
+            int typeVocab, double normEps) {
         return new ModelConfig(Architecture.BERT, vocab, hidden, layers, heads, heads, hidden / heads, intermediate,
-                maxPositions, 1e-12, "gelu", 0, null, false, true, true, fullAttention(layers), -1, List.of(), typeVocab);
+                maxPositions, normEps, "gelu", 0, null, false, true, true, fullAttention(layers), -1, List.of(), typeVocab);
     }
 
     /** The same shape with other special-token ids (a tokenizer's, for a model trained from scratch). */
@@ -175,7 +178,7 @@ public record ModelConfig(
                 layerWindows(arch, c, r, layers), bos, eos, 0);
     }
 
-    /** BertModel: absolute positions, erf GELU, biases on every projection; no LM head, so no special tokens. */
+    /** BertModel's config.json; only what {@link #bert(int, int, int, int, int, int, int, double)} runs is accepted. */
     private static ModelConfig bert(Reader r, Path file) {
         String act = r.text("hidden_act", "gelu");
         if (!act.equals("gelu")) {
@@ -189,11 +192,9 @@ public record ModelConfig(
         int d = r.integer("hidden_size", null);
         int heads = r.integer("num_attention_heads", null);
         checkHeads(file, "hidden_size", d, "num_attention_heads", heads, heads);
-        int layers = r.integer("num_hidden_layers", null);
-        return new ModelConfig(Architecture.BERT, r.integer("vocab_size", null), d, layers, heads, heads, d / heads,
+        return bert(r.integer("vocab_size", null), d, r.integer("num_hidden_layers", null), heads,
                 r.integer("intermediate_size", null), r.integer("max_position_embeddings", 512),
-                r.number("layer_norm_eps", 1e-12), act, 0, null, false, true, true, fullAttention(layers), -1, List.of(),
-                r.integer("type_vocab_size", 2));
+                r.integer("type_vocab_size", 2), r.number("layer_norm_eps", 1e-12));
     }
 
     /**

@@ -4,7 +4,6 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.model.SentenceEmbeddings.Pooling;
-import dev.mono4j.onnx.BertConfig;
 import dev.mono4j.onnx.OnnxBertConverter;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -93,9 +92,9 @@ public final class ModelPull {
                     "tokenizer", model.tokenizerEntry(),
                     "pooling", model.pooling.name().toLowerCase(Locale.ROOT),
                     "normalize", true)) + "\n");
-            BertConfig c = converter.config();
+            ModelConfig c = converter.config();
             log.accept(String.format("converted %s: BertModel, %,d parameters, %d layers, hidden size %d, pooling %s",
-                    model.onnxEntry(), converter.parameters(), c.numHiddenLayers(), c.hiddenSize(),
+                    model.onnxEntry(), converter.parameters(), c.numLayers(), c.hiddenSize(),
                     model.pooling.name().toLowerCase(Locale.ROOT)));
         });
         return folder;

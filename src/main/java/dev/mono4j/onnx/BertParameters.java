@@ -1,12 +1,13 @@
 package dev.mono4j.onnx;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** The names and shapes of Hugging Face BertModel's parameters (nn.Linear weights are [out, in]). */
+/**
+ * The names of Hugging Face BertModel's parameters, to recognise them in a graph before its config is known
+ * (their shapes, once it is, are {@link dev.mono4j.model.ParameterLayout#expected}'s).
+ */
 final class BertParameters {
     private static final List<String> EMBEDDINGS = List.of("embeddings.word_embeddings.weight",
             "embeddings.position_embeddings.weight", "embeddings.token_type_embeddings.weight",
@@ -34,33 +35,5 @@ final class BertParameters {
     static int layerOf(String name) {
         Matcher m = IN_LAYER.matcher(name);
         return m.matches() ? Integer.parseInt(m.group(1)) : -1;
-    }
-
-    /** Every parameter of a BertModel with this config and its shape, in modeling_bert's order. */
-    static Map<String, long[]> shapes(BertConfig c, boolean withPooler) {
-        long h = c.hiddenSize();
-        Map<String, long[]> shapes = new LinkedHashMap<>();
-        shapes.put("embeddings.word_embeddings.weight", new long[] {c.vocabSize(), h});
-        shapes.put("embeddings.position_embeddings.weight", new long[] {c.maxPositionEmbeddings(), h});
-        shapes.put("embeddings.token_type_embeddings.weight", new long[] {c.typeVocabSize(), h});
-        shapes.put("embeddings.LayerNorm.weight", new long[] {h});
-        shapes.put("embeddings.LayerNorm.bias", new long[] {h});
-        for (int layer = 0; layer < c.numHiddenLayers(); layer++) {
-            for (String inLayer : LAYER) {
-                long[] shape = switch (inLayer) {
-                    case "intermediate.dense.weight" -> new long[] {c.intermediateSize(), h};
-                    case "intermediate.dense.bias" -> new long[] {c.intermediateSize()};
-                    case "output.dense.weight" -> new long[] {h, c.intermediateSize()};
-                    default -> inLayer.endsWith(".weight") && !inLayer.contains("LayerNorm") ? new long[] {h, h}
-                            : new long[] {h};
-                };
-                shapes.put("encoder.layer." + layer + "." + inLayer, shape);
-            }
-        }
-        if (withPooler) {
-            shapes.put("pooler.dense.weight", new long[] {h, h});
-            shapes.put("pooler.dense.bias", new long[] {h});
-        }
-        return shapes;
     }
 }

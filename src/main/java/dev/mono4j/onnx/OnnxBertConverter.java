@@ -5,6 +5,8 @@ import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Dtype;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.ParameterLayout;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalDouble;
@@ -34,12 +37,12 @@ public final class OnnxBertConverter {
     public static final double DEFAULT_EPS = 1e-12;
 
     private final OnnxModel model;
-    private final BertConfig config;
+    private final ModelConfig config;
     private final boolean epsFromGraph;
     private final List<BertWeightMapping.Weight> weights;
     private final byte[] tokenizer;
 
-    private OnnxBertConverter(OnnxModel model, BertConfig config, boolean epsFromGraph,
+    private OnnxBertConverter(OnnxModel model, ModelConfig config, boolean epsFromGraph,
             List<BertWeightMapping.Weight> weights, byte[] tokenizer) {
         this.model = model;
         this.config = config;
@@ -60,22 +63,27 @@ public final class OnnxBertConverter {
         OnnxModel model = OnnxReader.read(onnx);
         Map<String, BertWeightMapping.Weight> byName = BertWeightMapping.map(model);
 
-        long hidden = dim(model, byName, "embeddings.word_embeddings.weight", 1);
+        int hidden = dim(model, byName, "embeddings.word_embeddings.weight", 1);
         int layers = byName.keySet().stream().mapToInt(BertParameters::layerOf).max().orElse(-1) + 1;
         if (layers == 0) {
             throw new UserInputException(model.source() + ": no encoder.layer.N weights; not a BertModel graph");
         }
         List<String> layerNorms = byName.keySet().stream().filter(n -> n.endsWith("LayerNorm.weight")).toList();
         OptionalDouble eps = BertGraphFacts.layerNormEps(model, layerNorms);
-        BertConfig config = new BertConfig(dim(model, byName, "embeddings.word_embeddings.weight", 0), hidden, layers,
+        ModelConfig config = ModelConfig.bert(dim(model, byName, "embeddings.word_embeddings.weight", 0), hidden, layers,
                 BertGraphFacts.attentionHeads(model, hidden),
                 dim(model, byName, "encoder.layer.0.intermediate.dense.bias", 0),
                 dim(model, byName, "embeddings.position_embeddings.weight", 0),
                 dim(model, byName, "embeddings.token_type_embeddings.weight", 0), eps.orElse(DEFAULT_EPS));
 
-        boolean withPooler = BertParameters.POOLER.stream().anyMatch(byName::containsKey);
+        // The weights the runtime loads, then the pooler when the export has one (the runtime ignores it).
+        Map<String, long[]> shapes = new LinkedHashMap<>(ParameterLayout.expected(config));
+        if (BertParameters.POOLER.stream().anyMatch(byName::containsKey)) {
+            shapes.put("pooler.dense.weight", new long[] {hidden, hidden});
+            shapes.put("pooler.dense.bias", new long[] {hidden});
+        }
         List<BertWeightMapping.Weight> ordered = new ArrayList<>();
-        for (var expected : BertParameters.shapes(config, withPooler).entrySet()) {
+        for (var expected : shapes.entrySet()) {
             BertWeightMapping.Weight w = byName.get(expected.getKey());
             if (w == null) {
                 throw new UserInputException(model.source() + ": no initializer maps to " + expected.getKey() + " "
@@ -92,16 +100,16 @@ public final class OnnxBertConverter {
     }
 
     /** One dimension of a weight the config is read from; its absence means the graph is no BertModel. */
-    private static long dim(OnnxModel model, Map<String, BertWeightMapping.Weight> byName, String name, int axis) {
+    private static int dim(OnnxModel model, Map<String, BertWeightMapping.Weight> byName, String name, int axis) {
         BertWeightMapping.Weight w = byName.get(name);
         if (w == null || w.shape().length <= axis) {
             throw new UserInputException(model.source() + ": no initializer maps to " + name
                     + (w == null ? "" : " with " + (axis + 1) + " dimensions") + "; not a BertModel graph");
         }
-        return w.shape()[axis];
+        return Math.toIntExact(w.shape()[axis]);
     }
 
-    public BertConfig config() {
+    public ModelConfig config() {
         return config;
     }
 
@@ -131,7 +139,7 @@ public final class OnnxBertConverter {
             }
         }
         safetensors.write(folder.resolve(WEIGHTS_FILE));
-        AtomicFiles.writeString(folder.resolve(CONFIG_FILE), Json.write(config.toJson()) + "\n");
+        AtomicFiles.writeString(folder.resolve(CONFIG_FILE), Json.write(config.toHfJson()) + "\n");
         AtomicFiles.write(folder.resolve(TOKENIZER_FILE), out -> out.write(tokenizer));
     }
 

@@ -29,7 +29,7 @@ class BertCommandTest {
     static void saveTinyBert() {
         bert = tmp.resolve("bert");
         Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(36));
-        try (TransformerLM model = TransformerLM.random(ModelConfig.bert(40, 16, 2, 2, 32, 24, 2), 3)) {
+        try (TransformerLM model = TransformerLM.random(ModelConfig.bert(40, 16, 2, 2, 32, 24, 2, 1e-12), 3)) {
             Checkpoint.save(model, bert, tokenizer, false);
         }
     }

@@ -33,7 +33,7 @@ class BertEncoderTest {
 
     /** Every weight random (LayerNorm scales around 1), so biases and norms all matter. */
     private static TransformerLM randomBert(int layers) {
-        TransformerLM model = TransformerLM.random(ModelConfig.bert(VOCAB, D, layers, HEADS, INNER, 16, 2), 7);
+        TransformerLM model = TransformerLM.random(ModelConfig.bert(VOCAB, D, layers, HEADS, INNER, 16, 2, 1e-12), 7);
         SplittableRandom rng = new SplittableRandom(11);
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
             float[] v = new float[Math.toIntExact(e.getValue().size())];

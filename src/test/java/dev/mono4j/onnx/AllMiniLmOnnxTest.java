@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.mono4j.io.SafetensorsReader;
+import dev.mono4j.model.ModelConfig;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -39,7 +40,7 @@ class AllMiniLmOnnxTest {
                     StandardCopyOption.REPLACE_EXISTING);
         }
         OnnxBertConverter converter = OnnxBertConverter.convert(onnx, tokenizer);
-        assertEquals(new BertConfig(30522, 384, 6, 12, 1536, 512, 2, 1e-12), converter.config());
+        assertEquals(ModelConfig.bert(30522, 384, 6, 12, 1536, 512, 2, 1e-12), converter.config());
         assertTrue(converter.epsFromGraph());
         assertEquals(11, converter.opset());
         Path out = Files.createDirectories(tmp.resolve("hf"));

@@ -80,9 +80,9 @@ class OnnxBertConverterTest {
     @Test
     void headCountFromAConstantReshapeOrFromTheScoreScale() throws Exception {
         assertEquals(4, convert(new TinyBertOnnx().heads(4).headCount(HeadCount.RESHAPE_CONSTANT)).config()
-                .numAttentionHeads());
+                .numHeads());
         assertEquals(6, convert(new TinyBertOnnx().heads(6).headCount(HeadCount.SCORE_SCALE_ONLY)).config()
-                .numAttentionHeads(), "head_dim 2 from the scale sqrt(2)");
+                .numHeads(), "head_dim 2 from the scale sqrt(2)");
         UserInputException e = assertThrows(UserInputException.class,
                 () -> convert(new TinyBertOnnx().headCount(HeadCount.NONE)));
         assertTrue(e.getMessage().startsWith(tmp.resolve("model.onnx") + ": cannot infer num_attention_heads: "),
@@ -92,11 +92,11 @@ class OnnxBertConverterTest {
     @Test
     void epsilonFromLayerNormalizationNodesOrBertsDefault() throws Exception {
         OnnxBertConverter fused = convert(new TinyBertOnnx().fusedLayerNorm(1e-5f));
-        assertEquals(1e-5, fused.config().layerNormEps());
+        assertEquals(1e-5, fused.config().normEps());
         assertTrue(fused.epsFromGraph());
         assertEquals(17, fused.opset());
         OnnxBertConverter hidden = convert(new TinyBertOnnx().epsilonNotInGraph());
-        assertEquals(1e-12, hidden.config().layerNormEps());
+        assertEquals(1e-12, hidden.config().normEps());
         assertFalse(hidden.epsFromGraph());
     }
 

@@ -48,12 +48,25 @@ public final class FeatureRecovery {
 
     /** The mean over rows of {@code a} of the best cosine with any row of {@code b}. */
     public static double meanMaxCosine(float[] a, float[] b, int d) {
+        return mean(bestCosines(a, b, d));
+    }
+
+    /** How well an SAE's decoder rows recover the true features: FRR(0.8), FRR(0.9) and the mean best cosine. */
+    public record Scores(double frr08, double frr09, double meanBestCosine) {
+    }
+
+    /** {@link Scores} of {@code decoder} [d_sae, d] against the true features {@code truth} [n, d]. */
+    public static Scores score(float[] truth, float[] decoder, int d) {
+        float[] best = bestCosines(truth, decoder, d);
+        return new Scores(recoveryRate(best, 0.8), recoveryRate(best, 0.9), mean(best));
+    }
+
+    private static double mean(float[] values) {
         double sum = 0;
-        float[] best = bestCosines(a, b, d);
-        for (float c : best) {
-            sum += c;
+        for (float v : values) {
+            sum += v;
         }
-        return sum / best.length;
+        return sum / values.length;
     }
 
     /** FRR(τ): the share of {@link #bestCosines best cosines} that reach {@code tau}. */

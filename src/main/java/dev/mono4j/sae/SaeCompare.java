@@ -181,14 +181,9 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
         if (held.synthetic() == null) {
             return new RowsEval(rec, null, null, null);
         }
-        float[] truth = SyntheticSuperposition.load(Path.of(held.synthetic())).features();
-        float[] best = FeatureRecovery.bestCosines(truth, sae.decoderRows(), sae.dIn());
-        double sum = 0;
-        for (float c : best) {
-            sum += c;
-        }
-        return new RowsEval(rec, FeatureRecovery.recoveryRate(best, 0.8), FeatureRecovery.recoveryRate(best, 0.9),
-                sum / best.length);
+        FeatureRecovery.Scores s = FeatureRecovery.score(SyntheticSuperposition.load(Path.of(held.synthetic())).features(),
+                sae.decoderRows(), sae.dIn());
+        return new RowsEval(rec, s.frr08(), s.frr09(), s.meanBestCosine());
     }
 
     /** One trained and evaluated run in {@code dir}; {@code seconds} is training time. */

@@ -352,9 +352,9 @@ public final class SaeTrainer implements AutoCloseable {
         Map<String, Object> line = Json.object("step", step, "rows", (long) step * n, "lr", lr, "loss", loss, "mse", mse,
                 "fvu", mse / totalVariance, "l0", l0 / n, penaltyName(), penalty, "dead", deadCount, "dense", dense);
         if (truth != null) {
-            float[] best = FeatureRecovery.bestCosines(truth, sae.wDec.toFloatArray(), sae.dIn);
-            line.put("frr_0.8", FeatureRecovery.recoveryRate(best, 0.8));
-            line.put("frr_0.9", FeatureRecovery.recoveryRate(best, 0.9));
+            FeatureRecovery.Scores s = FeatureRecovery.score(truth, sae.wDec.toFloatArray(), sae.dIn);
+            line.put("frr_0.8", s.frr08());
+            line.put("frr_0.9", s.frr09());
         }
         return line;
     }

@@ -97,6 +97,10 @@ class FeatureRecoveryTest {
         assertEquals(0.75, FeatureRecovery.recoveryRate(best, 0.7));
         assertEquals((1 + 2 * R) / 4, FeatureRecovery.meanMaxCosine(f, decoder, 4), 1e-6);
         assertEquals((1 + R + 0 + 0) / 4, FeatureRecovery.meanMaxCosine(decoder, f, 4), 1e-6, "not symmetric");
+        FeatureRecovery.Scores s = FeatureRecovery.score(f, decoder, 4);
+        assertEquals(0.25, s.frr08());
+        assertEquals(0.25, s.frr09());
+        assertEquals((1 + 2 * R) / 4, s.meanBestCosine(), 1e-6);
     }
 
     @Test

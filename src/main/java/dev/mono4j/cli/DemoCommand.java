@@ -83,7 +83,7 @@ final class DemoCommand implements Runnable {
         if (r.sae() != null) {
             var e = r.sae().eval();
             o.printf("%-3s GBA SAE at %s: L0 %.1f  FVU %.3f  CE loss recovered %.1f%%  mean concept purity %.3f%n",
-                    r.sae().preset(), r.sae().hook(), e.reconstruction().l0(), e.reconstruction().fvu(),
+                    r.sae().preset(), e.hook(), e.reconstruction().l0(), e.reconstruction().fvu(),
                     100 * e.ceLossRecovered(), e.purity().meanPurity());
         }
         o.println("report: " + r.report());

@@ -155,18 +155,7 @@ final class SaeEvalCommand implements Runnable {
             SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok,
                     TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null), batchSize, maxTokens,
                     topContexts, denseThreshold, true);
-            r.put("hook", h);
-            r.put("texts", res.texts());
-            r.put("tokens", res.tokens());
-            r.put("reconstruction", res.reconstruction());
-            r.put("ce_original", res.ceOriginal());
-            r.put("ce_sae", res.ceSae());
-            r.put("ce_zero_ablation", res.ceZero());
-            r.put("ce_loss_recovered", res.ceLossRecovered());
-            r.put("kl_divergence", res.klDivergence());
-            if (res.purity() != null) {
-                r.put("concept_purity", res.purity());
-            }
+            r.putAll(res.toJson());
             for (var l : res.latents()) {
                 latents.append(Json.line(Json.object("sae", dir.toString(), "latent", l.index(), "firings", l.firings(),
                         "concept", l.concept(), "purity", l.purity(), "top_contexts", l.topContexts()))).append('\n');

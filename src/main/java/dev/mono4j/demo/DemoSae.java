@@ -37,8 +37,8 @@ public final class DemoSae {
     private DemoSae() {
     }
 
-    /** The trained SAE, where it reads, and what splicing it back in measured. */
-    public record Result(String preset, String hook, long cachedRows, SaeTrainer.Summary training, SaeEvaluation.ModelResult eval) {
+    /** The trained SAE and what splicing it back in measured (the hook it reads is {@code eval.hook()}). */
+    public record Result(String preset, long cachedRows, SaeTrainer.Summary training, SaeEvaluation.ModelResult eval) {
     }
 
     /** The middle block's output: far enough in for concepts, the hook SAELens users start from. */
@@ -65,7 +65,7 @@ public final class DemoSae {
             try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder loaded = SparseAutoencoder.load(trained.sae(), m)) {
                 SaeEvaluation.ModelResult e = SaeEvaluation.onModel(loaded, hook, model, tok, measured, 16,
                         ActivationStoreConfig.DEFAULT_MAX_TOKENS, 1, sae.denseThreshold(), true);
-                return new Result(preset, hook, s.rows(), trained, e);
+                return new Result(preset, s.rows(), trained, e);
             }
         }
     }
@@ -76,7 +76,7 @@ public final class DemoSae {
         r.section("Sparse autoencoder (GBA) on preset " + s.preset())
                 .paragraph("A Group Bias Adaptation SAE (Chen et al. 2025: reconstruction loss only, each latent's bias set"
                         + " so its group fires at a target frequency between " + cfg.sae().gba().htf() + " and "
-                        + cfg.sae().gba().ltf() + ") on " + s.hook() + ", trained on " + String.format(Locale.ROOT, "%,d",
+                        + cfg.sae().gba().ltf() + ") on " + e.hook() + ", trained on " + String.format(Locale.ROOT, "%,d",
                         s.cachedRows()) + " cached token activations of fresh stories, then spliced back into the model"
                         + " over the " + e.texts() + " measured stories. CE loss recovered is (CE_zero − CE_sae) /"
                         + " (CE_zero − CE_orig). A latent's concept purity is the share of its firings on labelled"
@@ -122,11 +122,9 @@ public final class DemoSae {
     }
 
     static Map<String, Object> summaryJson(Result s) {
-        SaeEvaluation.ModelResult e = s.eval();
-        return Json.object("preset", s.preset(), "hook", s.hook(), "cached_rows", s.cachedRows(), "training", s.training(),
-                "reconstruction", e.reconstruction(), "ce_original", e.ceOriginal(), "ce_sae", e.ceSae(),
-                "ce_zero_ablation", e.ceZero(), "ce_loss_recovered", e.ceLossRecovered(), "kl_divergence",
-                e.klDivergence(), "concept_purity", e.purity());
+        Map<String, Object> j = Json.object("preset", s.preset(), "cached_rows", s.cachedRows(), "training", s.training());
+        j.putAll(s.eval().toJson());
+        return j;
     }
 
     private static String fmt(double v, String format) {

@@ -9,6 +9,7 @@ import dev.mono4j.data.EncodedTexts;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.Json;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
@@ -16,6 +17,7 @@ import dev.mono4j.train.Progress;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
 
 /**
  * Evaluates an SAE on rows (reconstruction and sparsity) or spliced into its model over texts: the model runs
@@ -32,6 +34,16 @@ public final class SaeEvaluation {
     public record ModelResult(String hook, int texts, long tokens, ReconstructionStats.Result reconstruction,
             double ceOriginal, double ceSae, double ceZero, double ceLossRecovered, double klDivergence,
             LatentConcepts.Purity purity, List<LatentConcepts.Latent> latents) {
+        /** Everything but the per-latent table, as eval.json and the demo's summary.json hold it. */
+        public Map<String, Object> toJson() {
+            Map<String, Object> j = Json.object("hook", hook, "texts", texts, "tokens", tokens, "reconstruction",
+                    reconstruction, "ce_original", ceOriginal, "ce_sae", ceSae, "ce_zero_ablation", ceZero,
+                    "ce_loss_recovered", ceLossRecovered, "kl_divergence", klDivergence);
+            if (purity != null) {
+                j.put("concept_purity", purity);
+            }
+            return j;
+        }
     }
 
     /** Reconstruction and sparsity over {@code rows} rows of a source, in batches of {@code batchSize}. */

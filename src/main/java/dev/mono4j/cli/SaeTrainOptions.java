@@ -95,6 +95,10 @@ final class SaeTrainOptions {
     @Option(names = "--b-dec-init", description = "b_dec's start: geometric_median, mean or zero (default geometric_median).")
     String bDecInit = "geometric_median";
 
+    @Option(names = "--freeze-b-dec", description = "Keep b_dec where --b-dec-init put it instead of training it "
+            + "(GBA on synthetic data needs it; see docs/sae.md).")
+    boolean freezeBDec;
+
     @Option(names = "--lr", description = "Adam learning rate (default ${DEFAULT-VALUE}).")
     double lr = D.lr();
 
@@ -128,8 +132,8 @@ final class SaeTrainOptions {
         }
         return Flags.check(() -> new SaeConfig(a, dSae, expansion, k, l1, l0, bandwidth, initThreshold, auxK, auxCoefficient,
                 deadTokens, denseThreshold, new GbaConfig(groups, htf, ltf, adaptEvery, gammaMinus, gammaPlus, epsilon, !untied,
-                        gbaJumpRelu), !denseDecode, !freeDecoderNorm, !noNormalize, init, lr, warmup, minLrRatio, batchSize,
-                steps, seed, logEvery, checkpointEvery));
+                        gbaJumpRelu), !denseDecode, !freeDecoderNorm, !noNormalize, init, freezeBDec, lr, warmup, minLrRatio,
+                batchSize, steps, seed, logEvery, checkpointEvery));
     }
 
     SaeData data() {

@@ -22,6 +22,10 @@ package dev.mono4j.sae;
  * @param unitNormDecoder  keep decoder rows at unit norm, removing the gradient's component along each row
  * @param normalize        scale inputs so their mean norm is √d_in while training; folded into the weights on save
  * @param decoderBiasInit  how b_dec starts: the geometric median or mean of a sample, or zero
+ * @param freezeDecoderBias keep b_dec where it started instead of training it (SAELens trains it). GBA on the
+ *                         paper's synthetic data needs it held: a trained b_dec drifts (to the norm of a typical
+ *                         row, ten times the data mean's) and moves every tied latent's threshold by −w·b_dec, out
+ *                         of the adaptation's reach, killing the latents that point along it (docs/reproduction.md)
  * @param lr               Adam's peak learning rate (3e-4, SAELens)
  * @param warmupSteps      linear warm-up steps (capped at the run's length)
  * @param minLrRatio       cosine decay ends at lr × this
@@ -34,14 +38,14 @@ package dev.mono4j.sae;
 public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, int k, double l1Coefficient,
         double l0Coefficient, double bandwidth, double initThreshold, int auxK, double auxCoefficient, long deadTokens,
         double denseThreshold, GbaConfig gba, boolean sparseDecode, boolean unitNormDecoder, boolean normalize,
-        DecoderBiasInit decoderBiasInit, double lr, int warmupSteps, double minLrRatio, int batchSize, int steps, long seed,
-        int logEvery, int checkpointEvery) {
+        DecoderBiasInit decoderBiasInit, boolean freezeDecoderBias, double lr, int warmupSteps, double minLrRatio,
+        int batchSize, int steps, long seed, int logEvery, int checkpointEvery) {
 
     public enum DecoderBiasInit { GEOMETRIC_MEDIAN, MEAN, ZERO }
 
     public static final SaeConfig DEFAULT = new SaeConfig(SaeArchitecture.TOPK, 0, 8, 32, 5.0, 1.0, 0.001, 0.001, 512,
-            1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT, true, true, true, DecoderBiasInit.GEOMETRIC_MEDIAN, 3e-4, 100,
-            0.1, 4096, 5000, 1, 10, 500);
+            1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT, true, true, true, DecoderBiasInit.GEOMETRIC_MEDIAN, false,
+            3e-4, 100, 0.1, 4096, 5000, 1, 10, 500);
 
     public SaeConfig {
         if (dSae < 0 || expansion < 1) {
@@ -105,7 +109,8 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
         private boolean sparseDecode;
         private final boolean unitNormDecoder;
         private final boolean normalize;
-        private final DecoderBiasInit decoderBiasInit;
+        private DecoderBiasInit decoderBiasInit;
+        private boolean freezeDecoderBias;
         private double lr;
         private final int warmupSteps;
         private final double minLrRatio;
@@ -133,6 +138,7 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
             unitNormDecoder = c.unitNormDecoder;
             normalize = c.normalize;
             decoderBiasInit = c.decoderBiasInit;
+            freezeDecoderBias = c.freezeDecoderBias;
             lr = c.lr;
             warmupSteps = c.warmupSteps;
             minLrRatio = c.minLrRatio;
@@ -178,6 +184,12 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
             return this;
         }
 
+        public Builder decoderBias(DecoderBiasInit init, boolean freeze) {
+            decoderBiasInit = init;
+            freezeDecoderBias = freeze;
+            return this;
+        }
+
         public Builder lr(double v) {
             lr = v;
             return this;
@@ -211,7 +223,8 @@ public record SaeConfig(SaeArchitecture architecture, int dSae, int expansion, i
         public SaeConfig build() {
             return new SaeConfig(architecture, dSae, expansion, k, l1Coefficient, l0Coefficient, bandwidth, initThreshold,
                     auxK, auxCoefficient, deadTokens, denseThreshold, gba, sparseDecode, unitNormDecoder, normalize,
-                    decoderBiasInit, lr, warmupSteps, minLrRatio, batchSize, steps, seed, logEvery, checkpointEvery);
+                    decoderBiasInit, freezeDecoderBias, lr, warmupSteps, minLrRatio, batchSize, steps, seed, logEvery,
+                    checkpointEvery);
         }
     }
 }

@@ -102,17 +102,20 @@ final class TrainableSae implements AutoCloseable {
         if (!cfg.architecture().adaptsBiases()) {
             p.put("b_enc", bEnc);
         }
-        p.put("b_dec", bDec);
+        if (!cfg.freezeDecoderBias()) {
+            p.put("b_dec", bDec);
+        }
         if (logThreshold != null) {
             p.put("log_threshold", logThreshold);
         }
         return p;
     }
 
-    /** Every array a checkpoint must hold to continue, including GBA's adapted bias. */
+    /** Every array a checkpoint must hold to continue, including GBA's adapted bias and a held b_dec. */
     Map<String, NDArray> state() {
         Map<String, NDArray> s = new LinkedHashMap<>(parameters());
         s.put("b_enc", bEnc);
+        s.put("b_dec", bDec);
         return s;
     }
 

@@ -35,7 +35,7 @@ class SaeTrainingTest {
 
     static SaeConfig config(SaeArchitecture a, int dSae, int k, int batch, int steps) {
         return new SaeConfig(a, dSae, 8, k, 5.0, 1.0, 0.001, 0.001, 512, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
-                true, true, true, SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, 3e-3, 5, 0.1, batch, steps, 7, 5, 10);
+                true, true, true, SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, false, 3e-3, 5, 0.1, batch, steps, 7, 5, 10);
     }
 
     static float[] random(Random r, int n) {
@@ -72,9 +72,9 @@ class SaeTrainingTest {
         for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
             SaeConfig sparse = config(a, 48, 4, 16, 1);
             SaeConfig dense = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
-                    GbaConfig.DEFAULT, false, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
+                    GbaConfig.DEFAULT, false, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
             sparse = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
-                    true, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
+                    true, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
             Random r = new Random(3);
             float[] rows = random(r, 16 * 12);
             float[] bDec = random(r, 12);
@@ -268,11 +268,34 @@ class SaeTrainingTest {
         }
     }
 
+    /** --freeze-b-dec keeps b_dec at its start (here zero) through training; by default it trains. */
+    @Test
+    void heldDecoderBiasStaysWhereItStarted() throws Exception {
+        SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
+        for (boolean freeze : new boolean[] {false, true}) {
+            SaeConfig cfg = config(SaeArchitecture.GBA, 32, 3, 64, 30).toBuilder()
+                    .decoderBias(SaeConfig.DecoderBiasInit.ZERO, freeze).build();
+            Path out = tmp.resolve("b-dec-" + freeze);
+            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, out, false, false);
+            try (SafetensorsReader r = SafetensorsReader.open(out.resolve("final").resolve(SparseAutoencoder.WEIGHTS))) {
+                float[] bDec = r.readFloats("b_dec");
+                double norm = 0;
+                for (float v : bDec) {
+                    norm += v * v;
+                }
+                assertEquals(freeze, norm == 0, "b_dec norm² " + norm + " with freeze=" + freeze);
+            }
+        }
+    }
+
     /** A run killed after a checkpoint and resumed ends with the same weights, bit for bit, as one that was not. */
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
-        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.GBA)) {
-            SaeConfig cfg = config(a, 32, 3, 64, 30);
+        SaeConfig held = config(SaeArchitecture.GBA, 32, 3, 64, 30).toBuilder()
+                .decoderBias(SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, true).build();
+        for (SaeConfig cfg : List.of(config(SaeArchitecture.TOPK, 32, 3, 64, 30), config(SaeArchitecture.GBA, 32, 3, 64, 30),
+                held)) {
+            String a = cfg.architecture() + (cfg.freezeDecoderBias() ? "-held" : "");
             Path whole = tmp.resolve("whole-" + a);
             Path killed = tmp.resolve("killed-" + a);
             SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());

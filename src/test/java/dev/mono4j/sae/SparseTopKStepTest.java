@@ -160,7 +160,7 @@ class SparseTopKStepTest {
         for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
             for (boolean sparse : List.of(true, false)) {
                 SaeConfig cfg = new SaeConfig(a, dSae, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
-                        GbaConfig.DEFAULT, sparse, true, true, SaeConfig.DecoderBiasInit.MEAN, 3e-3, 5, 0.1, n, 1, 7, 5, 10);
+                        GbaConfig.DEFAULT, sparse, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, n, 1, 7, 5, 10);
                 try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, bDec, m)) {
                     sae.bEnc.set(SaeTrainingTest.random(r, dSae)); // not all zero, so that its gradient is tested too
                     Map<String, float[]> got = lossAndGradients(sae, rows, n, dead, false);

@@ -91,7 +91,7 @@ final class TrainableSae implements AutoCloseable {
 
     /**
      * The parameters the optimizer updates, by name. GBA's encoder bias is not among them: bias adaptation
-     * sets it, and the loss is reconstruction only.
+     * sets it, and the loss is reconstruction only. Nor is a frozen b_dec ({@link SaeConfig#freezeDecoderBias}).
      */
     Map<String, NDArray> parameters() {
         Map<String, NDArray> p = new LinkedHashMap<>();

@@ -113,7 +113,7 @@ final class BenchMeasureCommand implements Runnable {
     private static long forwardOnly(TransformerLM model, Tokenizer tok, List<String> stories, int batchSize) {
         long padded = 0;
         for (int i = 0; i < stories.size(); i += batchSize) {
-            TokenBatch b = tok.encodeBatch(stories.subList(i, Math.min(stories.size(), i + batchSize)),
+            TokenBatch b = TokenBatch.encode(tok, stories.subList(i, Math.min(stories.size(), i + batchSize)),
                     TokenBatch.PadSide.RIGHT);
             try (NDManager step = model.manager().newSubManager()) {
                 model.forward(step, b, Hooks.none()).getFloat(0, 0, 0);

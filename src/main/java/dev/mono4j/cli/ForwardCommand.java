@@ -150,7 +150,7 @@ final class ForwardCommand implements Runnable {
 
     private TokenBatch encode() {
         try (Tokenizer tok = Tokenizer.load(dir)) {
-            return tok.encodeBatch(input.texts, padSide);
+            return TokenBatch.encode(tok, input.texts, padSide);
         }
     }
 

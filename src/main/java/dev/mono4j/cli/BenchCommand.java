@@ -6,12 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "bench", mixinStandardHelpOptions = true, description = "Benchmarks (throughput relative to an fp32 GEMM measured in the same run).",
         subcommands = {BenchForwardCommand.class, BenchPretrainCommand.class, BenchMeasureCommand.class,
             BenchAlignCommand.class, BenchSaeCommand.class})
-final class BenchCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class BenchCommand extends ParentCommand {
 }

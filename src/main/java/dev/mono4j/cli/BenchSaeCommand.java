@@ -1,33 +1,18 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
-import dev.mono4j.io.AtomicFiles;
-import dev.mono4j.io.Json;
-import dev.mono4j.sae.ActivationSource;
+import dev.mono4j.bench.SaeBench;
 import dev.mono4j.sae.SaeArchitecture;
 import dev.mono4j.sae.SaeConfig;
-import dev.mono4j.sae.SaeTrainer;
-import java.io.PrintWriter;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
-/**
- * SAE training throughput: rows (tokens) per second of full training steps (forward, backward, Adam, decoder
- * renormalisation) on random rows, for each architecture and for TopK's dense and sparse paths. The FLOP rate
- * counts a dense step's five d_in × d_sae GEMMs (encode, decode, and the decoder's and encoder's gradients),
- * 10·d_in·d_sae FLOPs per row, so a sparse step's "fraction of GEMM" is the dense-equivalent rate it reaches.
- */
+/** {@code ./mono4j bench sae}: {@link SaeBench} for each architecture, and for TopK's dense and sparse paths. */
 @Command(name = "sae", mixinStandardHelpOptions = true, description = "SAE training throughput (tokens/s) against an fp32 GEMM.")
-final class BenchSaeCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class BenchSaeCommand extends CliCommand {
     @Option(names = "--d-in", defaultValue = "512", description = "Input width (default ${DEFAULT-VALUE}).")
     int dIn;
 
@@ -47,20 +32,12 @@ final class BenchSaeCommand implements Runnable {
     @Option(names = "--steps", defaultValue = "5", description = "Timed steps per run, after 2 warm-up steps (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--json", description = "Also write the results to this JSON file.")
-    Path json;
+    @Mixin
+    JsonReportOption json;
 
     @Override
     public void run() {
-        if (steps < 1 || dIn < 1 || dSae < 1 || k < 1 || k > dSae || batchSize < 1) {
-            throw new UserInputException("need --steps, --d-in, --d-sae, --batch-size >= 1 and 1 <= --k <= --d-sae");
-        }
-        PrintWriter out = spec.commandLine().getOut();
-        double gemm = Throughput.gemmFlops();
-        double flopsPerRow = 10.0 * dIn * dSae;
-        List<Map<String, Object>> results = new ArrayList<>();
-        out.printf("d_in %d, d_sae %d, k %d, batch %d%n%-18s %12s %12s%n", dIn, dSae, k, batchSize, "run", "tokens/s",
-                "of GEMM");
+        List<SaeBench.Run> timed = new ArrayList<>();
         for (String run : runs) {
             String[] parts = run.split("-", 2);
             SaeArchitecture a = Flags.check(() -> SaeArchitecture.parse(parts[0]));
@@ -69,51 +46,11 @@ final class BenchSaeCommand implements Runnable {
                 throw new UserInputException("--runs: '" + run + "' should end in -dense or -sparse");
             }
             SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae).k(k).sparseDecode(sparse)
-                    .batchSize(batchSize).steps(2 + steps).seed(1).logEvery(1_000_000).checkpointEvery(1_000_000).build());
-            double seconds = SaeTrainer.secondsPerStep(cfg, new RandomRows(dIn, batchSize), 2, steps);
-            double tokens = batchSize / seconds;
-            gemm = Math.max(gemm, Throughput.gemmFlops());
-            double fraction = tokens * flopsPerRow / gemm;
-            out.printf("%-18s %12.0f %11.0f%%%n", run, tokens, 100 * fraction);
-            results.add(Json.object("run", run, "architecture", a.toString(), "sparse_decode", sparse, "tokens_per_s", tokens,
-                    "seconds_per_step", seconds, "dense_equivalent_fraction_of_gemm", fraction));
+                    .batchSize(batchSize).steps(SaeBench.WARM_UP_STEPS + steps).seed(1).logEvery(1_000_000)
+                    .checkpointEvery(1_000_000).build());
+            timed.add(new SaeBench.Run(run, a.toString(), sparse, cfg));
         }
-        out.printf("fp32 GEMM %s, best of the run: %.1f GFLOP/s%n", Throughput.gemmShape(), gemm / 1e9);
-        if (json != null) {
-            AtomicFiles.writeString(json, Json.write(Json.object("threads", Runtime.getRuntime().availableProcessors(),
-                    "d_in", dIn, "d_sae", dSae, "k", k, "batch_size", batchSize, "gemm_gflops", gemm / 1e9, "results", results)));
-        }
-    }
-
-    /** A few fixed batches of Gaussian rows, handed out in turn (generating rows would be timed with the step). */
-    private static final class RandomRows implements ActivationSource {
-        private final int dIn;
-        private final float[][] batches = new float[3][];
-        private int next;
-
-        RandomRows(int dIn, int rows) {
-            this.dIn = dIn;
-            Random r = new Random(1);
-            for (int b = 0; b < batches.length; b++) {
-                batches[b] = new float[rows * dIn];
-                for (int i = 0; i < batches[b].length; i++) {
-                    batches[b][i] = (float) r.nextGaussian();
-                }
-            }
-        }
-
-        @Override
-        public int dIn() {
-            return dIn;
-        }
-
-        @Override
-        public float[] next(int rows) {
-            float[] b = batches[next++ % batches.length];
-            if (rows * dIn != b.length) {
-                throw new IllegalArgumentException("fixed batch size");
-            }
-            return b;
-        }
+        SaeBench bench = Flags.check(() -> new SaeBench(dIn, dSae, k, batchSize, steps, timed));
+        json.write(bench.run(out()));
     }
 }

@@ -6,12 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "convert", mixinStandardHelpOptions = true,
         description = "Convert models from other formats into Hugging Face checkpoint folders.",
         subcommands = {ConvertOnnxCommand.class})
-final class ConvertCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ConvertCommand extends ParentCommand {
 }

@@ -4,12 +4,5 @@ import picocli.CommandLine.Command;
 
 /** Data sets mono4j generates. */
 @Command(name = "data", mixinStandardHelpOptions = true, description = "Generate data sets.", subcommands = {ConceptWorldCommand.class})
-final class DataCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class DataCommand extends ParentCommand {
 }

@@ -8,15 +8,11 @@ import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j demo}: the whole pipeline on built-in data, ending in a report. */
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = "Generate ConceptWorld, pretrain a capacity ladder, sample, and write demo-out/report.html.")
-final class DemoCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class DemoCommand extends CliCommand {
     @Option(names = "--out", description = "Output folder (default ${DEFAULT-VALUE}).")
     Path out = DemoConfig.DEFAULT.out();
 
@@ -65,7 +61,7 @@ final class DemoCommand implements Runnable {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
                 measureTexts, alignSteps, full, saeTexts, saeSteps));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
-        var o = spec.commandLine().getOut();
+        var o = out();
         for (Demo.ModelResult m : r.models()) {
             o.printf("%-3s %,9d parameters  loss on whole valid stories %.4f  (floor %.4f, gap %.1f%%)"
                     + "  FD %.3f  monosemantic %.3f%n", m.preset(), m.summary().parameters(), m.storyLoss(),

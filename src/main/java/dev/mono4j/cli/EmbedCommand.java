@@ -13,19 +13,16 @@ import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Prints sentence embeddings of texts from an encoder, one JSON array per text. */
 @Command(name = "embed", mixinStandardHelpOptions = true,
-        description = "Sentence embeddings from an encoder (BERT): pooled, L2-normalised, one JSON array per --text.")
-final class EmbedCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face BertModel folder (e.g. from ./mono4j convert onnx).")
-    Path dir;
+        description = "Sentence embeddings from an encoder (BERT): pooled, L2-normalised, one JSON array per --text."
+                + " CHECKPOINT is a BertModel folder, e.g. from 'models pull' or 'convert onnx'.")
+final class EmbedCommand extends CliCommand {
+    @Mixin
+    CheckpointFolder checkpoint;
 
     @Option(names = "--text", required = true, description = "Text to embed; repeat for several.")
     List<String> texts;
@@ -45,6 +42,7 @@ final class EmbedCommand implements Runnable {
         if (batchSize < 1) {
             throw new UserInputException("--batch-size must be at least 1");
         }
+        Path dir = checkpoint.dir;
         Path config = dir.resolve("config.json");
         Architecture arch = ModelConfig.read(config).architecture();
         if (!arch.isEncoder()) { // before the weights are read
@@ -56,7 +54,7 @@ final class EmbedCommand implements Runnable {
             SentenceEmbeddings.Pooling p = pooling != null ? pooling
                     : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);
             for (float[] e : SentenceEmbeddings.embed(model, tok, texts, p, !noNormalize, batchSize)) {
-                spec.commandLine().getOut().println(json.valueToTree(e).toString());
+                out().println(json.valueToTree(e).toString());
             }
         }
     }

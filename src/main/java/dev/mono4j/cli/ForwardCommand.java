@@ -24,9 +24,8 @@ import java.util.Map;
 import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * Runs a batch through the model and saves logits and hooked activations to one safetensors file, like
@@ -35,12 +34,9 @@ import picocli.CommandLine.Spec;
  * under its hook name.
  */
 @Command(name = "forward", mixinStandardHelpOptions = true, description = "Run a batch and save logits and hook activations to safetensors.")
-final class ForwardCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder.")
-    Path dir;
+final class ForwardCommand extends CliCommand {
+    @Mixin
+    CheckpointFolder checkpoint;
 
     static final class Input {
         @Option(names = "--text", description = "Text to run (repeatable; padded into one batch).")
@@ -59,7 +55,7 @@ final class ForwardCommand implements Runnable {
     @Option(names = "--out", required = true, description = "Output safetensors file.")
     Path out;
 
-    @Option(names = "--pad-side", defaultValue = "RIGHT", description = "Padding side for --text: ${COMPLETION-CANDIDATES}.")
+    @Option(names = "--pad-side", defaultValue = "RIGHT", description = "Padding side for --text: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
     TokenBatch.PadSide padSide;
 
     @Option(names = "--batch-size", defaultValue = "8", description = "Rows per forward pass (memory bound).")
@@ -84,7 +80,7 @@ final class ForwardCommand implements Runnable {
         if (batch.seqLen() == 0 || batch.batchSize() == 0) {
             throw new UserInputException("the input holds no tokens");
         }
-        try (TransformerLM model = Checkpoint.load(dir)) {
+        try (TransformerLM model = Checkpoint.load(checkpoint.dir)) {
             checkOutputSize(batch, model);
             model.checkTokenIds(batch, input.file != null ? input.file + ": tensor 'input_ids' " : "--text: ");
             Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);
@@ -101,7 +97,7 @@ final class ForwardCommand implements Runnable {
                 w.add(e.getKey(), Dtype.F32, new long[] {batch.batchSize(), batch.seqLen(), width}, e.getValue().flip());
             }
             w.write(out);
-            spec.commandLine().getOut().printf("wrote %s: %d × %d tokens, %s%n", out, batch.batchSize(), batch.seqLen(),
+            out().printf("wrote %s: %d × %d tokens, %s%n", out, batch.batchSize(), batch.seqLen(),
                     String.join(", ", results.keySet()));
         }
     }
@@ -149,8 +145,8 @@ final class ForwardCommand implements Runnable {
     }
 
     private TokenBatch encode() {
-        try (Tokenizer tok = Tokenizer.load(dir)) {
-            return tok.encodeBatch(input.texts, padSide);
+        try (Tokenizer tok = Tokenizer.load(checkpoint.dir)) {
+            return TokenBatch.encode(tok, input.texts, padSide);
         }
     }
 

@@ -12,18 +12,14 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Continues a prompt; prints the prompt followed by the generated text. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a checkpoint (KV-cached, seeded).")
-final class GenerateCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder with tokenizer.json.")
-    Path dir;
+final class GenerateCommand extends CliCommand {
+    @Mixin
+    CheckpointFolder checkpoint;
 
     @Option(names = "--prompt", required = true)
     String prompt;
@@ -51,6 +47,7 @@ final class GenerateCommand implements Runnable {
 
     @Override
     public void run() {
+        Path dir = checkpoint.dir;
         try (Tokenizer tok = Tokenizer.load(dir)) { // first: a missing tokenizer.json fails before a long load
             long[] ids = tok.encode(prompt);
             if (ids.length == 0) {
@@ -67,7 +64,7 @@ final class GenerateCommand implements Runnable {
                 GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed,
                         stops, !noCache));
                 Generator.Result r = Generator.generate(model, ids, cfg);
-                spec.commandLine().getOut().println(prompt + tok.decodeContinuation(ids, r.text()));
+                out().println(prompt + tok.decodeContinuation(ids, r.text()));
             }
         }
     }

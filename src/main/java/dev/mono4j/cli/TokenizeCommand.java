@@ -7,14 +7,10 @@ import java.util.List;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Prints token ids of texts, one JSON array per text. */
 @Command(name = "tokenize", mixinStandardHelpOptions = true, description = "Print the token ids of a text as a JSON array (one line per --text).")
-final class TokenizeCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class TokenizeCommand extends CliCommand {
     @Parameters(paramLabel = "TOKENIZER", description = "Checkpoint folder or tokenizer.json.")
     Path path;
 
@@ -29,11 +25,11 @@ final class TokenizeCommand implements Runnable {
         try (Tokenizer tok = Tokenizer.load(path)) {
             for (String t : texts) {
                 long[] ids = tok.encode(t);
-                spec.commandLine().getOut().println(Json.MAPPER.copy()
+                out().println(Json.MAPPER.copy()
                         .disable(com.fasterxml.jackson.databind.SerializationFeature.INDENT_OUTPUT)
                         .valueToTree(ids).toString());
                 if (decode) {
-                    spec.commandLine().getOut().println(Json.write(tok.decode(ids)));
+                    out().println(Json.write(tok.decode(ids)));
                 }
             }
         }

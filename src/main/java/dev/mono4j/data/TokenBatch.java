@@ -1,5 +1,6 @@
 package dev.mono4j.data;
 
+import dev.mono4j.tokenize.Tokenizer;
 import java.util.Arrays;
 import java.util.List;
 
@@ -45,6 +46,11 @@ public record TokenBatch(int batchSize, int seqLen, long[] ids, long[] mask) {
             Arrays.fill(mask, start, start + s.length, 1);
         }
         return new TokenBatch(seqs.size(), len, ids, mask);
+    }
+
+    /** Encodes each text with {@code tok} and pads them with its pad id to one length on the given side. */
+    public static TokenBatch encode(Tokenizer tok, List<String> texts, PadSide side) {
+        return pad(tok.encodeAll(texts), tok.padId(), side);
     }
 
     /** The real (unpadded) tokens of row b. */

@@ -59,7 +59,7 @@ public final class SentenceEmbeddings {
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < texts.size(); start += batchSize) {
             List<String> part = texts.subList(start, Math.min(texts.size(), start + batchSize));
-            TokenBatch batch = tok.encodeBatch(part, TokenBatch.PadSide.RIGHT);
+            TokenBatch batch = TokenBatch.encode(tok, part, TokenBatch.PadSide.RIGHT);
             model.checkTokenIds(batch, "texts: ");
             try (NDManager step = model.manager().newSubManager()) {
                 NDArray pooled = pool(model.forward(step, batch, Hooks.none()), batch, pooling);

@@ -4,7 +4,6 @@ import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
-import dev.mono4j.data.TokenBatch;
 import dev.mono4j.io.Json;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -50,7 +49,7 @@ public final class Tokenizer implements AutoCloseable {
         }
         JsonNode json = Json.read(file);
         try {
-            // No truncation or padding inside the Rust library: batches are padded by TokenBatch.
+            // No truncation or padding inside the Rust library: batches are padded by data.TokenBatch.
             HuggingFaceTokenizer hf = HuggingFaceTokenizer.newInstance(file,
                     Map.of("addSpecialTokens", "true", "truncation", "false", "padding", "false"));
             return new Tokenizer(hf, file, findPadId(json), vocabSize(json), specialTokens(json));
@@ -160,13 +159,13 @@ public final class Tokenizer implements AutoCloseable {
         return new Encoded(ids, starts);
     }
 
-    /** Encodes each text and pads them to one length on the given side. */
-    public TokenBatch encodeBatch(List<String> texts, TokenBatch.PadSide side) {
+    /** Encodes each text in one call into the library (padding is {@code data.TokenBatch}'s concern). */
+    public List<long[]> encodeAll(List<String> texts) {
         List<long[]> seqs = new ArrayList<>();
         for (Encoding e : hf.batchEncode(texts)) {
             seqs.add(e.getIds());
         }
-        return TokenBatch.pad(seqs, padId, side);
+        return seqs;
     }
 
     /** Decodes ids to text, special tokens included. */

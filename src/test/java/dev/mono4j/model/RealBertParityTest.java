@@ -66,7 +66,7 @@ class RealBertParityTest {
 
         TokenBatch batch;
         try (Tokenizer tok = Tokenizer.load(hf)) {
-            batch = tok.encodeBatch(SENTENCES, TokenBatch.PadSide.RIGHT);
+            batch = TokenBatch.encode(tok, SENTENCES, TokenBatch.PadSide.RIGHT);
         }
         checkSpecialTokens(hf.resolve("tokenizer.json"), batch);
 

@@ -62,8 +62,8 @@ class TokenizerTest {
     @Test
     void padsOnEitherSide() {
         List<String> texts = List.of("Hello world", "The quick brown fox");
-        TokenBatch right = tok.encodeBatch(texts, TokenBatch.PadSide.RIGHT);
-        TokenBatch left = tok.encodeBatch(texts, TokenBatch.PadSide.LEFT);
+        TokenBatch right = TokenBatch.encode(tok, texts, TokenBatch.PadSide.RIGHT);
+        TokenBatch left = TokenBatch.encode(tok, texts, TokenBatch.PadSide.LEFT);
         assertEquals(4, right.seqLen());
         assertArrayEquals(new long[] {15496, 995, 50256, 50256, 464, 2068, 7586, 21831}, right.ids());
         assertArrayEquals(new long[] {1, 1, 0, 0, 1, 1, 1, 1}, right.mask());

@@ -1,12 +1,18 @@
-package dev.mono4j.cli;
+package dev.mono4j.bench;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
+import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.model.ModelConfig;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
 
-/** What the benchmarks share: the fp32 GEMM reference and the FLOP count of a model's tokens. */
-final class Throughput {
+/** What the benchmarks share: the fp32 GEMM reference, the FLOP count of a model's tokens, a temp folder. */
+public final class Throughput {
     /** The reference GEMM of every benchmark: GPT-2 small's MLP up-projection for 4 × 128 tokens. */
     static final int GEMM_M = 512;
     static final int GEMM_K = 768;
@@ -15,32 +21,33 @@ final class Throughput {
     private Throughput() {
     }
 
-    /** Runs a benchmark in a fresh temp folder, deleted afterwards (a failed clean-up only warns). */
-    static void inTempFolder(java.util.function.Consumer<java.nio.file.Path> bench) {
-        java.nio.file.Path tmp;
+    /** Runs a benchmark in a fresh temp folder, deleted afterwards (a failed clean-up only warns); returns its result. */
+    static <T> T inTempFolder(Function<Path, T> bench) {
+        Path tmp;
         try {
-            tmp = java.nio.file.Files.createTempDirectory("mono4j-bench-");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+            tmp = Files.createTempDirectory("mono4j-bench-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
         try {
-            bench.accept(tmp);
+            return bench.apply(tmp);
         } finally {
             try {
-                dev.mono4j.io.AtomicFiles.deleteTree(tmp);
-            } catch (java.io.IOException e) {
+                AtomicFiles.deleteTree(tmp);
+            } catch (IOException e) {
                 // Never hide the run's own error behind a clean-up failure; the folder is a temp folder.
                 System.err.println("warning: cannot remove " + tmp + ": " + e.getMessage());
             }
         }
     }
 
-    static String gemmShape() {
+    /** The reference GEMM's shape, as the benchmarks print it. */
+    public static String gemmShape() {
         return "[" + GEMM_M + " x " + GEMM_K + "] x [" + GEMM_K + " x " + GEMM_N + "]";
     }
 
     /** FLOP/s of the reference GEMM, best of 12 runs (the machine's speed drifts; the best is the fair bar). */
-    static double gemmFlops() {
+    public static double gemmFlops() {
         try (NDManager mgr = NDManager.newBaseManager()) {
             NDArray a = mgr.randomNormal(new Shape(GEMM_M, GEMM_K));
             NDArray b = mgr.randomNormal(new Shape(GEMM_K, GEMM_N));
@@ -60,7 +67,7 @@ final class Throughput {
      * Forward FLOPs per token: 2 per weight of every matrix product (lm_head included where there is one,
      * embedding lookups not) plus attention's 4·T·d per layer (the full T×T score matrix is computed). Training is 3×.
      */
-    static double forwardFlopsPerToken(ModelConfig c, int seq) {
+    public static double forwardFlopsPerToken(ModelConfig c, int seq) {
         double d = c.hiddenSize();
         double q = (double) c.numHeads() * c.headDim();
         double kv = (double) c.numKvHeads() * c.headDim();

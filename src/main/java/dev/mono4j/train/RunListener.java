@@ -3,8 +3,8 @@ package dev.mono4j.train;
 import java.util.function.Consumer;
 
 /**
- * Hears how a run goes: each logged step's record, and how far the run is (for a progress bar; the console's
- * is {@link Progress#console()}). A lambda is a listener that only hears the records.
+ * Hears how a run goes: each logged step's record, and how far the run is (for a progress bar, such as the
+ * console's). A lambda is a listener that only hears the records.
  *
  * @param <R> the trainer's record type
  */

@@ -13,6 +13,7 @@ import dev.mono4j.metrics.Measurement;
 import dev.mono4j.report.BarChart;
 import dev.mono4j.report.HtmlReport;
 import dev.mono4j.report.LineChart;
+import dev.mono4j.train.Progress;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -95,10 +96,10 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
                 Path dir = out.resolve(RUNS_DIR).resolve(m.id()).resolve("seed" + s);
                 runs.add(dir);
                 if (!Files.exists(dir.resolve(AlignTrainer.SUMMARY_FILE))) {
-                    if (Files.exists(dir.resolve(AlignTrainer.CHECKPOINT_DIR).resolve(AlignTrainer.STATE_FILE))) {
-                        AlignTrainer.resume(dir, l -> { });
+                    if (AlignTrainer.resumable(dir)) {
+                        AlignTrainer.resume(dir, Progress.console());
                     } else {
-                        AlignTrainer.run(cfg, modelDir, source, dir, true, l -> { });
+                        AlignTrainer.run(cfg, modelDir, source, dir, true, Progress.console());
                     }
                 }
                 JsonNode summary = Json.read(dir.resolve(AlignTrainer.SUMMARY_FILE));

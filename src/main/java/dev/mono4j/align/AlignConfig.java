@@ -90,6 +90,10 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
     /** Reference log-probs: once for every pair before training (no second model in memory), or each step. */
     public enum Reference { PRECOMPUTED, LIVE }
 
+    public static final PolicyLogProbs.Mode DEFAULT_LOGP = PolicyLogProbs.Mode.SUM;
+    public static final DecorrelationLoss.Mode DEFAULT_DECORR_MODE = DecorrelationLoss.Mode.SAMPLES;
+    public static final Schedule DEFAULT_SCHEDULE = Schedule.CONSTANT;
+    public static final Reference DEFAULT_REFERENCE = Reference.PRECOMPUTED;
     public static final double DEFAULT_BETA = 0.1;
     public static final double DEFAULT_GAMMA = 0.2;
     public static final int DEFAULT_INHIBIT_K = 8;
@@ -100,7 +104,10 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
     public static final double DEFAULT_WEIGHT_DECAY = 0;
     public static final double DEFAULT_GRAD_CLIP = 1.0;
     public static final int DEFAULT_EPOCHS = 1;
+    public static final int DEFAULT_STEPS = 0;
     public static final int DEFAULT_BATCH_SIZE = 8;
+    public static final int DEFAULT_GRAD_ACCUM = 1;
+    public static final long DEFAULT_SEED = 0;
     public static final int DEFAULT_MAX_PROMPT = 128;
     public static final int DEFAULT_MAX_LENGTH = 256;
     public static final double DEFAULT_EVAL_SHARE = 0.1;
@@ -152,9 +159,17 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
 
     /** This config with another method, λ and seed: one run of a comparison. */
     public AlignConfig forRun(Method m, double lambda, long seed) {
-        return new AlignConfig(m, beta, gamma, logp, lambda, decorrMode, hook, inhibitK, memelWindow, memelEps, lora, lr,
-                schedule, warmupSteps, minLrRatio, weightDecay, gradClip, epochs, steps, batchSize, gradAccum, seed,
-                maxPromptTokens, maxLength, evalShare, evalEvery, fdEvery, checkpointEvery, reference);
+        return toBuilder().method(m).lambda(lambda).seed(seed).build();
+    }
+
+    /** A builder holding this config's values, λ included. */
+    public Builder toBuilder() {
+        return builder(method).beta(beta).gamma(gamma).logp(logp).lambda(lambda).decorrMode(decorrMode).hook(hook)
+                .inhibitK(inhibitK).memelWindow(memelWindow).memelEps(memelEps).lora(lora).lr(lr).schedule(schedule)
+                .warmupSteps(warmupSteps).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).epochs(epochs)
+                .steps(steps).batchSize(batchSize).gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPromptTokens)
+                .maxLength(maxLength).evalShare(evalShare).evalEvery(evalEvery).fdEvery(fdEvery)
+                .checkpointEvery(checkpointEvery).reference(reference);
     }
 
     /** Optimizer steps for {@code trainPairs} training pairs. */
@@ -182,40 +197,41 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
 
     /** Starts from the defaults; λ left unset follows the method and decorrelation mode. */
     public static final class Builder {
-        private final Method method;
+        private Method method;
         private double beta = DEFAULT_BETA;
         private double gamma = DEFAULT_GAMMA;
-        private PolicyLogProbs.Mode logp = PolicyLogProbs.Mode.SUM;
+        private PolicyLogProbs.Mode logp = DEFAULT_LOGP;
         private Double lambda;
-        private DecorrelationLoss.Mode decorrMode = DecorrelationLoss.Mode.SAMPLES;
+        private DecorrelationLoss.Mode decorrMode = DEFAULT_DECORR_MODE;
         private String hook;
         private int inhibitK = DEFAULT_INHIBIT_K;
         private int memelWindow = DEFAULT_MEMEL_WINDOW;
         private double memelEps = DEFAULT_MEMEL_EPS;
         private LoraConfig lora;
         private double lr = DEFAULT_LR;
-        private Schedule schedule = Schedule.CONSTANT;
+        private Schedule schedule = DEFAULT_SCHEDULE;
         private Integer warmupSteps;
         private double minLrRatio = DEFAULT_MIN_LR_RATIO;
         private double weightDecay = DEFAULT_WEIGHT_DECAY;
         private double gradClip = DEFAULT_GRAD_CLIP;
         private int epochs = DEFAULT_EPOCHS;
-        private int steps;
+        private int steps = DEFAULT_STEPS;
         private int batchSize = DEFAULT_BATCH_SIZE;
-        private int gradAccum = 1;
-        private long seed;
+        private int gradAccum = DEFAULT_GRAD_ACCUM;
+        private long seed = DEFAULT_SEED;
         private int maxPromptTokens = DEFAULT_MAX_PROMPT;
         private int maxLength = DEFAULT_MAX_LENGTH;
         private double evalShare = DEFAULT_EVAL_SHARE;
         private int evalEvery = DEFAULT_EVAL_EVERY;
         private int fdEvery = DEFAULT_FD_EVERY;
         private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
-        private Reference reference = Reference.PRECOMPUTED;
+        private Reference reference = DEFAULT_REFERENCE;
 
         private Builder(Method method) {
             this.method = method;
         }
 
+        public Builder method(Method v) { method = v; return this; }
         public Builder beta(double v) { beta = v; return this; }
         public Builder gamma(double v) { gamma = v; return this; }
         public Builder logp(PolicyLogProbs.Mode v) { logp = v; return this; }

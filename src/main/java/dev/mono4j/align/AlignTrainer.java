@@ -5,6 +5,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.PreferencePairs.Pair;
@@ -20,25 +21,17 @@ import dev.mono4j.model.LoraAdapters;
 import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
-import dev.mono4j.train.AdamW;
-import dev.mono4j.train.GradientClipping;
-import dev.mono4j.train.LrSchedule;
-import dev.mono4j.train.Progress;
-import dev.mono4j.train.StepLogFile;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
+import dev.mono4j.train.RunFolder;
+import dev.mono4j.train.RunListener;
+import dev.mono4j.train.RunLoop;
+import dev.mono4j.train.RunPlan;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.SplittableRandom;
-import java.util.function.Consumer;
 import java.util.stream.IntStream;
 
 /**
@@ -51,7 +44,7 @@ import java.util.stream.IntStream;
  * model in memory) or per batch ({@code LIVE}: LoRA switches its adapters off; full fine-tuning keeps a
  * frozen copy).
  *
- * <p>The output folder holds {@value #LOG_FILE} (one JSON object per step: loss and its parts, DPO's implicit
+ * <p>Steps run on {@link RunLoop}. The output folder is a {@link RunFolder}: {@value #LOG_FILE} (one JSON object per step: loss and its parts, DPO's implicit
  * rewards, accuracy and margin, FD at the hook; held-out reward metrics every {@code evalEvery} steps; FD
  * at every layer every {@code fdEvery}), {@value #REFERENCE_FILE}, {@value #CHECKPOINT_DIR}/ (the latest
  * resumable state, replaced whole), and when done {@value #FINAL_DIR}/ (the aligned model, LoRA merged, with
@@ -59,19 +52,21 @@ import java.util.stream.IntStream;
  *
  * <p>{@link #resume} ends with the same weights, bit for bit, as an uninterrupted run: the pairs of a step
  * are a pure function of (seed, step), dropout is seeded per micro-batch, and the optimizer and MEmeL
- * statistics are saved exactly.
+ * statistics are saved exactly. A run folder of an older release (align_log.jsonl, align_state.json) continues
+ * under today's names.
  */
-public final class AlignTrainer {
-    public static final String LOG_FILE = "align_log.jsonl";
+public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
+    public static final String LOG_FILE = RunFolder.LOG;
     public static final String REFERENCE_FILE = "reference_logps.json";
-    public static final String CHECKPOINT_DIR = "checkpoint";
-    public static final String FINAL_DIR = "final";
+    public static final String CHECKPOINT_DIR = RunFolder.CHECKPOINT;
+    public static final String FINAL_DIR = RunFolder.FINAL;
     public static final String ADAPTER_DIR = "adapter";
-    public static final String SUMMARY_FILE = "summary.json";
-    static final String STATE_FILE = "align_state.json";
+    public static final String SUMMARY_FILE = RunFolder.SUMMARY;
+    static final String STATE_FILE = RunFolder.STATE;
     static final String MEMEL_FILE = "memel_state.json";
-    private static final List<String> OUTPUTS = List.of(LOG_FILE, REFERENCE_FILE, CHECKPOINT_DIR, FINAL_DIR, ADAPTER_DIR,
-            SUMMARY_FILE);
+    /** The names of run folders written before {@link RunFolder}, which {@link #resume} still continues. */
+    static final RunFolder.OldNames OLD_NAMES = new RunFolder.OldNames("align_log.jsonl", "align_state.json");
+    private static final List<String> OUTPUTS = RunFolder.outputs(OLD_NAMES, REFERENCE_FILE, ADAPTER_DIR);
     /** Held-out pairs on which FD is measured at every layer. */
     static final int FD_PAIRS = 64;
 
@@ -94,12 +89,15 @@ public final class AlignTrainer {
     private final LoraAdapters lora;
     private final MemelInhibition memel;
     private final Path out;
-    private final Consumer<Map<String, Object>> onLog;
+    private final RunPlan plan;
     private PairLogProbs reference;
     private TransformerLM liveReference;
+    /** The current step's sums over its micro-batches, from {@link #backward} to {@link #record}. */
+    private StepStats current;
+    private long trainTokens;
 
     private AlignTrainer(AlignConfig cfg, TransformerLM model, Tokenizer tok, AlignData data, State start, LoraAdapters lora,
-            Path out, Consumer<Map<String, Object>> onLog) {
+            Path out) {
         this.cfg = cfg;
         this.model = model;
         this.tok = tok;
@@ -110,7 +108,7 @@ public final class AlignTrainer {
         this.memel = cfg.method() == AlignConfig.Method.MEMEL ? new MemelInhibition(hook, width(model, hook), cfg.inhibitK(),
                 cfg.memelWindow(), cfg.memelEps()) : null;
         this.out = out;
-        this.onLog = onLog;
+        this.plan = plan(cfg, start.totalSteps());
     }
 
     /** The middle block's up-projection output ({@code mlp.hook_pre_linear}); GPT-2's MLP activation ({@code mlp.hook_post}). */
@@ -130,7 +128,7 @@ public final class AlignTrainer {
 
     /** Starts a run of {@code cfg} on the checkpoint in {@code modelDir}; {@code out} must be absent, empty or (with overwrite) an earlier run's. */
     public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
-            Consumer<Map<String, Object>> onLog) {
+            RunListener<? super Map<String, Object>> listener) {
         long t0 = System.nanoTime();
         if (modelDir.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
             throw new UserInputException(modelDir + ": lies inside the output folder " + out + ", which the run replaces");
@@ -143,23 +141,23 @@ public final class AlignTrainer {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.create(model, cfg.lora(), cfg.seed());
             State state = new State(0, cfg.totalSteps(data.train().size()), cfg, modelDir.toAbsolutePath().toString(), source,
                     data.checksum());
-            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, state, lora, out, onLog);
+            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, state, lora, out);
             OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --overwrite");
-            AtomicFiles.writeString(out.resolve(LOG_FILE), "");
             t.reference = t.referenceLogProbs();
-            return t.train(0, null, t0);
+            return t.train(0, null, listener, t0);
         }
     }
 
+    /** Whether {@code out} holds a checkpoint {@link #resume} can continue from. */
+    public static boolean resumable(Path out) {
+        return RunFolder.hasCheckpoint(out, OLD_NAMES);
+    }
+
     /** Continues the run in {@code out} from its last checkpoint, with its saved config, model and data. */
-    public static Summary resume(Path out, Consumer<Map<String, Object>> onLog) {
+    public static Summary resume(Path out, RunListener<? super Map<String, Object>> listener) {
         long t0 = System.nanoTime();
         Path checkpoint = out.resolve(CHECKPOINT_DIR);
-        if (!Files.exists(checkpoint.resolve(STATE_FILE))) {
-            throw new UserInputException(out + ": no " + CHECKPOINT_DIR + "/" + STATE_FILE + " to resume from (a run killed"
-                    + " while replacing its checkpoint leaves the previous one as ." + CHECKPOINT_DIR + ".old-*: rename it)");
-        }
-        State saved = Json.read(checkpoint.resolve(STATE_FILE), State.class, "alignment state");
+        State saved = Json.read(RunFolder.stateToResume(out, OLD_NAMES), State.class, "alignment state");
         if (saved.step() >= saved.totalSteps() && Files.exists(out.resolve(SUMMARY_FILE))) {
             throw new UserInputException(out + ": the run already finished (" + saved.step() + " steps; the model is in "
                     + out.resolve(FINAL_DIR) + ")");
@@ -170,21 +168,17 @@ public final class AlignTrainer {
             throw new UserInputException(data.source() + ": the pairs changed since the run started (checksum "
                     + data.checksum() + ", was " + saved.dataChecksum() + "); resuming would not continue the same run");
         }
-        JsonNode last = StepLogFile.keepThrough(out.resolve(LOG_FILE), saved.step());
-        if (last == null || last.path("step").asInt() != saved.step()) {
-            throw new UserInputException(out.resolve(LOG_FILE) + ": has no line for step " + saved.step()
-                    + ", the checkpoint's step; the log does not belong to this run");
-        }
+        JsonNode last = RunLoop.resumeLog(out, plan(cfg, saved.totalSteps()), saved.step());
         Path modelDir = Path.of(saved.model());
         try (Tokenizer tok = Tokenizer.load(checkpoint);
                 TransformerLM model = Checkpoint.load(cfg.lora() == null ? checkpoint : modelDir)) {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
-            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out, onLog);
+            AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out);
             t.reference = Json.read(out.resolve(REFERENCE_FILE), PairLogProbs.class, "reference log-prob file");
             if (t.memel != null) {
                 t.memel.restore(Json.read(checkpoint.resolve(MEMEL_FILE), MonosemanticScale.State.class, "MEmeL state"));
             }
-            return t.train(saved.step(), checkpoint, t0);
+            return t.train(saved.step(), last, listener, t0);
         }
     }
 
@@ -207,7 +201,14 @@ public final class AlignTrainer {
         return ref;
     }
 
-    private Summary train(int done, Path checkpoint, long t0) {
+    /** Every step logs; progress counts steps. */
+    private static RunPlan plan(AlignConfig cfg, int total) {
+        return new RunPlan(total, 1, cfg.checkpointEvery(), cfg.lrSchedule(total), cfg.adamW(), cfg.gradClip(),
+                "align " + cfg.method().id(), "steps", 1);
+    }
+
+    /** Trains steps {@code done + 1 ..}; {@code resumedLog} is the log's last line so far (resume), or null. */
+    private Summary train(int done, JsonNode resumedLog, RunListener<? super Map<String, Object>> listener, long t0) {
         int total = start.totalSteps();
         Map<String, NDArray> params;
         if (lora != null) {
@@ -220,76 +221,84 @@ public final class AlignTrainer {
         if (cfg.reference() == AlignConfig.Reference.LIVE && lora == null) {
             liveReference = Checkpoint.load(Path.of(start.model()));
         }
-        LrSchedule schedule = cfg.lrSchedule(total);
-        Progress progress = new Progress("align " + cfg.method().id(), total - done, "steps");
-        Map<String, Object> last = null;
-        long trainNanos = 0;
-        long trainTokens = 0;
-        try (AdamW opt = new AdamW(params, cfg.adamW(), model.manager());
-                BufferedWriter log = Files.newBufferedWriter(out.resolve(LOG_FILE), StandardCharsets.UTF_8,
-                        StandardOpenOption.APPEND)) {
-            if (checkpoint != null) {
-                opt.loadState(checkpoint);
-            }
-            for (int step = done + 1; step <= total; step++) {
-                long s0 = System.nanoTime();
-                double lr = schedule.at(step);
-                StepStats st = new StepStats();
-                if (lora != null) {
-                    lora.setTraining(true);
-                }
-                for (int k = 0; k < cfg.gradAccum(); k++) {
-                    Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), step, k)); // dropout, reproducible on resume
-                    microStep(pairIndices(step, k), st);
-                }
-                if (lora != null) {
-                    lora.setTraining(false);
-                }
-                double gradNorm = GradientClipping.clipGlobalNorm(params.values(), cfg.gradClip());
-                opt.setLearningRate(lr);
-                opt.step();
-                opt.zeroGradients();
-                long nanos = System.nanoTime() - s0;
-                trainNanos += nanos;
-                trainTokens += st.tokens;
-                last = st.log(step, lr, gradNorm, nanos);
-                if (due(step, cfg.evalEvery(), total)) {
-                    last.putAll(heldOut());
-                }
-                if (due(step, cfg.fdEvery(), total)) {
-                    last.put("fd_layers", fdAtEveryLayer());
-                }
-                log.write(Json.line(last));
-                log.newLine();
-                log.flush(); // a killed run keeps every finished step's line
-                onLog.accept(last);
-                progress.step(1, String.format(Locale.ROOT, "loss %.3f acc %.2f margin %.3f", st.loss / cfg.gradAccum(),
-                        st.accuracy(), st.margin()));
-                if (due(step, cfg.checkpointEvery(), total)) {
-                    saveCheckpoint(step, opt);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve(LOG_FILE) + ": " + e.getMessage(), e);
+        RunLoop.Result<AlignStepLog> r;
+        try {
+            r = RunLoop.run(out, plan, this, params, model.manager(), done, fieldsTo(listener));
         } finally {
             if (liveReference != null) {
                 liveReference.close();
             }
         }
-        return finish(last, total - done, trainNanos, trainTokens, t0);
+        Map<String, Object> last = r.last() != null ? r.last().fields()
+                : resumedLog == null ? null : Json.MAPPER.convertValue(resumedLog, new TypeReference<Map<String, Object>>() { });
+        return finish(last, total - done, r.trainNanos(), trainTokens, t0);
     }
 
-    /** Model (or adapter), optimizer, trainer and MEmeL state, renamed into place together. */
-    private void saveCheckpoint(int step, AdamW opt) {
-        State s = new State(step, start.totalSteps(), cfg, start.model(), start.data(), start.dataChecksum());
+    /** {@code listener} hearing each record as the map of its log line. */
+    private static RunListener<AlignStepLog> fieldsTo(RunListener<? super Map<String, Object>> listener) {
+        return new RunListener<>() {
+            @Override
+            public void logged(AlignStepLog record) {
+                listener.logged(record.fields());
+            }
+
+            @Override
+            public void started(String label, long total, String unit) {
+                listener.started(label, total, unit);
+            }
+
+            @Override
+            public void advanced(long units, String status) {
+                listener.advanced(units, status);
+            }
+        };
+    }
+
+    /** Forward and backward of every micro-batch of the step, dropout seeded per micro-batch. */
+    @Override
+    public double backward(int step) {
+        current = new StepStats();
+        if (lora != null) {
+            lora.setTraining(true);
+        }
+        for (int k = 0; k < cfg.gradAccum(); k++) {
+            Engine.getInstance().setRandomSeed((int) mix(cfg.seed(), step, k)); // dropout, reproducible on resume
+            microStep(pairIndices(step, k), current);
+        }
+        if (lora != null) {
+            lora.setTraining(false);
+        }
+        trainTokens += current.tokens;
+        return current.loss / cfg.gradAccum();
+    }
+
+    /** The step's line; held-out metrics and FD at every layer, after the update, when due. */
+    @Override
+    public AlignStepLog record(RunLoop.Step s) {
+        Map<String, Object> line = current.log(s.step(), s.lr(), s.gradNorm(), s.nanos());
+        if (plan.due(s.step(), cfg.evalEvery())) {
+            line.putAll(heldOut());
+        }
+        if (plan.due(s.step(), cfg.fdEvery())) {
+            line.put("fd_layers", fdAtEveryLayer());
+        }
+        return new AlignStepLog(line);
+    }
+
+    @Override
+    public Object state(int step) {
+        return new State(step, start.totalSteps(), cfg, start.model(), start.data(), start.dataChecksum());
+    }
+
+    /** Model (or adapter) and MEmeL state, with the loop's optimizer and trainer state, renamed into place together. */
+    @Override
+    public void saveCheckpoint(Path dir, AtomicFiles.FolderContent loopFiles) {
         Checkpoint.Extras extras = folder -> {
-            opt.saveState(folder);
-            AtomicFiles.writeString(folder.resolve(STATE_FILE), Json.write(s));
+            loopFiles.writeTo(folder);
             if (memel != null) {
                 AtomicFiles.writeString(folder.resolve(MEMEL_FILE), Json.write(memel.state()));
             }
         };
-        Path dir = out.resolve(CHECKPOINT_DIR);
         if (lora == null) {
             Checkpoint.save(model, dir, tok.file(), true, extras);
         } else {
@@ -321,11 +330,6 @@ public final class AlignTrainer {
 
     private static double num(Map<String, Object> m, String key) {
         return m != null && m.get(key) instanceof Number n ? n.doubleValue() : Double.NaN;
-    }
-
-    /** Evaluations and checkpoints come every {@code every} steps (0: never) and after the last step. */
-    private static boolean due(int step, int every, int total) {
-        return step == total || every > 0 && step % every == 0;
     }
 
     /**

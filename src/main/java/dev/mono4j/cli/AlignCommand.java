@@ -3,6 +3,8 @@ package dev.mono4j.cli;
 import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignTrainer;
+import dev.mono4j.train.Progress;
+import dev.mono4j.train.RunFolder;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -32,7 +34,8 @@ final class AlignCommand implements Runnable {
     @Mixin
     AlignOptions options;
 
-    @Option(names = "--out", description = "Output folder: align_log.jsonl, checkpoint/, final/, adapter/, summary.json.")
+    @Option(names = "--out", description = "Output folder: " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, "
+            + RunFolder.FINAL + "/, " + AlignTrainer.ADAPTER_DIR + "/, " + RunFolder.SUMMARY + ".")
     Path out;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
@@ -49,13 +52,13 @@ final class AlignCommand implements Runnable {
         AlignTrainer.Summary s;
         if (resume) {
             Flags.checkResumeOnly(spec, model != null);
-            s = AlignTrainer.resume(out, l -> { });
+            s = AlignTrainer.resume(out, Progress.console());
         } else {
             if (model == null) {
                 throw new UserInputException("give the CHECKPOINT folder to align (or --resume)");
             }
             AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
-            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, l -> { });
+            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, Progress.console());
         }
         spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
                 + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),

@@ -47,14 +47,15 @@ final class AlignOptions {
     @Option(names = "--gamma", defaultValue = "" + AlignConfig.DEFAULT_GAMMA, description = "SimPO's margin γ (default ${DEFAULT-VALUE}).")
     double gamma;
 
-    @Option(names = "--logp", defaultValue = "sum", description = "Completion log-probs: sum (DPO) or mean (released DecPO code).")
-    String logp;
+    @Option(names = "--logp", description = "Completion log-probs: sum (DPO) or mean (released DecPO code)"
+            + " (default ${DEFAULT-VALUE}).")
+    String logp = flag(AlignConfig.DEFAULT_LOGP);
 
     @Option(names = "--lambda", description = "Regularizer weight (default: per method and mode, see docs/align.md).")
     Double lambda;
 
-    @Option(names = "--decorr-mode", defaultValue = "samples", description = "samples (default), features or released-code.")
-    String decorrMode;
+    @Option(names = "--decorr-mode", description = "samples, features or released-code (default ${DEFAULT-VALUE}).")
+    String decorrMode = flag(AlignConfig.DEFAULT_DECORR_MODE);
 
     @Option(names = {"--hook", "--decorr-hook", "--inhibit-hook"}, description = "Hook the regularizer reads and MEmeL"
             + " inhibits (default: middle block's mlp.hook_pre_linear; GPT-2 mlp.hook_post).")
@@ -92,8 +93,8 @@ final class AlignOptions {
     @Option(names = "--lr", defaultValue = "" + AlignConfig.DEFAULT_LR, description = "Peak learning rate (default ${DEFAULT-VALUE}).")
     double lr;
 
-    @Option(names = "--schedule", defaultValue = "constant", description = "constant (after warmup; default) or cosine.")
-    String schedule;
+    @Option(names = "--schedule", description = "constant (after warmup) or cosine (default ${DEFAULT-VALUE}).")
+    String schedule = flag(AlignConfig.DEFAULT_SCHEDULE);
 
     @Option(names = "--warmup", description = "Warmup steps (default: a tenth of the steps).")
     Integer warmup;
@@ -110,16 +111,17 @@ final class AlignOptions {
     @Option(names = "--epochs", defaultValue = "" + AlignConfig.DEFAULT_EPOCHS, description = "Passes over the training pairs (default ${DEFAULT-VALUE}).")
     int epochs;
 
-    @Option(names = "--steps", defaultValue = "0", description = "Optimizer steps; 0: as --epochs take (default).")
+    @Option(names = "--steps", defaultValue = "" + AlignConfig.DEFAULT_STEPS,
+            description = "Optimizer steps; 0: as --epochs take (default ${DEFAULT-VALUE}).")
     int steps;
 
     @Option(names = "--batch-size", defaultValue = "" + AlignConfig.DEFAULT_BATCH_SIZE, description = "Pairs per micro-batch (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--grad-accum", defaultValue = "1", description = "Micro-batches per step (default ${DEFAULT-VALUE}).")
+    @Option(names = "--grad-accum", defaultValue = "" + AlignConfig.DEFAULT_GRAD_ACCUM, description = "Micro-batches per step (default ${DEFAULT-VALUE}).")
     int gradAccum;
 
-    @Option(names = "--seed", defaultValue = "0", description = "Pair order, LoRA init, dropout (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + AlignConfig.DEFAULT_SEED, description = "Pair order, LoRA init, dropout (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--max-prompt", defaultValue = "" + AlignConfig.DEFAULT_MAX_PROMPT, description = "Prompt tokens kept, from the end (default ${DEFAULT-VALUE}).")
@@ -140,8 +142,9 @@ final class AlignOptions {
     @Option(names = "--checkpoint-every", defaultValue = "" + AlignConfig.DEFAULT_CHECKPOINT_EVERY, description = "Checkpoint every N steps (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
-    @Option(names = "--reference", defaultValue = "precomputed", description = "Reference log-probs: precomputed (once; default) or live (every step).")
-    String reference;
+    @Option(names = "--reference", description = "Reference log-probs: precomputed (once) or live (every step)"
+            + " (default ${DEFAULT-VALUE}).")
+    String reference = flag(AlignConfig.DEFAULT_REFERENCE);
 
     /** The config for {@code method} on the model in {@code modelDir}; λ unset follows the method. */
     AlignConfig config(AlignConfig.Method method, Path modelDir) {
@@ -172,13 +175,18 @@ final class AlignOptions {
         return new LoraConfig(loraRank, loraAlpha, loraDropout, targets, first, last);
     }
 
+    /** An enum constant's flag value: lower case, dash-separated, as {@link #parse} reads it. */
+    static String flag(Enum<?> value) {
+        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
+    }
+
     /** An enum constant from its lower-case, dash-separated flag value. */
     static <E extends Enum<E>> E parse(Class<E> type, String value) {
         try {
             return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
-                    .map(c -> c.name().toLowerCase(Locale.ROOT).replace('_', '-')).toList());
+                    .map(AlignOptions::flag).toList());
         }
     }
 }

@@ -4,6 +4,8 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
+import dev.mono4j.train.Progress;
+import dev.mono4j.train.RunFolder;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -25,7 +27,8 @@ final class PretrainCommand implements Runnable {
     @Option(names = "--tokenizer", description = "tokenizer.json (copied into the checkpoints).")
     Path tokenizer;
 
-    @Option(names = "--out", required = true, description = "Output folder: train_log.jsonl, checkpoint/, final/.")
+    @Option(names = "--out", required = true, description = "Output folder: " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, "
+            + RunFolder.FINAL + "/, " + RunFolder.SUMMARY + ".")
     Path out;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
@@ -103,7 +106,7 @@ final class PretrainCommand implements Runnable {
         PretrainSummary s;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
-            s = Pretrainer.resume(out, log -> { });
+            s = Pretrainer.resume(out, Progress.console());
         } else {
             if (train == null || valid == null || tokenizer == null) {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume)");
@@ -112,7 +115,7 @@ final class PretrainCommand implements Runnable {
                     .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).build());
-            s = Pretrainer.run(cfg, train, valid, tokenizer, out, overwrite, log -> { });
+            s = Pretrainer.run(cfg, train, valid, tokenizer, out, overwrite, Progress.console());
         }
         spec.commandLine().getOut().printf(java.util.Locale.ROOT,
                 "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f, %.0f tokens/s, %.1f s%n"

@@ -25,6 +25,7 @@ import dev.mono4j.train.DocumentLoss;
 import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
+import dev.mono4j.train.Progress;
 import dev.mono4j.train.StepLog;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -81,7 +82,8 @@ public final class Demo {
             PretrainConfig pc = cfg.pretrain(i);
             List<StepLog> log = new ArrayList<>();
             PretrainSummary s = Pretrainer.run(pc, data.resolve("train.txt"), data.resolve("valid.txt"),
-                    data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset), log::add);
+                    data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset),
+                    Progress.<StepLog>console().andThen(log::add));
             models.add(evaluate(preset, s, log, data.resolve("valid.txt"), fresh, cfg));
         }
         List<Aligned> aligned = new ArrayList<>();

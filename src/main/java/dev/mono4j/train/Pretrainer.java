@@ -6,53 +6,46 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectWriter;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.data.TokenStream;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
-import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.OutputFolder;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
-import java.io.BufferedWriter;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.function.Consumer;
 
 /**
  * Pretrains a small Llama or GPT-2 from scratch on a text file (one document per line) with AdamW,
- * linear warmup and cosine decay, global-norm gradient clipping and gradient accumulation.
+ * linear warmup and cosine decay, global-norm gradient clipping and gradient accumulation, on {@link RunLoop}.
  *
- * <p>The output folder holds {@value #LOG_FILE} (one JSON object per step), {@value #CHECKPOINT_DIR}/ (the
- * latest resumable state: an HF checkpoint plus optimizer state and {@value #STATE_FILE}, replaced as a whole
- * at each save) and, when the run ends, {@value #FINAL_DIR}/ (the trained model as an HF folder with its
- * tokenizer, for {@code inspect}, {@code generate} and everything else that loads checkpoints). The final model
- * gets a folder of its own because a checkpoint folder is replaced whole, which would delete the log.
+ * <p>The output folder is a {@link RunFolder}: {@value #LOG_FILE} (one JSON object per step), {@value #CHECKPOINT_DIR}/
+ * (the latest resumable state: an HF checkpoint plus optimizer state and {@value #STATE_FILE}, replaced as a whole
+ * at each save), and when the run ends {@value #FINAL_DIR}/ (the trained model as an HF folder with its
+ * tokenizer, for {@code inspect}, {@code generate} and everything else that loads checkpoints) and
+ * {@value RunFolder#SUMMARY}. The final model gets a folder of its own because a checkpoint folder is replaced
+ * whole, which would delete the log.
  *
  * <p>Stopped at any point, {@link #resume} continues from the last checkpoint and ends with the same
  * weights, bit for bit, as a run that was never stopped: the batch of each step is a pure function of
  * (seed, step, micro-batch), the learning rate of the step number, and the optimizer state is saved exactly.
  */
-public final class Pretrainer {
-    public static final String LOG_FILE = "train_log.jsonl";
-    public static final String CHECKPOINT_DIR = "checkpoint";
-    public static final String FINAL_DIR = "final";
-    public static final String STATE_FILE = "trainer_state.json";
-    private static final List<String> OUTPUTS = List.of(LOG_FILE, CHECKPOINT_DIR, FINAL_DIR);
-    private static final ObjectWriter ONE_LINE = Json.MAPPER.writer().without(SerializationFeature.INDENT_OUTPUT);
+public final class Pretrainer implements RunLoop.Method<StepLog> {
+    public static final String LOG_FILE = RunFolder.LOG;
+    public static final String CHECKPOINT_DIR = RunFolder.CHECKPOINT;
+    public static final String FINAL_DIR = RunFolder.FINAL;
+    public static final String STATE_FILE = RunFolder.STATE;
+    /** The names of run folders written before {@link RunFolder}, which {@link #resume} still continues. */
+    static final RunFolder.OldNames OLD_NAMES = new RunFolder.OldNames("train_log.jsonl", "trainer_state.json");
+    private static final List<String> OUTPUTS = RunFolder.outputs(OLD_NAMES);
 
     private final PretrainConfig cfg;
     private final TransformerLM model;
@@ -61,10 +54,9 @@ public final class Pretrainer {
     private final TrainerState state;
     private final Path out;
     private final Path tokenizerJson;
-    private final Consumer<StepLog> onLog;
+    private final RunPlan plan;
 
-    private Pretrainer(PretrainConfig cfg, TransformerLM model, Data data, Path out, Path tokenizerJson,
-            Consumer<StepLog> onLog) {
+    private Pretrainer(PretrainConfig cfg, TransformerLM model, Data data, Path out, Path tokenizerJson) {
         this.cfg = cfg;
         this.model = model;
         this.train = data.train;
@@ -72,13 +64,19 @@ public final class Pretrainer {
         this.state = TrainerState.start(cfg, data.train, data.valid);
         this.out = out;
         this.tokenizerJson = tokenizerJson;
-        this.onLog = onLog;
+        this.plan = plan(cfg);
+    }
+
+    /** Every step logs; the tokens of a step are its progress. */
+    static RunPlan plan(PretrainConfig cfg) {
+        return new RunPlan(cfg.steps(), 1, cfg.checkpointEvery(), cfg.schedule(), cfg.adamW(), cfg.gradClip(), "pretrain",
+                "tokens", cfg.tokensPerStep());
     }
 
     /** Starts a run in {@code out}, which must be absent or empty. */
     public static PretrainSummary run(PretrainConfig cfg, Path train, Path valid, Path tokenizer, Path out,
-            Consumer<StepLog> onLog) {
-        return run(cfg, train, valid, tokenizer, out, false, onLog);
+            RunListener<? super StepLog> listener) {
+        return run(cfg, train, valid, tokenizer, out, false, listener);
     }
 
     /**
@@ -86,7 +84,7 @@ public final class Pretrainer {
      * a folder holding anything else is refused either way.
      */
     public static PretrainSummary run(PretrainConfig cfg, Path train, Path valid, Path tokenizer, Path out,
-            boolean overwrite, Consumer<StepLog> onLog) {
+            boolean overwrite, RunListener<? super StepLog> listener) {
         long start = System.nanoTime();
         for (Path input : List.of(train, valid, tokenizer)) {
             if (input.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
@@ -105,42 +103,33 @@ public final class Pretrainer {
         OutputFolder.prepare(out, OUTPUTS, overwrite,
                 "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
         try (TransformerLM model = TransformerLM.random(modelConfig, cfg.seed())) {
-            AtomicFiles.writeString(out.resolve(LOG_FILE), "");
-            return new Pretrainer(cfg, model, data, out, tokenizer, onLog).train(null, start);
+            return new Pretrainer(cfg, model, data, out, tokenizer).train(0, null, listener, start);
         }
     }
 
     /**
      * Continues the run in {@code out} from its last checkpoint, with the config, tokenizer and data files it
-     * started with. Log lines written after that checkpoint are dropped, as those steps are done again.
+     * started with. Log lines written after that checkpoint are dropped, as those steps are done again. A run
+     * folder of an older release (train_log.jsonl, trainer_state.json) continues under today's names.
      */
-    public static PretrainSummary resume(Path out, Consumer<StepLog> onLog) {
+    public static PretrainSummary resume(Path out, RunListener<? super StepLog> listener) {
         long start = System.nanoTime();
-        Path checkpoint = out.resolve(CHECKPOINT_DIR);
-        if (!Files.exists(checkpoint.resolve(STATE_FILE))) {
-            throw new UserInputException(out + ": no " + CHECKPOINT_DIR + "/" + STATE_FILE + " to resume from (a run killed"
-                    + " while replacing its checkpoint leaves the previous one as ." + CHECKPOINT_DIR + ".old-*: rename it)");
-        }
-        TrainerState saved = TrainerState.read(checkpoint.resolve(STATE_FILE));
+        TrainerState saved = TrainerState.read(RunFolder.stateToResume(out, OLD_NAMES));
         if (saved.step() >= saved.config().steps() && Files.exists(out.resolve(FINAL_DIR).resolve("config.json"))) {
             throw new UserInputException(out + ": the run already finished (" + saved.step() + " steps; the model is in "
                     + out.resolve(FINAL_DIR) + ")");
         }
+        Path checkpoint = out.resolve(CHECKPOINT_DIR);
         Path tokenizer = checkpoint.resolve("tokenizer.json");
         Data data;
         try (Tokenizer tok = Tokenizer.load(tokenizer)) {
             data = Data.read(Path.of(saved.train()), Path.of(saved.valid()), tok, eosId(tok), saved.config().seqLen());
         }
         saved.checkSameData(data.train, data.valid);
-        JsonNode kept = StepLogFile.keepThrough(out.resolve(LOG_FILE), saved.step());
-        StepLog last = kept == null ? null : StepLog.fromJson(kept);
-        if (last == null || last.step() != saved.step()) {
-            throw new UserInputException(out.resolve(LOG_FILE) + ": has no line for step " + saved.step()
-                    + ", the checkpoint's step; the log does not belong to this run");
-        }
+        JsonNode last = RunLoop.resumeLog(out, plan(saved.config()), saved.step());
         try (TransformerLM model = Checkpoint.load(checkpoint)) {
-            Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer, onLog);
-            return p.train(new Resumed(saved.step(), checkpoint, last), start);
+            Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer);
+            return p.train(saved.step(), StepLog.fromJson(last), listener, start);
         }
     }
 
@@ -153,10 +142,6 @@ public final class Pretrainer {
                 + " (<eos>, </s>, <|endoftext|> or <|end_of_text|>) to put between documents"));
     }
 
-    /** Where a resumed run starts: its step, the checkpoint holding the optimizer state, the last log line kept. */
-    private record Resumed(int step, Path checkpoint, StepLog lastLog) {
-    }
-
     /** The encoded data of a run; both files must hold at least one window. */
     private record Data(TokenStream train, TokenStream valid) {
         static Data read(Path train, Path valid, Tokenizer tok, long eos, int seqLen) {
@@ -167,63 +152,45 @@ public final class Pretrainer {
         }
     }
 
-    private PretrainSummary train(Resumed resumed, long start) {
+    /** Trains steps {@code done + 1 ..}; {@code last} is the log's last line so far (resume), or null. */
+    private PretrainSummary train(int done, StepLog last, RunListener<? super StepLog> listener, long start) {
         model.setTrainable(k -> true);
-        LrSchedule schedule = cfg.schedule();
-        long tokensPerStep = cfg.tokensPerStep();
-        int first = resumed == null ? 1 : resumed.step + 1;
-        StepLog last = resumed == null ? null : resumed.lastLog;
-        long trainNanos = 0;
-        Progress progress = new Progress("pretrain", (cfg.steps() - first + 1) * tokensPerStep, "tokens");
-        try (AdamW opt = new AdamW(model.parameters(), cfg.adamW(), model.manager());
-                BufferedWriter log = Files.newBufferedWriter(out.resolve(LOG_FILE), StandardCharsets.UTF_8,
-                        StandardOpenOption.APPEND)) {
-            if (resumed != null) {
-                opt.loadState(resumed.checkpoint);
-            }
-            for (int step = first; step <= cfg.steps(); step++) {
-                long t0 = System.nanoTime();
-                double lr = schedule.at(step);
-                double loss = accumulateGradients(model, microBatches(step));
-                double gradNorm = GradientClipping.clipGlobalNorm(model.parameters().values(), cfg.gradClip());
-                opt.setLearningRate(lr);
-                opt.step();
-                opt.zeroGradients();
-                long nanos = System.nanoTime() - t0;
-                trainNanos += nanos;
-                Double validLoss = due(step, cfg.evalEvery()) ? DocumentLoss.mean(model, valid) : null;
-                last = new StepLog(step, step * tokensPerStep, lr, loss, gradNorm, tokensPerStep / (nanos / 1e9), validLoss);
-                log.write(ONE_LINE.writeValueAsString(last.toJson()));
-                log.newLine();
-                log.flush(); // a killed run keeps every finished step's line
-                onLog.accept(last);
-                progress.step(tokensPerStep, String.format(Locale.ROOT, "loss %.3f", loss)
-                        + (validLoss == null ? "" : String.format(Locale.ROOT, " valid %.3f", validLoss)));
-                if (due(step, cfg.checkpointEvery())) {
-                    saveCheckpoint(step, opt);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve(LOG_FILE) + ": " + e.getMessage(), e);
-        }
+        RunLoop.Result<StepLog> r = RunLoop.run(out, plan, this, model.parameters(), model.manager(), done, listener);
+        StepLog lastLog = r.last() != null ? r.last() : last;
         Path finalDir = out.resolve(FINAL_DIR);
         Checkpoint.save(model, finalDir, tokenizerJson, true);
-        long trainedTokens = (cfg.steps() - first + 1) * tokensPerStep;
-        return new PretrainSummary(finalDir, cfg.steps(), cfg.steps() * tokensPerStep, model.parameterCount(), last.loss(),
-                last.validLoss(), trainNanos == 0 ? 0 : trainedTokens / (trainNanos / 1e9), (System.nanoTime() - start) / 1e9);
+        long tokensPerStep = cfg.tokensPerStep();
+        long trainedTokens = (cfg.steps() - done) * tokensPerStep;
+        PretrainSummary s = new PretrainSummary(finalDir, cfg.steps(), cfg.steps() * tokensPerStep, model.parameterCount(),
+                lastLog.loss(), lastLog.validLoss(), r.trainNanos() == 0 ? 0 : trainedTokens / (r.trainNanos() / 1e9),
+                (System.nanoTime() - start) / 1e9);
+        AtomicFiles.writeString(out.resolve(RunFolder.SUMMARY), Json.write(Json.object("summary", s, "config", cfg)));
+        return s;
     }
 
-    /** Evaluations and checkpoints come every {@code every} steps (0: never) and after the last step. */
-    private boolean due(int step, int every) {
-        return step == cfg.steps() || every > 0 && step % every == 0;
+    @Override
+    public double backward(int step) {
+        return accumulateGradients(model, microBatches(step));
     }
 
-    /** Model, tokenizer, optimizer state and trainer state, renamed into place together. */
-    private void saveCheckpoint(int step, AdamW opt) {
-        Checkpoint.save(model, out.resolve(CHECKPOINT_DIR), tokenizerJson, true, folder -> {
-            opt.saveState(folder);
-            state.atStep(step).write(folder.resolve(STATE_FILE));
-        });
+    /** The step's line; the validation loss after its update when an evaluation is due. */
+    @Override
+    public StepLog record(RunLoop.Step s) {
+        long tokensPerStep = cfg.tokensPerStep();
+        Double validLoss = plan.due(s.step(), cfg.evalEvery()) ? DocumentLoss.mean(model, valid) : null;
+        return new StepLog(s.step(), s.step() * tokensPerStep, s.lr(), s.loss(), s.gradNorm(),
+                tokensPerStep / (s.nanos() / 1e9), validLoss);
+    }
+
+    @Override
+    public Object state(int step) {
+        return state.atStep(step);
+    }
+
+    /** Model and tokenizer as an HF checkpoint, with the loop's optimizer and trainer state beside them. */
+    @Override
+    public void saveCheckpoint(Path dir, AtomicFiles.FolderContent loopFiles) {
+        Checkpoint.save(model, dir, tokenizerJson, true, loopFiles::writeTo);
     }
 
     /** The micro-batches of optimizer step {@code step}, each a pure function of (seed, step, index). */

@@ -2,10 +2,11 @@ package dev.mono4j.train;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /**
- * One line of {@code train_log.jsonl}: the state after optimizer step {@code step}.
+ * One line of a pretraining run's {@link RunFolder#LOG}: the state after optimizer step {@code step}.
  *
  * @param tokens         training tokens seen so far
  * @param lr             the learning rate this step used
@@ -15,9 +16,10 @@ import java.util.Map;
  * @param validLoss      mean next-token NLL on the validation windows after the update; null between evaluations
  */
 public record StepLog(int step, long tokens, double lr, double loss, double gradNorm, double tokensPerS,
-        Double validLoss) {
+        Double validLoss) implements StepRecord {
 
     /** Field names as in the JSONL file. */
+    @Override
     public Map<String, Object> toJson() {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("step", step);
@@ -30,6 +32,12 @@ public record StepLog(int step, long tokens, double lr, double loss, double grad
             m.put("valid_loss", validLoss);
         }
         return m;
+    }
+
+    @Override
+    public String status() {
+        return String.format(Locale.ROOT, "loss %.3f", loss) + (validLoss == null ? "" : String.format(Locale.ROOT,
+                " valid %.3f", validLoss));
     }
 
     /** Reads a line written from {@link #toJson()}. */

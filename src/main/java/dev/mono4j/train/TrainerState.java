@@ -7,7 +7,7 @@ import dev.mono4j.io.Json;
 import java.nio.file.Path;
 
 /**
- * {@code trainer_state.json}, saved in each checkpoint: how far the run is and everything else it needs
+ * A pretraining run's {@link RunFolder#STATE} ({@code trainer_state.json} in older run folders), saved in each checkpoint: how far the run is and everything else it needs
  * to continue: the config, where its data is, and the data's token counts and checksums (a resumed run
  * refuses data that has changed, since it would not reproduce the run).
  */

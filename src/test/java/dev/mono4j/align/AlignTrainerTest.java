@@ -14,6 +14,7 @@ import dev.mono4j.model.LoraConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
+import dev.mono4j.train.RunFolder;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -109,6 +110,47 @@ class AlignTrainerTest {
             assertArrayEquals(merged.weight("model.layers.1.mlp.up_proj.weight"), base.weight("model.layers.1.mlp.up_proj.weight"),
                     1e-6f, "base + saved adapter = the merged model");
         }
+    }
+
+    /** A run folder written before RunFolder (align_log.jsonl, align_state.json) resumes to the same weights. */
+    @Test
+    void aRunFolderWithTheOldNamesResumes() throws IOException {
+        Path model = tinyModel(tmp);
+        AlignData.Source src = AlignData.Source.file(pairsFile(tmp.resolve("p.jsonl"), 40), null);
+        AlignConfig cfg = small(AlignConfig.Method.DPO).steps(6).evalEvery(3).fdEvery(3).checkpointEvery(3).build();
+        AlignTrainer.run(cfg, model, src, tmp.resolve("whole"), false, l -> { });
+        Path old = tmp.resolve("old");
+        assertThrows(IllegalStateException.class, () -> AlignTrainer.run(cfg, model, src, old, false, l -> {
+            if ((int) l.get("step") == 4) {
+                throw new IllegalStateException("killed");
+            }
+        }));
+        Files.move(old.resolve(RunFolder.LOG), old.resolve("align_log.jsonl"));
+        Files.move(old.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE),
+                old.resolve(RunFolder.CHECKPOINT).resolve("align_state.json"));
+        assertTrue(AlignTrainer.resumable(old));
+        AlignTrainer.resume(old, l -> { });
+        assertEquals(6, Files.readAllLines(old.resolve(RunFolder.LOG)).size());
+        try (TransformerLM a = Checkpoint.load(tmp.resolve("whole").resolve(RunFolder.FINAL));
+                TransformerLM b = Checkpoint.load(old.resolve(RunFolder.FINAL))) {
+            for (String k : a.parameters().keySet()) {
+                assertArrayEquals(a.weight(k), b.weight(k), k);
+            }
+        }
+    }
+
+    /** A learning rate of 1e30 makes step 2's loss non-finite: the run stops, keeping step 1's checkpoint. */
+    @Test
+    void aNonFiniteLossStopsTheRun() throws IOException {
+        Path model = tinyModel(tmp);
+        AlignData.Source src = AlignData.Source.file(pairsFile(tmp.resolve("p.jsonl"), 40), null);
+        Path out = tmp.resolve("out");
+        UserInputException e = assertThrows(UserInputException.class, () -> AlignTrainer.run(small(AlignConfig.Method.DPO)
+                .lr(1e30).checkpointEvery(1).build(), model, src, out, false, l -> { }));
+        assertTrue(e.getMessage().startsWith("step 2: "), e.getMessage());
+        assertTrue(e.getMessage().contains("the last good checkpoint (step 1)"), e.getMessage());
+        assertEquals(1, Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
+        assertTrue(Files.notExists(out.resolve(RunFolder.FINAL)) && Files.notExists(out.resolve(RunFolder.SUMMARY)));
     }
 
     /** Runs cfg whole and killed after step 6 then resumed; the final weights and log must match. */

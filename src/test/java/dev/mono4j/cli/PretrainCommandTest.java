@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.io.Json;
 import dev.mono4j.testing.WordLevelTokenizers;
+import dev.mono4j.train.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -42,7 +43,7 @@ class PretrainCommandTest {
         CliTest.Run r = pretrain(out, TINY);
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().contains("for 3 steps") && r.out().contains("valid loss"), r.out());
-        List<String> log = Files.readAllLines(out.resolve("train_log.jsonl"));
+        List<String> log = Files.readAllLines(out.resolve(RunFolder.LOG));
         assertEquals(3, log.size());
         JsonNode last = Json.MAPPER.readTree(log.get(2));
         for (String field : List.of("step", "tokens", "lr", "loss", "grad_norm", "tokens_per_s", "valid_loss")) {
@@ -81,7 +82,7 @@ class PretrainCommandTest {
         CliTest.assertBadInput(pretrain(out, "--steps", 0), "invalid flags", "steps");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--steps", 5), "--train, --valid and --tokenizer");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume", "--lr", 0.1), "drop --lr");
-        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "no checkpoint/trainer_state.json");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "no " + RunFolder.CHECKPOINT + "/" + RunFolder.STATE);
         CliTest.assertBadInput(pretrain(out, "--seq-len", 100000, "--preset", "xs"), "train.txt", "fewer than one window");
         assertTrue(Files.notExists(out), "a refused run writes nothing");
     }

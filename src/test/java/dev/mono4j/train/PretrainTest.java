@@ -191,7 +191,7 @@ class PretrainTest {
             }
         }));
         assertEquals(5, Files.readAllLines(killed.resolve(Pretrainer.LOG_FILE)).size());
-        assertEquals(3, Json.read(killed.resolve("checkpoint/trainer_state.json")).get("step").asInt());
+        assertEquals(3, Json.read(killed.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
         assertTrue(Files.notExists(killed.resolve(Pretrainer.FINAL_DIR)));
 
         List<StepLog> resumed = new ArrayList<>();
@@ -220,6 +220,51 @@ class PretrainTest {
         }
         UserInputException done = assertThrows(UserInputException.class, () -> Pretrainer.resume(killed, log -> { }));
         assertTrue(done.getMessage().contains("already finished"), done.getMessage());
+    }
+
+    /** A run folder written before {@link RunFolder} (train_log.jsonl, trainer_state.json) resumes to the same weights. */
+    @Test
+    void aRunFolderWithTheOldNamesResumes() throws Exception {
+        PretrainConfig cfg = tiny().steps(4).checkpointEvery(2).evalEvery(2).build();
+        Path once = tmp.resolve("once");
+        Pretrainer.run(cfg, train, valid, tokenizer, once, log -> { });
+        Path old = tmp.resolve("old");
+        assertThrows(RuntimeException.class, () -> Pretrainer.run(cfg, train, valid, tokenizer, old, log -> {
+            if (log.step() == 3) {
+                throw new IllegalStateException("killed");
+            }
+        }));
+        Files.move(old.resolve(RunFolder.LOG), old.resolve("train_log.jsonl"));
+        Files.move(old.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE),
+                old.resolve(RunFolder.CHECKPOINT).resolve("trainer_state.json"));
+
+        List<StepLog> resumed = new ArrayList<>();
+        Pretrainer.resume(old, resumed::add);
+        assertEquals(List.of(3, 4), resumed.stream().map(StepLog::step).toList());
+        assertEquals(4, Files.readAllLines(old.resolve(RunFolder.LOG)).size());
+        assertTrue(Files.notExists(old.resolve("train_log.jsonl")));
+        try (SafetensorsReader a = SafetensorsReader.open(once.resolve("final").resolve("model.safetensors"));
+                SafetensorsReader b = SafetensorsReader.open(old.resolve("final").resolve("model.safetensors"))) {
+            for (String k : a.tensors().keySet()) {
+                assertArrayEquals(a.readFloats(k), b.readFloats(k), k);
+            }
+        }
+    }
+
+    /**
+     * A learning rate of 1e30 blows the weights up after step 1: step 2's loss is not finite, and the run stops
+     * there with a one-line message, leaving step 1's checkpoint and writing no final model.
+     */
+    @Test
+    void aNonFiniteLossStopsTheRun() throws Exception {
+        Path out = tmp.resolve("out");
+        UserInputException e = assertThrows(UserInputException.class, () -> Pretrainer.run(tiny().steps(5).lr(1e30)
+                .checkpointEvery(1).build(), train, valid, tokenizer, out, log -> { }));
+        assertTrue(e.getMessage().startsWith("step 2: "), e.getMessage());
+        assertTrue(e.getMessage().contains("the last good checkpoint (step 1)"), e.getMessage());
+        assertEquals(1, Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
+        assertEquals(1, Files.readAllLines(out.resolve(RunFolder.LOG)).size());
+        assertTrue(Files.notExists(out.resolve(RunFolder.FINAL)));
     }
 
     @Test

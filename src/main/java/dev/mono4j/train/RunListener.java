@@ -1,0 +1,45 @@
+package dev.mono4j.train;
+
+import java.util.function.Consumer;
+
+/**
+ * Hears how a run goes: each logged step's record, and how far the run is (for a progress bar, such as the
+ * console's). A lambda is a listener that only hears the records.
+ *
+ * @param <R> the trainer's record type
+ */
+@FunctionalInterface
+public interface RunListener<R> {
+    /** After each logged step, with the record just written to the log. */
+    void logged(R record);
+
+    /** Before the first step of this call: {@code total} {@code unit}s (tokens, steps, rows) lie ahead. */
+    default void started(String label, long total, String unit) {
+    }
+
+    /** After every step: the units it trained on, and the last logged record's status. */
+    default void advanced(long units, String status) {
+    }
+
+    /** This listener, also handing each record to {@code onLog}. */
+    default RunListener<R> andThen(Consumer<? super R> onLog) {
+        RunListener<R> first = this;
+        return new RunListener<>() {
+            @Override
+            public void logged(R record) {
+                first.logged(record);
+                onLog.accept(record);
+            }
+
+            @Override
+            public void started(String label, long total, String unit) {
+                first.started(label, total, unit);
+            }
+
+            @Override
+            public void advanced(long units, String status) {
+                first.advanced(units, status);
+            }
+        };
+    }
+}

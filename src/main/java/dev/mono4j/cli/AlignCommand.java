@@ -12,16 +12,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Aligns a checkpoint to preference pairs with one method; {@code eval} and {@code compare} are subcommands. */
 @Command(name = "align", mixinStandardHelpOptions = true, subcommands = {AlignEvalCommand.class, AlignCompareCommand.class},
         description = "Preference alignment (SFT, DPO, IPO, SimPO, L1-Reg, DecPO, MEmeL inhibition) of a checkpoint,"
                 + " full fine-tuning or LoRA. Subcommands: eval, compare.")
-final class AlignCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class AlignCommand extends CliCommand {
     @Parameters(paramLabel = "CHECKPOINT", arity = "0..1", description = "Hugging Face checkpoint folder with tokenizer.json.")
     Path model;
 
@@ -60,7 +56,7 @@ final class AlignCommand implements Runnable {
             AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
             s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, Progress.console());
         }
-        spec.commandLine().getOut().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
+        out().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
                 + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),
                 100 * s.evalAccuracy(), s.evalMargin(), s.fd(), s.msPerStep(), s.tokensPerS(), s.wallSeconds(), s.model(),
                 s.adapter() == null ? "" : "adapter: " + s.adapter() + "\n");

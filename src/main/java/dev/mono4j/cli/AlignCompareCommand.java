@@ -11,15 +11,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Trains every method with every seed from one base model and reports them side by side. */
 @Command(name = "compare", mixinStandardHelpOptions = true, description = "Compare alignment methods over seeds: table"
         + " (mean ± std), reward-margin and FD curves, measure charts. Resumes where it stopped.")
-final class AlignCompareCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class AlignCompareCommand extends CliCommand {
     @Parameters(paramLabel = "CHECKPOINT", description = "The base model every method starts from.")
     Path model;
 
@@ -55,7 +51,7 @@ final class AlignCompareCommand implements Runnable {
         AlignEval eval = Flags.check(() -> new AlignEval(AlignEval.DEFAULT.maxNewTokens(), temperature, 0));
         AlignCompare compare = Flags.check(() -> new AlignCompare(ms, seeds, base, options.lambda, eval, measureTexts));
         AlignCompare.Result r = compare.run(model, data.source(), out, overwrite);
-        var o = spec.commandLine().getOut();
+        var o = out();
         o.printf(Locale.ROOT, "base: alignment %s%%%n", AlignCompare.fmtPct(r.baseAlignment()));
         for (AlignCompare.MethodResult m : r.methods()) {
             o.printf(Locale.ROOT, "%-6s alignment %s%%  reward accuracy %s%%  FD at hook %s%n", m.method(),

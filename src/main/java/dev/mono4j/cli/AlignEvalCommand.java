@@ -12,15 +12,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Samples held-out prompts, judges them, and scores held-out pairs against a reference model. */
 @Command(name = "eval", mixinStandardHelpOptions = true, description = "Alignment % on held-out prompts (ConceptWorld judges)"
         + " and reward accuracy/margin on held-out pairs against --base.")
-final class AlignEvalCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+final class AlignEvalCommand extends CliCommand {
     @Parameters(paramLabel = "CHECKPOINT", description = "The aligned model (e.g. RUN/final).")
     Path model;
 
@@ -54,7 +50,7 @@ final class AlignEvalCommand implements Runnable {
         AlignEval eval = Flags.check(() -> new AlignEval(maxNewTokens, temperature, sampleSeed));
         AlignConfig cfg = options.config(AlignConfig.Method.DPO, model);
         AlignEval.Result r = eval.run(model, reference, data.source().load(cfg.evalShare()), cfg);
-        var o = spec.commandLine().getOut();
+        var o = out();
         if (r.judged() > 0) {
             o.printf(Locale.ROOT, "alignment: %.1f%% of %d judged prompts%n", 100 * r.alignment(), r.judged());
         } else {

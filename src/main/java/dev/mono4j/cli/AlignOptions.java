@@ -8,7 +8,6 @@ import dev.mono4j.align.PolicyLogProbs;
 import dev.mono4j.model.LoraConfig;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
 import picocli.CommandLine.Option;
 
 /** The flags of {@code align}, {@code align compare} and {@code align eval}: each sets one {@link AlignConfig} field. */
@@ -49,13 +48,13 @@ final class AlignOptions {
 
     @Option(names = "--logp", description = "Completion log-probs: sum (DPO) or mean (released DecPO code)"
             + " (default ${DEFAULT-VALUE}).")
-    String logp = flag(AlignConfig.DEFAULT_LOGP);
+    PolicyLogProbs.Mode logp = AlignConfig.DEFAULT_LOGP;
 
     @Option(names = "--lambda", description = "Regularizer weight (default: per method and mode, see docs/align.md).")
     Double lambda;
 
     @Option(names = "--decorr-mode", description = "samples, features or released-code (default ${DEFAULT-VALUE}).")
-    String decorrMode = flag(AlignConfig.DEFAULT_DECORR_MODE);
+    DecorrelationLoss.Mode decorrMode = AlignConfig.DEFAULT_DECORR_MODE;
 
     @Option(names = {"--hook", "--decorr-hook", "--inhibit-hook"}, description = "Hook the regularizer reads and MEmeL"
             + " inhibits (default: middle block's mlp.hook_pre_linear; GPT-2 mlp.hook_post).")
@@ -94,7 +93,7 @@ final class AlignOptions {
     double lr;
 
     @Option(names = "--schedule", description = "constant (after warmup) or cosine (default ${DEFAULT-VALUE}).")
-    String schedule = flag(AlignConfig.DEFAULT_SCHEDULE);
+    AlignConfig.Schedule schedule = AlignConfig.DEFAULT_SCHEDULE;
 
     @Option(names = "--warmup", description = "Warmup steps (default: a tenth of the steps).")
     Integer warmup;
@@ -144,18 +143,18 @@ final class AlignOptions {
 
     @Option(names = "--reference", description = "Reference log-probs: precomputed (once) or live (every step)"
             + " (default ${DEFAULT-VALUE}).")
-    String reference = flag(AlignConfig.DEFAULT_REFERENCE);
+    AlignConfig.Reference reference = AlignConfig.DEFAULT_REFERENCE;
 
     /** The config for {@code method} on the model in {@code modelDir}; λ unset follows the method. */
     AlignConfig config(AlignConfig.Method method, Path modelDir) {
-        return Flags.check(() -> AlignConfig.builder(method).beta(beta).gamma(gamma).logp(parse(PolicyLogProbs.Mode.class, logp))
-                .lambda(lambda).decorrMode(parse(DecorrelationLoss.Mode.class, decorrMode)).hook(hook).inhibitK(inhibitK)
+        return Flags.check(() -> AlignConfig.builder(method).beta(beta).gamma(gamma).logp(logp)
+                .lambda(lambda).decorrMode(decorrMode).hook(hook).inhibitK(inhibitK)
                 .memelWindow(memelWindow).memelEps(memelEps).lora(lora ? loraConfig(modelDir) : null).lr(lr)
-                .schedule(parse(AlignConfig.Schedule.class, schedule)).warmupSteps(warmup).minLrRatio(minLrRatio)
+                .schedule(schedule).warmupSteps(warmup).minLrRatio(minLrRatio)
                 .weightDecay(weightDecay).gradClip(gradClip).epochs(epochs).steps(steps).batchSize(batchSize)
                 .gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPrompt).maxLength(maxLength).evalShare(evalShare)
                 .evalEvery(evalEvery).fdEvery(fdEvery).checkpointEvery(checkpointEvery)
-                .reference(parse(AlignConfig.Reference.class, reference)).build());
+                .reference(reference).build());
     }
 
     private LoraConfig loraConfig(Path modelDir) {
@@ -173,20 +172,5 @@ final class AlignOptions {
         List<String> targets = loraTargets != null ? loraTargets
                 : LoraConfig.defaultTargets(dev.mono4j.model.Checkpoint.inspect(modelDir).config());
         return new LoraConfig(loraRank, loraAlpha, loraDropout, targets, first, last);
-    }
-
-    /** An enum constant's flag value: lower case, dash-separated, as {@link #parse} reads it. */
-    static String flag(Enum<?> value) {
-        return value.name().toLowerCase(Locale.ROOT).replace('_', '-');
-    }
-
-    /** An enum constant from its lower-case, dash-separated flag value. */
-    static <E extends Enum<E>> E parse(Class<E> type, String value) {
-        try {
-            return Enum.valueOf(type, value.trim().toUpperCase(Locale.ROOT).replace('-', '_'));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + value + "' is not one of " + java.util.Arrays.stream(type.getEnumConstants())
-                    .map(AlignOptions::flag).toList());
-        }
     }
 }

@@ -8,16 +8,14 @@ import dev.mono4j.train.Progress;
 import dev.mono4j.train.RunFolder;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** Pretrains a small model from scratch; every model and training flag sets one {@link PretrainConfig} field. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
-        + " per line).")
-final class PretrainCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+        + " per line). --out gets " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and "
+        + RunFolder.SUMMARY + ".")
+final class PretrainCommand extends CliCommand {
     @Option(names = "--train", description = "Training text, UTF-8, one document per line.")
     Path train;
 
@@ -27,15 +25,11 @@ final class PretrainCommand implements Runnable {
     @Option(names = "--tokenizer", description = "tokenizer.json (copied into the checkpoints).")
     Path tokenizer;
 
-    @Option(names = "--out", required = true, description = "Output folder: " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, "
-            + RunFolder.FINAL + "/, " + RunFolder.SUMMARY + ".")
-    Path out;
+    @Mixin
+    OutputFolderOptions output;
 
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
     boolean resume;
-
-    @Option(names = "--overwrite", description = "Replace an earlier run's output in --out.")
-    boolean overwrite;
 
     @Option(names = "--arch", defaultValue = PretrainConfig.DEFAULT_ARCH, description = "llama or gpt2 (default ${DEFAULT-VALUE}).")
     String arch;
@@ -106,7 +100,7 @@ final class PretrainCommand implements Runnable {
         PretrainSummary s;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
-            s = Pretrainer.resume(out, Progress.console());
+            s = Pretrainer.resume(output.out, Progress.console());
         } else {
             if (train == null || valid == null || tokenizer == null) {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume)");
@@ -115,9 +109,9 @@ final class PretrainCommand implements Runnable {
                     .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).build());
-            s = Pretrainer.run(cfg, train, valid, tokenizer, out, overwrite, Progress.console());
+            s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, Progress.console());
         }
-        spec.commandLine().getOut().printf(java.util.Locale.ROOT,
+        out().printf(java.util.Locale.ROOT,
                 "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f, %.0f tokens/s, %.1f s%n"
                         + "model: %s%n", s.parameters(), s.steps(), s.tokens(), s.finalTrainLoss(), s.finalValidLoss(),
                 s.tokensPerS(), s.wallSeconds(), s.model());

@@ -4,7 +4,10 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.sae.ActivationSource;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.ArchitectureConfig;
+import dev.mono4j.sae.BatchTopKConfig;
+import dev.mono4j.sae.SaeArchitectures;
+import dev.mono4j.sae.TopKConfig;
 import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.sae.SaeTrainer;
 import java.io.PrintWriter;
@@ -63,19 +66,21 @@ final class BenchSaeCommand implements Runnable {
                 "of GEMM");
         for (String run : runs) {
             String[] parts = run.split("-", 2);
-            SaeArchitecture a = Flags.check(() -> SaeArchitecture.parse(parts[0]));
+            ArchitectureConfig d = Flags.check(() -> SaeArchitectures.defaults(parts[0]));
             boolean sparse = parts.length < 2 || parts[1].equals("sparse");
             if (parts.length == 2 && !parts[1].matches("sparse|dense")) {
                 throw new UserInputException("--runs: '" + run + "' should end in -dense or -sparse");
             }
-            SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae).k(k).sparseDecode(sparse)
+            ArchitectureConfig a = d instanceof TopKConfig t ? new TopKConfig(k, t.auxK(), t.auxCoefficient(), sparse)
+                    : d instanceof BatchTopKConfig b ? new BatchTopKConfig(k, b.auxK(), b.auxCoefficient(), sparse) : d;
+            SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae)
                     .batchSize(batchSize).steps(2 + steps).seed(1).logEvery(1_000_000).checkpointEvery(1_000_000).build());
             double seconds = SaeTrainer.secondsPerStep(cfg, new RandomRows(dIn, batchSize), 2, steps);
             double tokens = batchSize / seconds;
             gemm = Math.max(gemm, Throughput.gemmFlops());
             double fraction = tokens * flopsPerRow / gemm;
             out.printf("%-18s %12.0f %11.0f%%%n", run, tokens, 100 * fraction);
-            results.add(Json.object("run", run, "architecture", a.toString(), "sparse_decode", sparse, "tokens_per_s", tokens,
+            results.add(Json.object("run", run, "architecture", a.architecture(), "sparse_decode", sparse, "tokens_per_s", tokens,
                     "seconds_per_step", seconds, "dense_equivalent_fraction_of_gemm", fraction));
         }
         out.printf("fp32 GEMM %s, best of the run: %.1f GFLOP/s%n", Throughput.gemmShape(), gemm / 1e9);

@@ -2,7 +2,10 @@ package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
 import dev.mono4j.bench.SaeBench;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.ArchitectureConfig;
+import dev.mono4j.sae.BatchTopKConfig;
+import dev.mono4j.sae.SaeArchitectures;
+import dev.mono4j.sae.TopKConfig;
 import dev.mono4j.sae.SaeConfig;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,15 +43,18 @@ final class BenchSaeCommand extends CliCommand {
         List<SaeBench.Run> timed = new ArrayList<>();
         for (String run : runs) {
             String[] parts = run.split("-", 2);
-            SaeArchitecture a = Flags.check(() -> SaeArchitecture.parse(parts[0]));
+            ArchitectureConfig d = Flags.check(() -> SaeArchitectures.defaults(parts[0]));
             boolean sparse = parts.length < 2 || parts[1].equals("sparse");
             if (parts.length == 2 && !parts[1].matches("sparse|dense")) {
                 throw new UserInputException("--runs: '" + run + "' should end in -dense or -sparse");
             }
-            SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae).k(k).sparseDecode(sparse)
+            // --k and the -dense/-sparse suffix set the TopK family's fields; other architectures run their defaults.
+            ArchitectureConfig a = d instanceof TopKConfig t ? new TopKConfig(k, t.auxK(), t.auxCoefficient(), sparse)
+                    : d instanceof BatchTopKConfig b ? new BatchTopKConfig(k, b.auxK(), b.auxCoefficient(), sparse) : d;
+            SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae)
                     .batchSize(batchSize).steps(SaeBench.WARM_UP_STEPS + steps).seed(1).logEvery(1_000_000)
                     .checkpointEvery(1_000_000).build());
-            timed.add(new SaeBench.Run(run, a.toString(), sparse, cfg));
+            timed.add(new SaeBench.Run(run, a.architecture(), sparse, cfg));
         }
         SaeBench bench = Flags.check(() -> new SaeBench(dIn, dSae, k, batchSize, steps, timed));
         json.write(bench.run(out()));

@@ -2,7 +2,7 @@ package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
 import dev.mono4j.sae.ReconstructionStats;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.ArchitectureConfig;
 import dev.mono4j.sae.SaeCompare;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -51,11 +51,11 @@ final class SaeCompareCommand implements Runnable {
 
     @Override
     public void run() {
-        List<SaeArchitecture> archs = Flags.check(() -> architectures.stream().map(SaeArchitecture::parse).toList());
-        Map<SaeCompare.Knob, List<Double>> knobs = new LinkedHashMap<>();
-        sweep.forEach((knob, values) -> knobs.put(Flags.check(() -> SaeCompare.Knob.parse(knob)), numbers(knob, values)));
-        SaeCompare compare = Flags.check(() -> new SaeCompare(SaeCompare.plan(archs, options.config(SaeArchitecture.TOPK),
-                knobs), options.data(), evalRows, evalSeed));
+        List<ArchitectureConfig> archs = options.architectures(spec, "--architectures", architectures);
+        Map<String, List<Double>> knobs = new LinkedHashMap<>();
+        sweep.forEach((knob, values) -> knobs.put(Flags.check(() -> SaeCompare.knob(knob)), numbers(knob, values)));
+        SaeCompare compare = Flags.check(() -> new SaeCompare(SaeCompare.plan(archs, options.config(archs.get(0)), knobs),
+                options.data(), evalRows, evalSeed));
         SaeCompare.Result r = compare.run(out, overwrite, true);
         PrintWriter w = spec.commandLine().getOut();
         for (SaeCompare.RunResult x : r.runs()) {

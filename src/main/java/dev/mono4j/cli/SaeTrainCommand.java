@@ -1,7 +1,8 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.sae.ActivationSource;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.ArchitectureConfig;
+import java.util.List;
 import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.sae.SaeData;
 import dev.mono4j.sae.SaeTrainer;
@@ -13,7 +14,7 @@ import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j sae train}: one SAE on cached activations or synthetic data, saved in SAELens' layout. */
 @Command(name = "train", mixinStandardHelpOptions = true,
-        description = "Train an SAE (relu, topk, batchtopk, jumprelu, gba, ba); writes final/ (SAELens), sae_log.jsonl, checkpoint/.")
+        description = "Train an SAE (relu, topk, batchtopk, jumprelu, gba, ba; each takes only its own flags); writes final/ (SAELens), sae_log.jsonl, checkpoint/.")
 final class SaeTrainCommand implements Runnable {
     @Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -43,7 +44,8 @@ final class SaeTrainCommand implements Runnable {
                 s = SaeTrainer.resume(out, source, true);
             }
         } else {
-            SaeConfig cfg = options.config(Flags.check(() -> SaeArchitecture.parse(architecture)));
+            ArchitectureConfig a = options.architectures(spec, "--architecture", List.of(architecture)).get(0);
+            SaeConfig cfg = options.config(a);
             s = SaeTrainer.train(cfg, options.data(), out, overwrite, true);
         }
         var last = s.last();

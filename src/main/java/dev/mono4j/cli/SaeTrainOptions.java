@@ -1,18 +1,60 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
+import dev.mono4j.sae.ArchitectureConfig;
+import dev.mono4j.sae.BaConfig;
+import dev.mono4j.sae.BatchTopKConfig;
 import dev.mono4j.sae.GbaConfig;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.JumpReluConfig;
+import dev.mono4j.sae.ReluConfig;
+import dev.mono4j.sae.SaeArchitectures;
 import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.sae.SaeData;
+import dev.mono4j.sae.TopKConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.function.Function;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 
-/** The flags of {@code sae train} and {@code sae compare}: data, and each {@link SaeConfig} field but the architecture. */
+/**
+ * The flags of {@code sae train} and {@code sae compare}: data, each {@link SaeConfig} field but the architecture,
+ * and each architecture's own settings. An architecture's flags apply to it only: one given for none of the chosen
+ * architectures is an error naming both.
+ */
 final class SaeTrainOptions {
     private static final SaeConfig D = SaeConfig.DEFAULT;
+    private static final TopKConfig T = TopKConfig.DEFAULT;
+    private static final JumpReluConfig J = JumpReluConfig.DEFAULT;
     private static final GbaConfig G = GbaConfig.DEFAULT;
+
+    /** An architecture's flags, one per field of its config record, and the record they build. */
+    private record ArchitectureFlags(List<String> flags, Function<SaeTrainOptions, ArchitectureConfig> config) {
+    }
+
+    private static final List<String> GBA_FLAGS = List.of("--gba-groups", "--htf", "--ltf", "--adapt-every",
+            "--gamma-minus", "--gamma-plus", "--gba-epsilon", "--gba-untied", "--gba-jumprelu");
+    /** By registered architecture name; an architecture without an entry trains with its defaults. */
+    private static final Map<String, ArchitectureFlags> FLAGS = new LinkedHashMap<>();
+
+    static {
+        List<String> topK = List.of("--k", "--aux-k", "--aux-coefficient", "--dense-decode");
+        FLAGS.put("topk", new ArchitectureFlags(topK, o -> new TopKConfig(o.k, o.auxK, o.auxCoefficient, !o.denseDecode)));
+        FLAGS.put("batchtopk", new ArchitectureFlags(topK,
+                o -> new BatchTopKConfig(o.k, o.auxK, o.auxCoefficient, !o.denseDecode)));
+        FLAGS.put("relu", new ArchitectureFlags(List.of("--l1"), o -> new ReluConfig(o.l1)));
+        FLAGS.put("jumprelu", new ArchitectureFlags(List.of("--l0", "--bandwidth", "--init-threshold"),
+                o -> new JumpReluConfig(o.l0, o.bandwidth, o.initThreshold)));
+        FLAGS.put("gba", new ArchitectureFlags(GBA_FLAGS, o -> new GbaConfig(o.groups, o.htf, o.ltf, o.adaptEvery,
+                o.gammaMinus, o.gammaPlus, o.epsilon, !o.untied, o.gbaJumpRelu)));
+        FLAGS.put("ba", new ArchitectureFlags(GBA_FLAGS.stream().filter(f -> !f.equals("--gba-groups") && !f.equals("--ltf"))
+                .toList(), o -> new BaConfig(o.htf, o.adaptEvery, o.gammaMinus, o.gammaPlus, o.epsilon, !o.untied,
+                o.gbaJumpRelu)));
+    }
 
     @Option(names = "--activations", description = "Activation store folder (from `sae cache`).")
     Path activations;
@@ -30,25 +72,25 @@ final class SaeTrainOptions {
     int expansion = D.expansion();
 
     @Option(names = "--k", description = "TopK: active latents per row; BatchTopK: their average (default ${DEFAULT-VALUE}).")
-    int k = D.k();
+    int k = T.k();
 
     @Option(names = "--l1", description = "ReLU's L1 coefficient (default ${DEFAULT-VALUE}).")
-    double l1 = D.l1Coefficient();
+    double l1 = ReluConfig.DEFAULT.l1Coefficient();
 
     @Option(names = "--l0", description = "JumpReLU's L0 coefficient (default ${DEFAULT-VALUE}).")
-    double l0 = D.l0Coefficient();
+    double l0 = J.l0Coefficient();
 
     @Option(names = "--bandwidth", description = "JumpReLU's straight-through kernel width ε (default ${DEFAULT-VALUE}).")
-    double bandwidth = D.bandwidth();
+    double bandwidth = J.bandwidth();
 
     @Option(names = "--init-threshold", description = "JumpReLU's initial threshold (default ${DEFAULT-VALUE}).")
-    double initThreshold = D.initThreshold();
+    double initThreshold = J.initThreshold();
 
     @Option(names = "--aux-k", description = "AuxK: dead latents that model the residual; 0 disables (default ${DEFAULT-VALUE}).")
-    int auxK = D.auxK();
+    int auxK = T.auxK();
 
     @Option(names = "--aux-coefficient", description = "AuxK loss weight α (default ${DEFAULT-VALUE}).")
-    double auxCoefficient = D.auxCoefficient();
+    double auxCoefficient = T.auxCoefficient();
 
     @Option(names = "--dead-tokens", description = "Rows without firing after which a latent is dead (default ${DEFAULT-VALUE}).")
     long deadTokens = D.deadTokens();
@@ -123,17 +165,50 @@ final class SaeTrainOptions {
     @Option(names = "--checkpoint-every", description = "Steps between checkpoints (default ${DEFAULT-VALUE}).")
     int checkpointEvery = D.checkpointEvery();
 
-    SaeConfig config(SaeArchitecture a) {
+    /**
+     * The settings of each architecture in {@code names} (registered names, see {@link SaeArchitectures}) from its
+     * flags. A flag of another architecture given in {@code spec}'s command line is an error naming it and
+     * {@code option}, the flag that chose the architectures.
+     */
+    List<ArchitectureConfig> architectures(CommandSpec spec, String option, List<String> names) {
+        List<ArchitectureConfig> configs = new ArrayList<>();
+        List<String> allowed = new ArrayList<>();
+        for (String name : names) {
+            String a = Flags.check(() -> SaeArchitectures.defaults(name)).architecture();
+            ArchitectureFlags f = FLAGS.get(a);
+            configs.add(f == null ? SaeArchitectures.defaults(a) : Flags.check(() -> f.config().apply(this)));
+            if (f != null) {
+                allowed.addAll(f.flags());
+            }
+        }
+        for (Map.Entry<String, ArchitectureFlags> e : FLAGS.entrySet()) {
+            for (String flag : e.getValue().flags()) {
+                if (!allowed.contains(flag) && spec.commandLine().getParseResult().hasMatchedOption(flag)) {
+                    throw new UserInputException(flag + " does not apply to " + option + " " + String.join(",", names)
+                            + " (it sets " + owners(flag) + ")");
+                }
+            }
+        }
+        return configs;
+    }
+
+    private static String owners(String flag) {
+        return String.join(", ", FLAGS.entrySet().stream().filter(e -> e.getValue().flags().contains(flag))
+                .map(Map.Entry::getKey).toList());
+    }
+
+    /** The run's settings with the architecture {@code a}. */
+    SaeConfig config(ArchitectureConfig a) {
         SaeConfig.DecoderBiasInit init;
         try {
             init = SaeConfig.DecoderBiasInit.valueOf(bDecInit.toUpperCase(Locale.ROOT));
         } catch (IllegalArgumentException e) {
             throw new UserInputException("--b-dec-init: '" + bDecInit + "' is not geometric_median, mean or zero");
         }
-        return Flags.check(() -> new SaeConfig(a, dSae, expansion, k, l1, l0, bandwidth, initThreshold, auxK, auxCoefficient,
-                deadTokens, denseThreshold, new GbaConfig(groups, htf, ltf, adaptEvery, gammaMinus, gammaPlus, epsilon, !untied,
-                        gbaJumpRelu), !denseDecode, !freeDecoderNorm, !noNormalize, init, freezeBDec, lr, warmup, minLrRatio,
-                batchSize, steps, seed, logEvery, checkpointEvery));
+        return Flags.check(() -> SaeConfig.builder().architecture(a).dSae(dSae).expansion(expansion).deadTokens(deadTokens)
+                .denseThreshold(denseThreshold).unitNormDecoder(!freeDecoderNorm).normalize(!noNormalize)
+                .decoderBias(init, freezeBDec).lr(lr).warmupSteps(warmup).minLrRatio(minLrRatio).batchSize(batchSize)
+                .steps(steps).seed(seed).logEvery(logEvery).checkpointEvery(checkpointEvery).build());
     }
 
     SaeData data() {

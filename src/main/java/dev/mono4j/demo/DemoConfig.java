@@ -5,7 +5,7 @@ import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignEval;
 import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.PreferenceSets;
-import dev.mono4j.sae.SaeArchitecture;
+import dev.mono4j.sae.GbaConfig;
 import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.train.PretrainConfig;
 import java.nio.file.Path;
@@ -89,7 +89,7 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
 
     /** The GBA SAE trained on the largest preset (paper defaults: 10 groups, targets 0.1 to 0.001, tied weights). */
     public SaeConfig sae() {
-        return SaeConfig.DEFAULT.toBuilder().architecture(SaeArchitecture.GBA).batchSize(SAE_BATCH_SIZE).lr(SAE_LR)
+        return SaeConfig.DEFAULT.toBuilder().architecture(GbaConfig.DEFAULT).batchSize(SAE_BATCH_SIZE).lr(SAE_LR)
                 .steps(Math.max(1, saeSteps)).seed(seed).logEvery(Math.max(1, saeSteps / 20))
                 .checkpointEvery(Math.max(1, saeSteps)).build();
     }

@@ -9,6 +9,7 @@ import dev.mono4j.model.TransformerLM;
 import dev.mono4j.report.HtmlReport;
 import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.ActivationStoreConfig;
+import dev.mono4j.sae.GbaConfig;
 import dev.mono4j.sae.LatentConcepts;
 import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.sae.SaeData;
@@ -73,10 +74,11 @@ public final class DemoSae {
     static void addSection(HtmlReport.Builder r, DemoConfig cfg, Result s) {
         SaeEvaluation.ModelResult e = s.eval();
         LatentConcepts.Purity p = e.purity();
+        GbaConfig gba = (GbaConfig) cfg.sae().architecture();
         r.section("Sparse autoencoder (GBA) on preset " + s.preset())
                 .paragraph("A Group Bias Adaptation SAE (Chen et al. 2025: reconstruction loss only, each latent's bias set"
-                        + " so its group fires at a target frequency between " + cfg.sae().gba().htf() + " and "
-                        + cfg.sae().gba().ltf() + ") on " + e.hook() + ", trained on " + String.format(Locale.ROOT, "%,d",
+                        + " so its group fires at a target frequency between " + gba.htf() + " and "
+                        + gba.ltf() + ") on " + e.hook() + ", trained on " + String.format(Locale.ROOT, "%,d",
                         s.cachedRows()) + " cached token activations of fresh stories, then spliced back into the model"
                         + " over the " + e.texts() + " measured stories. CE loss recovered is (CE_zero − CE_sae) /"
                         + " (CE_zero − CE_orig). A latent's concept purity is the share of its firings on labelled"

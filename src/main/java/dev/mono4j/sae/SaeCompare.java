@@ -20,7 +20,7 @@ import java.util.Set;
  * --resume} work on it), {@value #RESULT_FILE} and {@value #REPORT_FILE} (table, sparsity–reconstruction frontier,
  * FRR and dead-latent charts; see {@link SaeCompareReport}).
  *
- * <p>Each architecture has one sparsity knob ({@link Knob}); a sweep gives it several values, one run each, so
+ * <p>Each architecture has one sparsity knob ({@link ArchitectureConfig#knob}); a sweep gives it several values, one run each, so
  * the runs of one architecture trace its frontier. Held-out rows: a synthetic model's fresh rows drawn with
  * {@code evalSeed} (another seed than training's), or an activation store's own rows (the store is what there
  * is; keep a second store for a truly held-out set).
@@ -51,105 +51,61 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
         }
     }
 
-    /** The sparsity setting each architecture is swept over, by its {@code sae train} flag name. */
-    public enum Knob {
-        /** TopK's active latents per row, BatchTopK's average. */
-        K,
-        /** ReLU's L1 coefficient. */
-        L1,
-        /** JumpReLU's L0 coefficient. */
-        L0,
-        /** GBA's highest target frequency, BA's single target. */
-        HTF;
-
-        public static Knob of(SaeArchitecture a) {
-            return switch (a) {
-                case TOPK, BATCHTOPK -> K;
-                case RELU -> L1;
-                case JUMPRELU -> L0;
-                case GBA, BA -> HTF;
-            };
+    /**
+     * The sweep knobs the registered architectures have ({@link ArchitectureConfig#knob}: k, l1, l0, htf); a name
+     * that is none of them is an error listing them.
+     */
+    public static String knob(String name) {
+        String k = name.trim().toLowerCase(Locale.ROOT);
+        List<String> known = SaeArchitectures.names().stream().map(a -> SaeArchitectures.defaults(a).knob()).distinct()
+                .toList();
+        if (!known.contains(k)) {
+            throw new IllegalArgumentException("unknown sweep knob '" + name + "' (" + String.join(", ", known) + ")");
         }
-
-        public static Knob parse(String s) {
-            try {
-                return valueOf(s.trim().toUpperCase(Locale.ROOT));
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown sweep knob '" + s + "' (k, l1, l0, htf)");
-            }
-        }
-
-        /** The knob's value in {@code c}. */
-        public double of(SaeConfig c) {
-            return switch (this) {
-                case K -> c.k();
-                case L1 -> c.l1Coefficient();
-                case L0 -> c.l0Coefficient();
-                case HTF -> c.gba().htf();
-            };
-        }
-
-        /** {@code c} with this knob at {@code v}; the record's own checks refuse values out of range. */
-        public SaeConfig set(SaeConfig c, double v) {
-            if (this == K && v != Math.rint(v)) {
-                throw new IllegalArgumentException("k must be a whole number, got " + format(v));
-            }
-            GbaConfig g = c.gba();
-            return switch (this) {
-                case K -> c.toBuilder().k((int) v).build();
-                case L1 -> c.toBuilder().l1Coefficient(v).build();
-                case L0 -> c.toBuilder().l0Coefficient(v).build();
-                case HTF -> c.toBuilder().gba(new GbaConfig(g.groups(), v, g.ltf(), g.adaptEvery(), g.gammaMinus(),
-                        g.gammaPlus(), g.epsilon(), g.tied(), g.jumpRelu())).build();
-            };
-        }
-
-        @Override
-        public String toString() {
-            return name().toLowerCase(Locale.ROOT);
-        }
+        return k;
     }
 
     /** One SAE to train: its folder name under {@value #RUNS_DIR}, and its config (architecture, knob set). */
     public record Run(String name, SaeConfig config) {
-        public Knob knob() {
-            return Knob.of(config.architecture());
+        public String knob() {
+            return config.architecture().knob();
         }
 
         public double setting() {
-            return knob().of(config);
+            return config.architecture().knobValue();
         }
     }
 
     /**
-     * One run per architecture and value of its knob: {@code sweep}'s values where it has the knob, else the base
-     * config's. A run is named after its architecture, with {@code -KNOB=VALUE} when its knob is swept.
+     * One run per architecture and value of its knob: {@code sweep}'s values (by knob name, see {@link #knob})
+     * where it has the knob, else its own setting. A run is named after its architecture, with
+     * {@code -KNOB=VALUE} when its knob is swept.
      *
-     * @param base its architecture is ignored; every other field is shared by all runs
+     * @param architectures each architecture to train with its settings
+     * @param base          its architecture is ignored; every other field is shared by all runs
      */
-    public static List<Run> plan(List<SaeArchitecture> architectures, SaeConfig base, Map<Knob, List<Double>> sweep) {
+    public static List<Run> plan(List<ArchitectureConfig> architectures, SaeConfig base, Map<String, List<Double>> sweep) {
         if (architectures.isEmpty()) {
             throw new IllegalArgumentException("no architectures to compare");
         }
-        if (new HashSet<>(architectures).size() != architectures.size()) {
-            throw new IllegalArgumentException("an architecture is listed twice: " + architectures);
+        List<String> names = architectures.stream().map(ArchitectureConfig::architecture).toList();
+        if (new HashSet<>(names).size() != names.size()) {
+            throw new IllegalArgumentException("an architecture is listed twice: " + names);
         }
-        for (Map.Entry<Knob, List<Double>> e : sweep.entrySet()) {
-            if (architectures.stream().noneMatch(a -> Knob.of(a) == e.getKey())) {
-                throw new IllegalArgumentException("sweep " + e.getKey() + ": none of " + architectures + " has this knob");
+        for (Map.Entry<String, List<Double>> e : sweep.entrySet()) {
+            if (architectures.stream().noneMatch(a -> a.knob().equals(e.getKey()))) {
+                throw new IllegalArgumentException("sweep " + e.getKey() + ": none of " + names + " has this knob");
             }
             if (e.getValue().isEmpty() || new HashSet<>(e.getValue()).size() != e.getValue().size()) {
                 throw new IllegalArgumentException("sweep " + e.getKey() + ": give distinct values, got " + e.getValue());
             }
         }
         List<Run> runs = new ArrayList<>();
-        for (SaeArchitecture a : architectures) {
-            Knob knob = Knob.of(a);
-            List<Double> values = sweep.getOrDefault(knob, List.of(knob.of(base)));
-            for (double v : values) {
-                // The knob first, then the architecture: BA narrows GBA's settings to one group at the new HTF.
-                SaeConfig cfg = knob.set(base, v).withArchitecture(a);
-                runs.add(new Run(sweep.containsKey(knob) ? a + "-" + knob + "=" + format(v) : a.toString(), cfg));
+        for (ArchitectureConfig a : architectures) {
+            String knob = a.knob();
+            for (double v : sweep.getOrDefault(knob, List.of(a.knobValue()))) {
+                String name = sweep.containsKey(knob) ? a.architecture() + "-" + knob + "=" + format(v) : a.architecture();
+                runs.add(new Run(name, base.withArchitecture(a.withKnob(v))));
             }
         }
         return runs;
@@ -191,8 +147,8 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
         /** Its entry in compare.json; {@code dir} relative to the comparison's folder, so the folder can move. */
         public Map<String, Object> toJson() {
             ReconstructionStats.Result r = eval.reconstruction();
-            Map<String, Object> j = Json.object("name", run.name(), "architecture", run.config().architecture().toString(),
-                    "knob", run.knob().toString(), "setting", run.setting(), "dir", RUNS_DIR + "/" + run.name(), "d_sae", dSae,
+            Map<String, Object> j = Json.object("name", run.name(), "architecture", run.config().architecture().architecture(),
+                    "knob", run.knob(), "setting", run.setting(), "dir", RUNS_DIR + "/" + run.name(), "d_sae", dSae,
                     "l0", r.l0(), "fvu", r.fvu(), "mse", r.mse(), "cosine", r.cosine(), "dead", r.deadLatents(),
                     "dense", r.denseLatents(), "density_histogram", r.densityHistogram());
             if (eval.frr08() != null) {

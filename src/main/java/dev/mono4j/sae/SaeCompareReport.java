@@ -74,9 +74,9 @@ public final class SaeCompareReport {
 
     /** L0 against FVU, one series per architecture, its runs in order of L0 so the line traces the frontier. */
     static LineChart frontier(List<SaeCompare.RunResult> results) {
-        Map<SaeArchitecture, List<ReconstructionStats.Result>> byArchitecture = new LinkedHashMap<>();
+        Map<String, List<ReconstructionStats.Result>> byArchitecture = new LinkedHashMap<>();
         for (SaeCompare.RunResult x : results) {
-            byArchitecture.computeIfAbsent(x.run().config().architecture(), a -> new ArrayList<>())
+            byArchitecture.computeIfAbsent(x.run().config().architecture().architecture(), a -> new ArrayList<>())
                     .add(x.eval().reconstruction());
         }
         LineChart.Builder chart = LineChart.builder("Sparsity–reconstruction frontier").xLabel("L0 (active latents per row)")
@@ -84,7 +84,7 @@ public final class SaeCompareReport {
         byArchitecture.forEach((a, points) -> {
             List<ReconstructionStats.Result> sorted = points.stream()
                     .sorted(Comparator.comparingDouble(ReconstructionStats.Result::l0)).toList();
-            chart.series(a.toString(), sorted.stream().mapToDouble(ReconstructionStats.Result::l0).toArray(),
+            chart.series(a, sorted.stream().mapToDouble(ReconstructionStats.Result::l0).toArray(),
                     sorted.stream().mapToDouble(ReconstructionStats.Result::fvu).toArray());
         });
         return chart.build();

@@ -39,7 +39,9 @@ import java.util.Set;
  * </ul>
  * Each step: rows are scaled so their mean norm is √d_in (the scale is fixed from a first sample), the loss
  * of the architecture is back-propagated, the decoder gradient loses its component along the rows, Adam
- * updates, decoder rows go back to unit norm, and GBA adapts biases at the end of each window.
+ * updates, decoder rows go back to unit norm, and the architecture's per-step hook runs
+ * ({@link TrainableSae#afterStep}: GBA adapts biases at the end of each window, BatchTopK moves its threshold).
+ * The trainer knows no architecture by name: everything that differs is behind {@link TrainableSae}.
  * {@link #resume} continues a killed run from its checkpoint with the same data, bit for bit.
  */
 public final class SaeTrainer implements AutoCloseable {
@@ -63,9 +65,13 @@ public final class SaeTrainer implements AutoCloseable {
             double rowsPerSecond, Map<String, Object> last) {
     }
 
-    /** The saved state of a run: step, config, input scale, data. */
-    public record State(int step, SaeConfig config, int dIn, double scale, double inputNorm, double batchThreshold,
-            long gbaWindowRows, long rowsSinceLog, JsonNode data, ObjectNode saeLensConfig) {
+    /**
+     * The saved state of a run: step, config, input scale, data; {@code architecture} holds what the
+     * architecture's checkpoint needs beyond its tensors ({@link TrainableSae#saveState}). Read through
+     * {@link OldSaeState}, so run folders of earlier versions load too.
+     */
+    public record State(int step, SaeConfig config, int dIn, double scale, double inputNorm, ObjectNode architecture,
+            long rowsSinceLog, JsonNode data, ObjectNode saeLensConfig) {
     }
 
     private final SaeConfig cfg;
@@ -76,7 +82,6 @@ public final class SaeTrainer implements AutoCloseable {
     private final TrainableSae sae;
     private final AdamW adam;
     private final LrSchedule schedule;
-    private final GroupBiasAdaptation gba;
     private final double scale;
     private final double inputNorm;
     /** The synthetic model's true features when the rows are synthetic (the log then tracks FRR), else null. */
@@ -96,11 +101,9 @@ public final class SaeTrainer implements AutoCloseable {
         this.manager = NDManager.newBaseManager();
         this.scale = scale;
         this.inputNorm = inputNorm;
-        this.sae = new TrainableSae(cfg, source.dIn(), decoderBias, manager);
+        this.sae = TrainableSae.create(cfg, source.dIn(), inputNorm, decoderBias, manager);
         this.adam = new AdamW(sae.parameters(), new AdamWConfig(cfg.lr(), 0.9, 0.999, 1e-8, 0), manager);
         this.schedule = new LrSchedule(cfg.lr(), Math.min(cfg.warmupSteps(), cfg.steps()), cfg.steps(), cfg.minLrRatio());
-        this.gba = cfg.architecture().adaptsBiases() ? new GroupBiasAdaptation(cfg.gba(), sae.dSae, inputNorm, cfg.seed())
-                : null;
         this.sinceFired = new long[sae.dSae];
         this.firedSinceLog = new long[sae.dSae];
         this.truth = SaeData.groundTruth(info.data());
@@ -127,8 +130,8 @@ public final class SaeTrainer implements AutoCloseable {
     }
 
     /**
-     * A trainer at step 0: the first {@code batchSize} rows fix the input scale, b_dec's starting point and (GBA)
-     * the biases' starting points.
+     * A trainer at step 0: the first {@code batchSize} rows fix the input scale, b_dec's starting point and
+     * whatever else the architecture starts from them ({@link TrainableSae#start}).
      */
     private static SaeTrainer start(SaeConfig cfg, ActivationSource source, RunInfo info, Path out) {
         int dIn = source.dIn();
@@ -144,13 +147,11 @@ public final class SaeTrainer implements AutoCloseable {
         }
         float[] bDec = decoderBiasInit(cfg.decoderBiasInit(), sample, dIn);
         SaeTrainer t = new SaeTrainer(cfg, source, info, out, scale, meanNorm * scale, bDec);
-        if (t.gba != null) {
-            try {
-                t.startBiasesAtTargets(sample);
-            } catch (RuntimeException e) {
-                t.close();
-                throw e;
-            }
+        try {
+            t.sae.start(sample);
+        } catch (RuntimeException e) {
+            t.close();
+            throw e;
         }
         return t;
     }
@@ -179,7 +180,7 @@ public final class SaeTrainer implements AutoCloseable {
             throw new UserInputException(out + ": no " + CHECKPOINT + "/" + STATE + " to resume from (a run killed before"
                     + " its first checkpoint starts again without --resume)");
         }
-        return Json.read(file, State.class, "SAE training state");
+        return OldSaeState.read(file);
     }
 
     /**
@@ -204,32 +205,12 @@ public final class SaeTrainer implements AutoCloseable {
         return String.valueOf(s.data());
     }
 
-    /**
-     * Starts each GBA latent's bias where it fires at its group's target frequency on the first sample: the
-     * (1 − p_k) quantile of its pre-activations, within [−R, 0]. The paper does not say where b starts; from
-     * b = 0 half the latents fire on every row, and the reconstruction of thousands of active tied latents
-     * blows up long before the slow adaptation steps (γ = 1% of a peak per window) bring the frequencies down.
-     */
-    private void startBiasesAtTargets(float[] sample) {
-        int n = sample.length / sae.dIn;
-        float[] bias = new float[sae.dSae];
-        try (NDManager m = manager.newSubManager()) {
-            NDArray x = m.create(sample, new Shape(n, sae.dIn)).sub(sae.bDec);
-            float[] sorted = x.matMul(sae.wEnc.transpose()).sort(0).toFloatArray(); // ascending per latent
-            for (int i = 0; i < bias.length; i++) {
-                double p = cfg.gba().target(gba.groupOf(i));
-                int row = (int) Math.min(n - 1, Math.floor((1 - p) * n));
-                bias[i] = (float) Math.max(-inputNorm, Math.min(0, -sorted[row * sae.dSae + i]));
-            }
-        }
-        sae.bEnc.set(bias);
-    }
-
     /** Trains from the current step to the end; {@code last} is the log's last line so far (resume), or null. */
     private Summary run(boolean showProgress, Map<String, Object> last) {
         long start = System.nanoTime();
         int first = step;
-        Progress progress = showProgress ? new Progress("sae " + cfg.architecture(), cfg.steps() - first, "steps") : null;
+        Progress progress = showProgress ? new Progress("sae " + cfg.architecture().architecture(), cfg.steps() - first,
+                "steps") : null;
         while (step < cfg.steps()) {
             step++;
             Map<String, Object> line = trainStep();
@@ -250,7 +231,7 @@ public final class SaeTrainer implements AutoCloseable {
             SparseAutoencoder exported = sae.export(scale, withTraining(info.saeLensConfig()), m);
             exported.save(out.resolve(FINAL), true);
         }
-        Summary summary = new Summary(out.resolve(FINAL), cfg.architecture().toString(), sae.dIn, sae.dSae, cfg.steps(),
+        Summary summary = new Summary(out.resolve(FINAL), cfg.architecture().architecture(), sae.dIn, sae.dSae, cfg.steps(),
                 (long) cfg.steps() * cfg.batchSize(), seconds, rows / Math.max(seconds, 1e-9), last);
         AtomicFiles.writeString(out.resolve(SUMMARY), Json.write(Json.object("summary", summary, "config", cfg,
                 "data", info.data())));
@@ -268,13 +249,10 @@ public final class SaeTrainer implements AutoCloseable {
     private ObjectNode withTraining(ObjectNode base) {
         ObjectNode c = base.deepCopy();
         ObjectNode t = c.putObject("mono4j");
-        t.put("architecture", cfg.architecture().toString());
+        t.put("architecture", cfg.architecture().architecture());
         t.set("training", Json.MAPPER.valueToTree(cfg));
         t.put("activation_scale", scale);
         t.put("steps", step);
-        if (gba != null) {
-            t.set("gba", Json.MAPPER.valueToTree(cfg.gba()));
-        }
         return c;
     }
 
@@ -285,7 +263,7 @@ public final class SaeTrainer implements AutoCloseable {
         int n = cfg.batchSize();
         float[] rows = source.next(n);
         boolean[] dead = null;
-        if (cfg.architecture().keepsTopK()) {
+        if (sae.usesDeadLatents()) {
             dead = new boolean[sae.dSae];
             for (int i = 0; i < dead.length; i++) {
                 dead[i] = sinceFired[i] >= cfg.deadTokens();
@@ -296,7 +274,6 @@ public final class SaeTrainer implements AutoCloseable {
         double penalty;
         double totalVariance;
         float[] firing;
-        float[] peak = null;
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(rows, new Shape(n, sae.dIn)).muli((float) scale);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -306,9 +283,6 @@ public final class SaeTrainer implements AutoCloseable {
                 mse = f.mse().getFloat();
                 penalty = f.penalty().getFloat();
                 firing = f.firing();
-                if (f.peak() != null) {
-                    peak = f.peak().toFloatArray();
-                }
             }
             totalVariance = x.sub(x.mean(new int[] {0})).square().sum().getFloat() / n;
         }
@@ -327,14 +301,7 @@ public final class SaeTrainer implements AutoCloseable {
             firedSinceLog[i] += (long) firing[i];
         }
         rowsSinceLog += n;
-        if (gba != null) {
-            gba.record(firing, peak, n);
-            if (gba.due(step)) {
-                float[] b = sae.bEnc.toFloatArray();
-                gba.adapt(b);
-                sae.bEnc.set(b);
-            }
-        }
+        sae.afterStep(step, firing, n);
         if (!Double.isFinite(loss)) {
             throw new IllegalStateException("step " + step + ": loss is " + loss + " (lower --lr?)");
         }
@@ -350,22 +317,13 @@ public final class SaeTrainer implements AutoCloseable {
         Arrays.fill(firedSinceLog, 0);
         rowsSinceLog = 0;
         Map<String, Object> line = Json.object("step", step, "rows", (long) step * n, "lr", lr, "loss", loss, "mse", mse,
-                "fvu", mse / totalVariance, "l0", l0 / n, penaltyName(), penalty, "dead", deadCount, "dense", dense);
+                "fvu", mse / totalVariance, "l0", l0 / n, sae.penaltyName(), penalty, "dead", deadCount, "dense", dense);
         if (truth != null) {
             FeatureRecovery.Scores s = FeatureRecovery.score(truth, sae.wDec.toFloatArray(), sae.dIn);
             line.put("frr_0.8", s.frr08());
             line.put("frr_0.9", s.frr09());
         }
         return line;
-    }
-
-    private String penaltyName() {
-        return switch (cfg.architecture()) {
-            case RELU -> "l1";
-            case JUMPRELU -> "l0_penalty";
-            case TOPK, BATCHTOPK -> "aux_k";
-            case GBA, BA -> "penalty";
-        };
     }
 
     private void appendLog(Map<String, Object> line) {
@@ -385,16 +343,12 @@ public final class SaeTrainer implements AutoCloseable {
             }
             w.addI64("since_fired", new long[] {sinceFired.length}, sinceFired);
             w.addI64("fired_since_log", new long[] {firedSinceLog.length}, firedSinceLog);
-            long gbaRows = 0;
-            if (gba != null) {
-                w.addI64("gba_fired", new long[] {sinceFired.length}, gba.windowFired());
-                w.addF32("gba_peak", new long[] {sinceFired.length}, gba.windowPeak());
-                gbaRows = gba.windowRows();
-            }
+            ObjectNode architecture = Json.MAPPER.createObjectNode();
+            sae.saveState(w, architecture);
             w.write(tmp.resolve(TENSORS));
             adam.saveState(tmp);
-            State s = new State(step, cfg, sae.dIn, scale, inputNorm, sae.batchThreshold, gbaRows, rowsSinceLog,
-                    info.data(), info.saeLensConfig());
+            State s = new State(step, cfg, sae.dIn, scale, inputNorm, architecture, rowsSinceLog, info.data(),
+                    info.saeLensConfig());
             Files.writeString(tmp.resolve(STATE), Json.write(s));
         });
     }
@@ -410,13 +364,10 @@ public final class SaeTrainer implements AutoCloseable {
             }
             System.arraycopy(r.readLongs("since_fired"), 0, sinceFired, 0, sinceFired.length);
             System.arraycopy(r.readLongs("fired_since_log"), 0, firedSinceLog, 0, firedSinceLog.length);
-            if (gba != null) {
-                gba.restoreWindow(s.gbaWindowRows(), r.readLongs("gba_fired"), r.readFloats("gba_peak"));
-            }
+            sae.restoreState(r, s.architecture());
         }
         adam.loadState(ckpt);
         rowsSinceLog = s.rowsSinceLog();
-        sae.batchThreshold = s.batchThreshold();
         step = s.step();
     }
 

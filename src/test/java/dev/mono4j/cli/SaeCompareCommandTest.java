@@ -98,7 +98,9 @@ class SaeCompareCommandTest {
         assertBadInput(compare(out, "--sweep", "k=2,x"), "--sweep k", "'x' is not a number");
         assertBadInput(compare(out, "--sweep", "k=2.5"), "invalid flags", "whole number");
         assertBadInput(compare(out, "--sweep", "k=2,2"), "invalid flags", "distinct");
-        assertBadInput(compare(out, "--architectures", "relu", "--sweep", "k=2,4"), "invalid flags", "sweep k", "[relu]");
+        // Without compare()'s --k, which relu alone refuses.
+        assertBadInput(cli("sae", "compare", "--synthetic", synthetic, "--architectures", "relu", "--sweep", "k=2,4",
+                "--out", out), "invalid flags", "sweep k", "[relu]");
         assertBadInput(compare(out, "--sweep", "htf=0.0001"), "invalid flags", "LTF");
         assertBadInput(compare(out, "--sweep", "l1=-1"), "invalid flags", ">= 0");
         assertBadInput(compare(out, "--eval-seed", 1, "--seed", 1), "invalid flags", "another");

@@ -3,6 +3,7 @@ package dev.mono4j.cli;
 import static dev.mono4j.cli.CliTest.assertBadInput;
 import static dev.mono4j.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,8 +33,11 @@ class SaeTrainEvalCommandTest {
     }
 
     private static CliTest.Run train(Path out, String arch, Object... extra) {
-        Object[] base = {"sae", "train", "--architecture", arch, "--synthetic", synthetic, "--d-sae", 32, "--k", 2,
+        // --k is TopK's and BatchTopK's own flag; the other architectures refuse it.
+        Object[] k = arch.endsWith("topk") ? new Object[] {"--k", 2} : new Object[0];
+        Object[] base = {"sae", "train", "--architecture", arch, "--synthetic", synthetic, "--d-sae", 32,
             "--batch-size", 64, "--steps", 20, "--log-every", 5, "--checkpoint-every", 10, "--out", out};
+        base = java.util.stream.Stream.concat(java.util.Arrays.stream(base), java.util.Arrays.stream(k)).toArray();
         Object[] all = java.util.Arrays.copyOf(base, base.length + extra.length);
         System.arraycopy(extra, 0, all, base.length, extra.length);
         return cli(all);
@@ -92,6 +96,18 @@ class SaeTrainEvalCommandTest {
         assertBadInput(cli("sae", "train", "--synthetic", tmp.resolve("missing"), "--out", tmp.resolve("x4")), "missing");
         assertBadInput(cli("sae", "eval", tmp.resolve("missing"), "--synthetic", synthetic, "--out", tmp.resolve("x5")),
                 "cfg.json");
+    }
+
+    /** A flag of another architecture is refused, naming the flag and the architecture, not ignored. */
+    @Test
+    void flagsOfAnotherArchitectureAreRefused() {
+        assertBadInput(cli("sae", "train", "--architecture", "topk", "--l1", 5, "--synthetic", synthetic, "--out",
+                tmp.resolve("y1")), "--l1", "topk", "relu");
+        assertBadInput(train(tmp.resolve("y2"), "gba", "--k", 4), "--k", "gba");
+        assertBadInput(train(tmp.resolve("y3"), "ba", "--gba-groups", 3), "--gba-groups", "ba");
+        assertBadInput(cli("sae", "compare", "--architectures", "relu,gba", "--k", 2, "--synthetic", synthetic, "--out",
+                tmp.resolve("y4")), "--k", "relu,gba");
+        assertFalse(Files.exists(tmp.resolve("y1")), "nothing was trained");
     }
 
     /** The SAE spliced into a model: CE loss recovered and KL from three forward passes per batch. */

@@ -33,9 +33,28 @@ class SaeTrainingTest {
         System.setProperty("ai.djl.offline", "true");
     }
 
-    static SaeConfig config(SaeArchitecture a, int dSae, int k, int batch, int steps) {
-        return new SaeConfig(a, dSae, 8, k, 5.0, 1.0, 0.001, 0.001, 512, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
-                true, true, true, SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, false, 3e-3, 5, 0.1, batch, steps, 7, 5, 10);
+    static SaeConfig config(String a, int dSae, int k, int batch, int steps) {
+        return run(arch(a, k, 512, true), dSae, SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, batch, steps);
+    }
+
+    /** Architecture {@code a}'s settings in these tests: paper defaults, TopK's and BatchTopK's k, k_aux and path set. */
+    static ArchitectureConfig arch(String a, int k, int auxK, boolean sparseDecode) {
+        return switch (a) {
+            case "topk" -> new TopKConfig(k, auxK, 1.0 / 32, sparseDecode);
+            case "batchtopk" -> new BatchTopKConfig(k, auxK, 1.0 / 32, sparseDecode);
+            case "relu" -> new ReluConfig(5.0);
+            case "jumprelu" -> new JumpReluConfig(1.0, 0.001, 0.001);
+            case "gba" -> GbaConfig.DEFAULT;
+            case "ba" -> BaConfig.of(GbaConfig.DEFAULT);
+            default -> throw new IllegalArgumentException(a);
+        };
+    }
+
+    /** The run settings of these tests. */
+    static SaeConfig run(ArchitectureConfig a, int dSae, SaeConfig.DecoderBiasInit init, int batch, int steps) {
+        return SaeConfig.builder().architecture(a).dSae(dSae).expansion(8).deadTokens(10_000_000L).denseThreshold(0.1)
+                .unitNormDecoder(true).normalize(true).decoderBias(init, false).lr(3e-3).warmupSteps(5).minLrRatio(0.1)
+                .batchSize(batch).steps(steps).seed(7).logEvery(5).checkpointEvery(10).build();
     }
 
     static float[] random(Random r, int n) {
@@ -69,12 +88,9 @@ class SaeTrainingTest {
     /** The sparse TopK path (gathered rows) computes the same loss, reconstruction and gradients as the dense one. */
     @Test
     void sparseAndDenseTopKAgree() {
-        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
-            SaeConfig sparse = config(a, 48, 4, 16, 1);
-            SaeConfig dense = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
-                    GbaConfig.DEFAULT, false, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
-            sparse = new SaeConfig(a, 48, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1, GbaConfig.DEFAULT,
-                    true, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, 16, 1, 7, 5, 10);
+        for (String a : List.of("topk", "batchtopk")) {
+            SaeConfig dense = run(arch(a, 4, 8, false), 48, SaeConfig.DecoderBiasInit.MEAN, 16, 1);
+            SaeConfig sparse = run(arch(a, 4, 8, true), 48, SaeConfig.DecoderBiasInit.MEAN, 16, 1);
             Random r = new Random(3);
             float[] rows = random(r, 16 * 12);
             float[] bDec = random(r, 12);
@@ -82,8 +98,8 @@ class SaeTrainingTest {
             for (int i = 0; i < 48; i += 3) {
                 dead[i] = true; // AuxK takes part too
             }
-            try (NDManager m = NDManager.newBaseManager(); TrainableSae s = new TrainableSae(sparse, 12, bDec, m);
-                    TrainableSae d = new TrainableSae(dense, 12, bDec, m)) {
+            try (NDManager m = NDManager.newBaseManager(); TrainableSae s = TrainableSae.create(sparse, 12, 1, bDec, m);
+                    TrainableSae d = TrainableSae.create(dense, 12, 1, bDec, m)) {
                 Map<String, float[]> gs = lossAndGradients(s, rows, 16, dead);
                 Map<String, float[]> gd = lossAndGradients(d, rows, 16, dead);
                 for (String key : gd.keySet()) {
@@ -99,11 +115,11 @@ class SaeTrainingTest {
         int dIn = 3;
         int dSae = 5;
         int n = 4;
-        SaeConfig cfg = config(SaeArchitecture.RELU, dSae, 1, n, 1);
+        SaeConfig cfg = config("relu", dSae, 1, n, 1);
         Random r = new Random(5);
         float[] rows = random(r, n * dIn);
         float[] bDec = random(r, dIn);
-        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, bDec, m)) {
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = TrainableSae.create(cfg, dIn, 1, bDec, m)) {
             float[] enc = random(r, dSae * dIn);
             float[] dec = random(r, dSae * dIn);
             float[] bEnc = random(r, dSae);
@@ -144,8 +160,8 @@ class SaeTrainingTest {
     @Test
     void jumpReluThresholdGetsStraightThroughGradient() {
         int dIn = 1;
-        SaeConfig cfg = config(SaeArchitecture.JUMPRELU, 1, 1, 1, 1);
-        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, new float[] {0}, m)) {
+        SaeConfig cfg = config("jumprelu", 1, 1, 1, 1);
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = TrainableSae.create(cfg, dIn, 1, new float[] {0}, m)) {
             sae.wEnc.set(new float[] {1});
             sae.wDec.set(new float[] {1});
             double theta = 0.001;
@@ -161,9 +177,9 @@ class SaeTrainingTest {
     /** Removing the gradient's component along each decoder row leaves it orthogonal to the row. */
     @Test
     void decoderGradientLosesItsParallelPart() {
-        SaeConfig cfg = config(SaeArchitecture.RELU, 6, 1, 8, 1);
+        SaeConfig cfg = config("relu", 6, 1, 8, 1);
         Random r = new Random(9);
-        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, 4, new float[4], m)) {
+        try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = TrainableSae.create(cfg, 4, 1, new float[4], m)) {
             float[] rows = random(r, 8 * 4);
             try (NDManager s = NDManager.newBaseManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 gc.backward(sae.forward(s, s.create(rows, new Shape(8, 4)), null).loss());
@@ -227,7 +243,7 @@ class SaeTrainingTest {
     /** Every architecture trains, lowers its reconstruction error and saves an SAE that SAELens semantics reload. */
     @Test
     void everyArchitectureTrainsAndRoundTrips() throws Exception {
-        for (SaeArchitecture a : SaeArchitecture.values()) {
+        for (String a : SaeArchitectures.names()) {
             ToyData data = new ToyData(16, 24, 2, 11);
             SaeConfig cfg = config(a, 64, 4, 128, 60);
             Path out = tmp.resolve(a.toString());
@@ -248,7 +264,7 @@ class SaeTrainingTest {
                 double fvu = recon.sub(x).square().sum().getFloat()
                         / x.sub(x.mean(new int[] {0})).square().sum().getFloat();
                 assertTrue(Math.abs(fvu - last) < 0.15 + last, a + ": saved SAE FVU " + fvu + " vs training " + last);
-                if (a == SaeArchitecture.TOPK) {
+                if ("topk".equals(a)) {
                     float[] f = sae.encode(x).toFloatArray();
                     for (int r = 0; r < 256; r++) {
                         int active = 0;
@@ -262,7 +278,7 @@ class SaeTrainingTest {
             try (SafetensorsReader r = SafetensorsReader.open(s.sae().resolve(SparseAutoencoder.WEIGHTS))) {
                 assertArrayEquals(new long[] {16, 64}, r.info("W_enc").shape());
                 assertArrayEquals(new long[] {64, 16}, r.info("W_dec").shape());
-                assertEquals(a == SaeArchitecture.JUMPRELU || a == SaeArchitecture.BATCHTOPK,
+                assertEquals("jumprelu".equals(a) || "batchtopk".equals(a),
                         r.tensors().containsKey("threshold"));
             }
         }
@@ -281,11 +297,11 @@ class SaeTrainingTest {
         SaeConfig.Builder b = SaeConfig.DEFAULT.toBuilder().dSae(128).batchSize(256).lr(3e-3).logEvery(250)
                 .decoderBias(SaeConfig.DecoderBiasInit.ZERO, true);
         GbaConfig atFrequency = new GbaConfig(10, 0.05, 0.001, 50, 0.01, 0.01, 1e-6, true, false);
-        SaeTrainer.Summary gba = SaeTrainer.train(b.architecture(SaeArchitecture.GBA).gba(atFrequency).steps(1500).build(),
+        SaeTrainer.Summary gba = SaeTrainer.train(b.architecture(atFrequency).steps(1500).build(),
                 SaeData.synthetic(dir, 1), tmp.resolve("gba"), false, false);
         assertTrue(((Number) gba.last().get("frr_0.9")).doubleValue() >= 0.95, "GBA " + gba.last());
         GbaConfig tooOften = new GbaConfig(1, 0.4, 0.4, 50, 0.01, 0.01, 1e-6, true, false);
-        SaeTrainer.Summary ba = SaeTrainer.train(b.architecture(SaeArchitecture.BA).gba(tooOften).steps(500).build(),
+        SaeTrainer.Summary ba = SaeTrainer.train(b.architecture(BaConfig.of(tooOften)).steps(500).build(),
                 SaeData.synthetic(dir, 1), tmp.resolve("ba"), false, false);
         assertEquals(0.0, ((Number) ba.last().get("frr_0.8")).doubleValue(), "BA " + ba.last());
     }
@@ -295,7 +311,7 @@ class SaeTrainingTest {
     void heldDecoderBiasStaysWhereItStarted() throws Exception {
         SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
         for (boolean freeze : new boolean[] {false, true}) {
-            SaeConfig cfg = config(SaeArchitecture.GBA, 32, 3, 64, 30).toBuilder()
+            SaeConfig cfg = config("gba", 32, 3, 64, 30).toBuilder()
                     .decoderBias(SaeConfig.DecoderBiasInit.ZERO, freeze).build();
             Path out = tmp.resolve("b-dec-" + freeze);
             SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, out, false, false);
@@ -313,11 +329,11 @@ class SaeTrainingTest {
     /** A run killed after a checkpoint and resumed ends with the same weights, bit for bit, as one that was not. */
     @Test
     void resumedRunEqualsUninterruptedRun() throws Exception {
-        SaeConfig held = config(SaeArchitecture.GBA, 32, 3, 64, 30).toBuilder()
+        SaeConfig held = config("gba", 32, 3, 64, 30).toBuilder()
                 .decoderBias(SaeConfig.DecoderBiasInit.GEOMETRIC_MEDIAN, true).build();
-        for (SaeConfig cfg : List.of(config(SaeArchitecture.TOPK, 32, 3, 64, 30), config(SaeArchitecture.GBA, 32, 3, 64, 30),
+        for (SaeConfig cfg : List.of(config("topk", 32, 3, 64, 30), config("gba", 32, 3, 64, 30),
                 held)) {
-            String a = cfg.architecture() + (cfg.freezeDecoderBias() ? "-held" : "");
+            String a = cfg.architecture().architecture() + (cfg.freezeDecoderBias() ? "-held" : "");
             Path whole = tmp.resolve("whole-" + a);
             Path killed = tmp.resolve("killed-" + a);
             SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());

@@ -136,7 +136,7 @@ class SparseTopKStepTest {
      * differentiated by autograd: pre-activations (x − b_dec)·W_encᵀ + b_enc over all latents, ReLU, masks from
      * a top-k per row (or over the batch), AuxK among all latents with the live ones pushed to −∞. Rows 0 and 5
      * are ten times larger than the others, so that they hold most of BatchTopK's batch and their candidates must
-     * grow. The second size has more pre-activations than one chunk (TrainableSae.CHUNK_FLOATS) holds. Values
+     * grow. The second size has more pre-activations than one chunk (TopKSelection.CHUNK_FLOATS) holds. Values
      * agree to 1e-4, relative where they exceed 1.
      */
     @Test
@@ -157,11 +157,11 @@ class SparseTopKStepTest {
         for (int i = 0; i < dSae; i += 3) {
             dead[i] = true;
         }
-        for (SaeArchitecture a : List.of(SaeArchitecture.TOPK, SaeArchitecture.BATCHTOPK)) {
+        for (String a : List.of("topk", "batchtopk")) {
             for (boolean sparse : List.of(true, false)) {
-                SaeConfig cfg = new SaeConfig(a, dSae, 8, 4, 5, 1, 0.001, 0.001, 8, 1.0 / 32, 10_000_000L, 0.1,
-                        GbaConfig.DEFAULT, sparse, true, true, SaeConfig.DecoderBiasInit.MEAN, false, 3e-3, 5, 0.1, n, 1, 7, 5, 10);
-                try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = new TrainableSae(cfg, dIn, bDec, m)) {
+                SaeConfig cfg = SaeTrainingTest.run(SaeTrainingTest.arch(a, 4, 8, sparse), dSae,
+                        SaeConfig.DecoderBiasInit.MEAN, n, 1);
+                try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = TrainableSae.create(cfg, dIn, 1, bDec, m)) {
                     sae.bEnc.set(SaeTrainingTest.random(r, dSae)); // not all zero, so that its gradient is tested too
                     Map<String, float[]> got = lossAndGradients(sae, rows, n, dead, false);
                     Map<String, float[]> want = lossAndGradients(sae, rows, n, dead, true);
@@ -203,11 +203,14 @@ class SparseTopKStepTest {
     }
 
     private static TrainableSae.Forward plainTopK(NDManager m, TrainableSae sae, NDArray x, boolean[] dead) {
-        SaeConfig cfg = sae.cfg;
+        ArchitectureConfig a = sae.cfg.architecture();
+        boolean rowTopK = a instanceof TopKConfig;
+        TopKConfig cfg = rowTopK ? (TopKConfig) a : new TopKConfig(((BatchTopKConfig) a).k(), ((BatchTopKConfig) a).auxK(),
+                ((BatchTopKConfig) a).auxCoefficient(), ((BatchTopKConfig) a).sparseDecode());
         NDArray pre = x.sub(sae.bDec).matMul(sae.wEnc.transpose()).add(sae.bEnc);
         NDArray preD = pre.stopGradient();
         NDArray keep;
-        if (cfg.architecture() == SaeArchitecture.TOPK) {
+        if (rowTopK) {
             keep = preD.gte(preD.topK(cfg.k(), 1, true, true).get(0).min(new int[] {1}, true));
         } else {
             float kth = preD.reshape(-1).topK((int) x.getShape().get(0) * cfg.k(), 0, true, true).get(0).min().getFloat();
@@ -228,7 +231,7 @@ class SparseTopKStepTest {
         NDArray aux = auxRecon.sub(x.sub(recon).stopGradient()).square().sum(new int[] {1}).mean()
                 .mul(TrainableSae.scalar(m, Math.min(1.0, (double) nDead / cfg.auxK())));
         float[] firing = f.stopGradient().gt(0f).toType(DataType.FLOAT32, false).sum(new int[] {0}).toFloatArray();
-        return new TrainableSae.Forward(mse.add(aux.mul(TrainableSae.scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing, null);
+        return new TrainableSae.Forward(mse.add(aux.mul(TrainableSae.scalar(m, cfg.auxCoefficient()))), mse, aux, recon, firing);
     }
 
     private static void fill(float[][] rows, float[] flat) {

@@ -6,12 +6,5 @@ import picocli.CommandLine.Command;
 @Command(name = "sae", mixinStandardHelpOptions = true, description = "Train, evaluate and compare sparse autoencoders.",
         subcommands = {SaeCacheCommand.class, SaeSynthCommand.class, SaeTrainCommand.class, SaeEvalCommand.class,
             SaeCompareCommand.class})
-final class SaeCommand implements Runnable {
-    @picocli.CommandLine.Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
-    }
+final class SaeCommand extends ParentCommand {
 }

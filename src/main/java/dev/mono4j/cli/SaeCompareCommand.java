@@ -14,16 +14,12 @@ import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j sae compare}: several architectures on the same rows, one table and report. */
 @Command(name = "compare", mixinStandardHelpOptions = true,
         description = "Train several SAE architectures on the same rows and compare them: compare.json and report.html"
-                + " (sparsity–reconstruction frontier, FRR, dead latents); each run is a `sae train` folder under runs/.")
-final class SaeCompareCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+                + " (sparsity–reconstruction frontier, FRR, dead latents); each run is a `sae train` folder under --out/runs/.")
+final class SaeCompareCommand extends CliCommand {
     @Option(names = "--architectures", split = ",", defaultValue = "topk,batchtopk,relu,jumprelu,gba,ba",
             description = "Architectures to train (default ${DEFAULT-VALUE}).")
     List<String> architectures;
@@ -43,11 +39,8 @@ final class SaeCompareCommand implements Runnable {
             + " rows are read in (default ${DEFAULT-VALUE}).")
     long evalSeed = 12_345;
 
-    @Option(names = "--out", required = true, description = "Output folder: runs/, compare.json, report.html.")
-    Path out;
-
-    @Option(names = "--overwrite", description = "Replace an earlier comparison in --out.")
-    boolean overwrite;
+    @Mixin
+    OutputFolderOptions output;
 
     @Override
     public void run() {
@@ -56,8 +49,8 @@ final class SaeCompareCommand implements Runnable {
         sweep.forEach((knob, values) -> knobs.put(Flags.check(() -> SaeCompare.knob(knob)), numbers(knob, values)));
         SaeCompare compare = Flags.check(() -> new SaeCompare(SaeCompare.plan(archs, options.config(archs.get(0)), knobs),
                 options.data(), evalRows, evalSeed));
-        SaeCompare.Result r = compare.run(out, overwrite, true);
-        PrintWriter w = spec.commandLine().getOut();
+        SaeCompare.Result r = compare.run(output.out, output.overwrite, true);
+        PrintWriter w = out();
         for (SaeCompare.RunResult x : r.runs()) {
             ReconstructionStats.Result rec = x.eval().reconstruction();
             w.printf(Locale.ROOT, "%-22s L0 %.1f, FVU %.4f, MSE %.4g, dead %d, dense %d%s, %.0f s%n", x.run().name(),

@@ -4,7 +4,6 @@ import ai.djl.ndarray.NDManager;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
-import dev.mono4j.io.OutputFolder;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.sae.FeatureRecovery;
@@ -25,7 +24,6 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code ./mono4j sae eval}: SAEs on held-out rows (an activation store or synthetic data, with feature recovery
@@ -33,12 +31,9 @@ import picocli.CommandLine.Spec;
  * top-activating contexts); with several SAEs, their consistency (mean max cosine of decoder rows).
  */
 @Command(name = "eval", mixinStandardHelpOptions = true,
-        description = "Evaluate SAEs: reconstruction, sparsity, CE loss recovered, KL, concept purity, feature recovery, consistency.")
-final class SaeEvalCommand implements Runnable {
+        description = "Evaluate SAEs: reconstruction, sparsity, CE loss recovered, KL, concept purity, feature recovery, consistency. --out gets eval.json (and latents.jsonl with --model).")
+final class SaeEvalCommand extends CliCommand {
     static final Set<String> OUTPUTS = Set.of("eval.json", "latents.jsonl");
-
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "SAE_DIR", arity = "1..*", description = "SAELens SAE folders (cfg.json, sae_weights.safetensors).")
     List<Path> saes;
@@ -76,11 +71,8 @@ final class SaeEvalCommand implements Runnable {
     @Option(names = "--dense-threshold", description = "Firing share above which a latent is dense (default ${DEFAULT-VALUE}).")
     double denseThreshold = 0.1;
 
-    @Option(names = "--out", required = true, description = "Output folder: eval.json (and latents.jsonl with --model).")
-    Path out;
-
-    @Option(names = "--overwrite", description = "Replace an earlier evaluation in --out.")
-    boolean overwrite;
+    @Mixin
+    OutputFolderOptions output;
 
     /** {@link TextOptions}' flags with {@code --data} optional (it goes with --model) and fewer texts by default. */
     static final class OptionalTexts {
@@ -106,8 +98,8 @@ final class SaeEvalCommand implements Runnable {
         if (rows < 1 || batchSize < 1 || topContexts < 0) {
             throw new UserInputException("need --rows >= 1, --batch-size >= 1 and --top-contexts >= 0");
         }
-        OutputFolder.check(out, OUTPUTS, overwrite, "pass --overwrite or choose another --out");
-        PrintWriter w = spec.commandLine().getOut();
+        output.check(OUTPUTS);
+        PrintWriter w = out();
         List<Map<String, Object>> results = new ArrayList<>();
         List<float[]> decoders = new ArrayList<>();
         StringBuilder latents = new StringBuilder();
@@ -137,12 +129,12 @@ final class SaeEvalCommand implements Runnable {
             w.printf("consistency (mean max cosine of decoder rows, pairwise): %.4f%n",
                     (Double) ((Map<?, ?>) report.get("consistency")).get("mean"));
         }
-        OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --overwrite");
-        AtomicFiles.writeString(out.resolve("eval.json"), Json.write(report));
+        output.prepare(OUTPUTS);
+        AtomicFiles.writeString(output.out.resolve("eval.json"), Json.write(report));
         if (model != null) {
-            AtomicFiles.writeString(out.resolve("latents.jsonl"), latents.toString());
+            AtomicFiles.writeString(output.out.resolve("latents.jsonl"), latents.toString());
         }
-        w.println("wrote " + out.resolve("eval.json"));
+        w.println("wrote " + output.out.resolve("eval.json"));
     }
 
     private void evalOnModel(SparseAutoencoder sae, Path dir, Map<String, Object> r, StringBuilder latents) {

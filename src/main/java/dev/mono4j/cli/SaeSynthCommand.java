@@ -1,22 +1,17 @@
 package dev.mono4j.cli;
 
-import dev.mono4j.io.OutputFolder;
 import dev.mono4j.sae.SyntheticConfig;
 import dev.mono4j.sae.SyntheticSuperposition;
-import java.nio.file.Path;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j sae synth --out DIR}: the ground truth of a synthetic superposition model (docs/sae.md). */
 @Command(name = "synth", mixinStandardHelpOptions = true,
         description = "Write known feature directions and frequencies for SAE training on synthetic data X = H V.")
-final class SaeSynthCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Option(names = "--out", required = true, description = "Folder to write (must not exist or be empty).")
-    Path out;
+final class SaeSynthCommand extends CliCommand {
+    @Mixin
+    OutputFolderOptions output;
 
     @Option(names = "--n", description = "Number of features (default ${DEFAULT-VALUE}).")
     int n = SyntheticConfig.DEFAULT.n();
@@ -40,16 +35,13 @@ final class SaeSynthCommand implements Runnable {
     @Option(names = "--seed", description = "Draws the feature directions (default ${DEFAULT-VALUE}).")
     long seed = SyntheticConfig.DEFAULT.seed();
 
-    @Option(names = "--overwrite", description = "Replace an earlier 'sae synth' in --out (nothing else there).")
-    boolean overwrite;
-
     @Override
     public void run() {
         SyntheticConfig cfg = Flags.check(() -> new SyntheticConfig(n, d, SyntheticConfig.Sparsity.parse(sparsity),
                 SyntheticConfig.Frequencies.parse(frequencies), SyntheticConfig.Magnitudes.parse(magnitudes), noise, seed));
-        OutputFolder.prepare(out, SyntheticSuperposition.OUTPUTS, overwrite, "pass --overwrite or choose another --out");
+        output.prepare(SyntheticSuperposition.OUTPUTS);
         SyntheticSuperposition model = new SyntheticSuperposition(cfg);
-        model.save(out);
+        model.save(output.out);
         float[] f = model.frequencies();
         float min = f[0];
         float max = f[0];
@@ -57,8 +49,8 @@ final class SaeSynthCommand implements Runnable {
             min = Math.min(min, x);
             max = Math.max(max, x);
         }
-        spec.commandLine().getOut().printf("wrote %s: %,d features in %,d dimensions, s %s (mean %.2f a row),"
-                + " feature frequencies %s (%.4g to %.4g), magnitudes %s, noise %s, seed %d%n", out, cfg.n(), cfg.d(),
+        out().printf("wrote %s: %,d features in %,d dimensions, s %s (mean %.2f a row),"
+                + " feature frequencies %s (%.4g to %.4g), magnitudes %s, noise %s, seed %d%n", output.out, cfg.n(), cfg.d(),
                 cfg.sparsity(), cfg.sparsity().mean(), cfg.frequencies(), min, max, cfg.magnitudes(), cfg.noise(), cfg.seed());
     }
 }

@@ -138,7 +138,7 @@ public final class Pretrainer {
             throw new UserInputException(out.resolve(LOG_FILE) + ": has no line for step " + saved.step()
                     + ", the checkpoint's step; the log does not belong to this run");
         }
-        try (TransformerLM model = Checkpoint.load(checkpoint)) {
+        try (TransformerLM model = Checkpoint.loadCausal(checkpoint, "pretraining")) {
             Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer, onLog);
             return p.train(new Resumed(saved.step(), checkpoint, last), start);
         }

@@ -99,8 +99,8 @@ class AlignTrainerTest {
         resumeMatches(cfg);
         Path out = tmp.resolve("whole");
         assertTrue(Files.exists(out.resolve(AlignTrainer.ADAPTER_DIR).resolve("adapter_config.json")));
-        try (TransformerLM base = Checkpoint.load(tmp.resolve("model"));
-                TransformerLM merged = Checkpoint.load(out.resolve(AlignTrainer.FINAL_DIR))) {
+        try (TransformerLM base = Checkpoint.loadCausal(tmp.resolve("model"), "this test");
+                TransformerLM merged = Checkpoint.loadCausal(out.resolve(AlignTrainer.FINAL_DIR), "this test")) {
             assertArrayEquals(base.weight("model.layers.0.self_attn.k_proj.weight"),
                     merged.weight("model.layers.0.self_attn.k_proj.weight"), "k_proj is not a target");
             assertTrue(!java.util.Arrays.equals(base.weight("model.layers.0.self_attn.q_proj.weight"),
@@ -125,8 +125,8 @@ class AlignTrainerTest {
             }
         }));
         AlignTrainer.resume(tmp.resolve("split"), l -> { });
-        try (TransformerLM a = Checkpoint.load(tmp.resolve("whole").resolve(AlignTrainer.FINAL_DIR));
-                TransformerLM b = Checkpoint.load(tmp.resolve("split").resolve(AlignTrainer.FINAL_DIR))) {
+        try (TransformerLM a = Checkpoint.loadCausal(tmp.resolve("whole").resolve(AlignTrainer.FINAL_DIR), "this test");
+                TransformerLM b = Checkpoint.loadCausal(tmp.resolve("split").resolve(AlignTrainer.FINAL_DIR), "this test")) {
             for (String k : a.parameters().keySet()) {
                 assertArrayEquals(a.weight(k), b.weight(k), k);
             }

@@ -7,6 +7,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.metrics.Measure;
 import dev.mono4j.metrics.MeasureConfig;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.MeasureReport;
 import dev.mono4j.metrics.Measurement;
@@ -159,7 +160,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
     }
 
     private static int layerOf(String hook) {
-        return Integer.parseInt(hook.split("\\.")[1]);
+        return HookPoint.layer(hook).orElseThrow();
     }
 
     static List<JsonNode> readLog(Path file) {

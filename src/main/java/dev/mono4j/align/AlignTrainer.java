@@ -9,6 +9,7 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.PreferencePairs.Pair;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
@@ -113,7 +114,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
 
     /** The middle block's up-projection output ({@code mlp.hook_pre_linear}); GPT-2's MLP activation ({@code mlp.hook_post}). */
     public static String defaultHook(ModelConfig c) {
-        return "blocks." + c.numLayers() / 2 + (c.architecture().isGpt2() ? ".mlp.hook_post" : ".mlp.hook_pre_linear");
+        return c.family().mlpActivationHook(c.numLayers() / 2);
     }
 
     private static String hook(AlignConfig cfg, ModelConfig c) {
@@ -171,7 +172,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         JsonNode last = RunLoop.resumeLog(out, plan(cfg, saved.totalSteps()), saved.step());
         Path modelDir = Path.of(saved.model());
         try (Tokenizer tok = Tokenizer.load(checkpoint);
-                TransformerLM model = Checkpoint.load(cfg.lora() == null ? checkpoint : modelDir)) {
+                TransformerLM model = Checkpoint.loadCausal(cfg.lora() == null ? checkpoint : modelDir, "alignment")) {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
             AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out);
             t.reference = Json.read(out.resolve(REFERENCE_FILE), PairLogProbs.class, "reference log-prob file");
@@ -219,7 +220,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             params = model.parameters();
         }
         if (cfg.reference() == AlignConfig.Reference.LIVE && lora == null) {
-            liveReference = Checkpoint.load(Path.of(start.model()));
+            liveReference = Checkpoint.loadCausal(Path.of(start.model()), "alignment");
         }
         RunLoop.Result<AlignStepLog> r;
         try {
@@ -512,7 +513,6 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
      * {@value #FD_PAIRS} held-out pairs' prompt + chosen completion: the paper's Figure 4 over training.
      */
     private List<Double> fdAtEveryLayer() {
-        String kind = hook.replaceFirst("^blocks\\.\\d+\\.", "");
         List<Pair> pairs = data.eval().subList(0, Math.min(FD_PAIRS, data.eval().size()));
         int layers = model.config().numLayers();
         FeatureDecorrelation[] fd = new FeatureDecorrelation[layers];
@@ -520,10 +520,10 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             PreferenceBatch b = PreferenceBatch.encode(tok, pairs.subList(from, Math.min(pairs.size(), from + cfg.batchSize())),
                     cfg.maxPromptTokens(), cfg.maxLength());
             try (NDManager m = model.manager().newSubManager()) {
-                Hooks hooks = Hooks.capture("blocks.*." + kind);
+                Hooks hooks = Hooks.capture(HookPoint.layerGlob(hook));
                 PolicyLogProbs.sums(model, m, b, hooks);
                 for (int l = 0; l < layers; l++) {
-                    NDArray p = pooled(hooks.get("blocks." + l + "." + kind), b, m).get("0:" + b.size()); // chosen rows
+                    NDArray p = pooled(hooks.get(HookPoint.inLayer(hook, l)), b, m).get("0:" + b.size()); // chosen rows
                     int d = (int) p.getShape().get(1);
                     fd[l] = fd[l] == null ? new FeatureDecorrelation(d) : fd[l];
                     float[] x = p.toFloatArray();

@@ -10,6 +10,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.function.Function;
+import dev.mono4j.model.ParameterLayout;
 
 /** What the benchmarks share: the fp32 GEMM reference, the FLOP count of a model's tokens, a temp folder. */
 public final class Throughput {
@@ -68,12 +69,11 @@ public final class Throughput {
      * embedding lookups not) plus attention's 4·T·d per layer (the full T×T score matrix is computed). Training is 3×.
      */
     public static double forwardFlopsPerToken(ModelConfig c, int seq) {
-        double d = c.hiddenSize();
         double q = (double) c.numHeads() * c.headDim();
-        double kv = (double) c.numKvHeads() * c.headDim();
-        double mlp = c.architecture().gatedMlp() ? 3 * d * c.intermediateSize() : 2 * d * c.intermediateSize();
-        double perLayer = d * q + 2 * d * kv + q * d + mlp;
-        double matmulWeights = c.numLayers() * perLayer + (c.architecture().isEncoder() ? 0 : d * c.vocabSize());
+        double blockMatrices = ParameterLayout.expected(c).entrySet().stream()
+                .filter(e -> e.getKey().startsWith(c.family().blocksPrefix()) && e.getValue().length == 2)
+                .mapToDouble(e -> (double) e.getValue()[0] * e.getValue()[1]).sum();
+        double matmulWeights = blockMatrices + (c.causal() ? (double) c.hiddenSize() * c.vocabSize() : 0);
         return 2 * matmulWeights + 4.0 * c.numLayers() * seq * q;
     }
 }

@@ -3,12 +3,10 @@ package dev.mono4j.cli;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.Json;
-import dev.mono4j.model.Architecture;
 import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.ModelConfig;
-import dev.mono4j.model.ModelPull;
+import dev.mono4j.pull.ModelPull;
 import dev.mono4j.model.SentenceEmbeddings;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.TransformerEncoder;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
 import java.util.List;
@@ -43,13 +41,7 @@ final class EmbedCommand extends CliCommand {
             throw new UserInputException("--batch-size must be at least 1");
         }
         Path dir = checkpoint.dir;
-        Path config = dir.resolve("config.json");
-        Architecture arch = ModelConfig.read(config).architecture();
-        if (!arch.isEncoder()) { // before the weights are read
-            throw new UserInputException(config + ": " + arch.hfName + " is a causal language model; embed needs an"
-                    + " encoder (BertModel)");
-        }
-        try (Tokenizer tok = Tokenizer.load(dir); TransformerLM model = Checkpoint.load(dir)) {
+        try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed"); Tokenizer tok = Tokenizer.load(dir)) {
             var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
             SentenceEmbeddings.Pooling p = pooling != null ? pooling
                     : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);

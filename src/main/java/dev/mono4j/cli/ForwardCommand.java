@@ -11,7 +11,7 @@ import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.TensorInfo;
 import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -80,7 +80,7 @@ final class ForwardCommand extends CliCommand {
         if (batch.seqLen() == 0 || batch.batchSize() == 0) {
             throw new UserInputException("the input holds no tokens");
         }
-        try (TransformerLM model = Checkpoint.load(checkpoint.dir)) {
+        try (Transformer model = Checkpoint.load(checkpoint.dir)) {
             checkOutputSize(batch, model);
             model.checkTokenIds(batch, input.file != null ? input.file + ": tensor 'input_ids' " : "--text: ");
             Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);
@@ -103,7 +103,7 @@ final class ForwardCommand extends CliCommand {
     }
 
     /** Runs micro-batches and gathers each saved tensor into one little-endian F32 buffer. */
-    private Map<String, ByteBuffer> run(TransformerLM model, TokenBatch batch, Pattern wanted) {
+    private Map<String, ByteBuffer> run(Transformer model, TokenBatch batch, Pattern wanted) {
         Map<String, ByteBuffer> results = new LinkedHashMap<>();
         int t = batch.seqLen();
         for (int start = 0; start < batch.batchSize(); start += batchSize) {
@@ -118,7 +118,7 @@ final class ForwardCommand extends CliCommand {
                 NDArray output = model.forward(step, part, h);
                 Map<String, NDArray> save = new LinkedHashMap<>();
                 if (!noLogits) {
-                    save.put(model.config().architecture().isEncoder() ? "last_hidden_state" : "logits", output);
+                    save.put(model.outputName(), output);
                 }
                 save.putAll(h.captured());
                 for (Map.Entry<String, NDArray> e : save.entrySet()) {
@@ -134,9 +134,9 @@ final class ForwardCommand extends CliCommand {
     }
 
     /** Refuses up front (not after the whole run) outputs that one safetensors tensor here cannot hold. */
-    private void checkOutputSize(TokenBatch batch, TransformerLM model) {
+    private void checkOutputSize(TokenBatch batch, Transformer model) {
         long tokens = (long) batch.batchSize() * batch.seqLen();
-        long output = model.config().architecture().isEncoder() ? model.config().hiddenSize() : model.config().vocabSize();
+        long output = model.outputWidth();
         long widest = noLogits ? model.config().intermediateSize() : Math.max(output, model.config().intermediateSize());
         if (tokens * Math.max(widest, model.config().hiddenSize()) * 4 > Integer.MAX_VALUE) {
             throw new UserInputException("outputs of " + tokens + " tokens would exceed 2 GB per tensor; run fewer rows"

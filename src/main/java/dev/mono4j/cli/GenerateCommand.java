@@ -55,9 +55,9 @@ final class GenerateCommand extends CliCommand {
             }
             try (TransformerLM model = Checkpoint.loadCausal(dir, "generation")) {
                 ModelConfig config = model.config();
-                if (config.architecture().isGpt2() && ids.length + maxNewTokens > config.maxPositions()) {
+                if (config.family().learnedPositions() && ids.length + maxNewTokens > config.maxPositions()) {
                     throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length
-                            + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds n_positions "
+                            + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds " + config.family().positionLimitField() + " "
                             + config.maxPositions());
                 }
                 Set<Long> stops = stopTokens != null ? new HashSet<>(stopTokens) : Checkpoint.defaultStopTokens(dir, config);

@@ -34,7 +34,7 @@ final class InspectCommand implements Runnable {
         ModelConfig m = c.config();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("checkpoint", dir.toString());
-        d.put("architecture", m.architecture().hfName);
+        d.put("architecture", m.family().hfArchitecture());
         d.put("layers", m.numLayers());
         d.put("hidden_size", m.hiddenSize());
         d.put("heads", m.numHeads());
@@ -44,10 +44,10 @@ final class InspectCommand implements Runnable {
         d.put("vocab_size", m.vocabSize());
         d.put("context", m.maxPositions());
         d.put("tied_embeddings", m.tieEmbeddings());
-        if (m.architecture().isEncoder()) {
+        if (!m.causal()) {
             d.put("type_vocab_size", m.typeVocabSize());
         }
-        if (!m.architecture().learnedPositions()) {
+        if (!m.family().learnedPositions()) {
             d.put("rope_theta", m.ropeTheta());
             d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
             d.put("sliding_window", windows(m));
@@ -65,15 +65,15 @@ final class InspectCommand implements Runnable {
             return;
         }
         out.printf("checkpoint    %s%n", dir);
-        out.printf("architecture  %s%n", m.architecture().hfName);
+        out.printf("architecture  %s%n", m.family().hfArchitecture());
         out.printf("shape         %d layers, hidden %d, %d heads (%d kv, head_dim %d), mlp %d, vocab %d, context %d%n",
                 m.numLayers(), m.hiddenSize(), m.numHeads(), m.numKvHeads(), m.headDim(), m.intermediateSize(),
                 m.vocabSize(), m.maxPositions());
-        if (!m.architecture().learnedPositions()) {
+        if (!m.family().learnedPositions()) {
             out.printf("positions     rotary, theta %s, scaling %s, sliding window %s%n", m.ropeTheta(),
                     d.get("rope_scaling"), d.get("sliding_window"));
         }
-        out.printf("embeddings    %s%n", m.architecture().isEncoder() ? "no lm_head (encoder: outputs the last hidden state)"
+        out.printf("embeddings    %s%n", !m.causal() ? "no lm_head (encoder: outputs the last hidden state)"
                 : m.tieEmbeddings() ? "tied to lm_head" : "separate lm_head");
         out.printf("parameters    %,d (%.1fM)%n", params, params / 1e6);
         out.printf("dtype         %s%n", c.elementsByDtype().entrySet().stream()
@@ -100,10 +100,7 @@ final class InspectCommand implements Runnable {
     /** Hook names with the layer index folded into a range: blocks.{0..N-1}.hook_resid_pre. */
     static List<String> hookSummary(ModelConfig m) {
         String range = "{0.." + (m.numLayers() - 1) + "}";
-        return HookPoint.all(1, m.architecture().learnedPositions(), m.architecture().gatedMlp(),
-                !m.architecture().isEncoder()).stream()
-                .map(h -> h.replace("blocks.0.", "blocks." + range + "."))
-                .toList();
+        return m.hookNames().stream().map(h -> HookPoint.withLayer(h, range)).distinct().toList();
     }
 
 }

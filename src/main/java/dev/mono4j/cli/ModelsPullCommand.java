@@ -1,7 +1,7 @@
 package dev.mono4j.cli;
 
-import dev.mono4j.model.ModelPull;
-import dev.mono4j.model.PretrainedModel;
+import dev.mono4j.pull.ModelPull;
+import dev.mono4j.pull.PretrainedModel;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

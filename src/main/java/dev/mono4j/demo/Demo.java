@@ -122,7 +122,7 @@ public final class Demo {
             DemoConfig cfg) {
         Path model = s.model();
         List<String> out = new ArrayList<>();
-        try (TransformerLM lm = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
+        try (TransformerLM lm = Checkpoint.loadCausal(model, "the demo"); Tokenizer tok = Tokenizer.load(model)) {
             // Every validation story, whole (stories are far shorter than the model's context).
             TokenStream stories = TokenStream.read(valid, tok, lm.config().eosTokenIds().get(0));
             double storyLoss = DocumentLoss.mean(lm, stories.documentBatches(Integer.MAX_VALUE, 32,

@@ -52,7 +52,7 @@ public final class DemoSae {
      * {@code dir/gba}, and evaluates it spliced into the model over {@code measured}.
      */
     static Result run(DemoConfig cfg, String preset, Path modelDir, TextSource measured, Path dir) {
-        try (TransformerLM model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
+        try (TransformerLM model = Checkpoint.loadCausal(modelDir, "the demo"); Tokenizer tok = Tokenizer.load(modelDir)) {
             String hook = hook(model);
             Path store = dir.resolve("activations");
             ActivationStore s = ActivationStore.cache(model, tok, modelDir.toAbsolutePath().normalize().toString(),

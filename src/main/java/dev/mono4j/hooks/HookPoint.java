@@ -2,10 +2,19 @@ package dev.mono4j.hooks;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalInt;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-/** Hook point names, as TransformerLens names them, and glob matching over them. */
+/**
+ * Hook point names, as TransformerLens names them, and glob matching over them. This is the one place that
+ * builds and parses them: a block's hook is {@code blocks.<layer>.<kind>}.
+ */
 public final class HookPoint {
+    private static final String BLOCKS = "blocks.";
+    /** A block's hook: group 1 the layer, group 2 the kind (e.g. "mlp.hook_post"). */
+    private static final Pattern BLOCK_HOOK = Pattern.compile("blocks\\.(\\d+)\\.(.*)");
+
     public static final String EMBED = "hook_embed";
     public static final String POS_EMBED = "hook_pos_embed";
     public static final String LN_FINAL = "ln_final.hook_normalized";
@@ -13,39 +22,61 @@ public final class HookPoint {
     private HookPoint() {
     }
 
+    /** The layer of a block's hook ("blocks.3.hook_resid_post" → 3); empty for hooks outside the blocks. */
+    public static OptionalInt layer(String name) {
+        Matcher m = BLOCK_HOOK.matcher(name);
+        return m.matches() ? OptionalInt.of(Integer.parseInt(m.group(1))) : OptionalInt.empty();
+    }
+
+    /** The same kind of hook in another layer ("blocks.3.x", 5 → "blocks.5.x"); other hooks unchanged. */
+    public static String inLayer(String name, int layer) {
+        return withLayer(name, String.valueOf(layer));
+    }
+
+    /** The glob over every layer's hook of this kind ("blocks.3.x" → "blocks.*.x"); other hooks unchanged. */
+    public static String layerGlob(String name) {
+        return withLayer(name, "*");
+    }
+
+    /** The name with its layer written as {@code layer} (e.g. "{0..5}" for a summary); other hooks unchanged. */
+    public static String withLayer(String name, String layer) {
+        Matcher m = BLOCK_HOOK.matcher(name);
+        return m.matches() ? BLOCKS + layer + "." + m.group(2) : name;
+    }
+
     public static String residPre(int l) {
-        return "blocks." + l + ".hook_resid_pre";
+        return BLOCKS + l + ".hook_resid_pre";
     }
 
     public static String attnOut(int l) {
-        return "blocks." + l + ".hook_attn_out";
+        return BLOCKS + l + ".hook_attn_out";
     }
 
     public static String residMid(int l) {
-        return "blocks." + l + ".hook_resid_mid";
+        return BLOCKS + l + ".hook_resid_mid";
     }
 
     /** MLP pre-activation: GPT-2's c_fc output, the gate_proj output of gated MLPs. */
     public static String mlpPre(int l) {
-        return "blocks." + l + ".mlp.hook_pre";
+        return BLOCKS + l + ".mlp.hook_pre";
     }
 
     /** Gated MLPs only: the up_proj output (the activation DecPO regularises). */
     public static String mlpPreLinear(int l) {
-        return "blocks." + l + ".mlp.hook_pre_linear";
+        return BLOCKS + l + ".mlp.hook_pre_linear";
     }
 
     /** What enters the MLP's down/out projection. */
     public static String mlpPost(int l) {
-        return "blocks." + l + ".mlp.hook_post";
+        return BLOCKS + l + ".mlp.hook_post";
     }
 
     public static String mlpOut(int l) {
-        return "blocks." + l + ".hook_mlp_out";
+        return BLOCKS + l + ".hook_mlp_out";
     }
 
     public static String residPost(int l) {
-        return "blocks." + l + ".hook_resid_post";
+        return BLOCKS + l + ".hook_resid_post";
     }
 
     /**

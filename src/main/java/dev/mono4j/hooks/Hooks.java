@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * <p>Captured tensors belong to the forward pass's NDManager; read or use them before closing it.
  * An intervention that runs under a GradientCollector must combine tensors only: DJL's Number-argument
  * ops ({@code x.mul(0.5)}) hand autograd a tensor the garbage collector may free before backward
- * (see {@link dev.mono4j.model.TransformerLM}); write {@code x.mul(x.getManager().full(new Shape(), 0.5f))}.
+ * (see the class comment of the model package's {@code Transformer}); write {@code x.mul(x.getManager().full(new Shape(), 0.5f))}.
  * A Hooks object is for one forward pass: a later pass would overwrite its captures.
  */
 public final class Hooks {

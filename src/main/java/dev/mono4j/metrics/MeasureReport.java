@@ -1,5 +1,6 @@
 package dev.mono4j.metrics;
 
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.report.HtmlReport;
 import dev.mono4j.report.LineChart;
 import java.util.ArrayList;
@@ -53,7 +54,7 @@ public final class MeasureReport {
 
     /** The hook's name with its layer replaced by {@code *}: lines join the hooks of one kind. */
     static String kind(String hook) {
-        return hook.replaceFirst("^blocks\\.\\d+\\.", "blocks.*.");
+        return HookPoint.layerGlob(hook);
     }
 
     public static HtmlReport build(List<Measurement.ModelResult> models, MeasureConfig cfg) {

@@ -10,7 +10,8 @@ import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.Gpt2Family;
+import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.train.Progress;
 import java.nio.file.Path;
@@ -19,7 +20,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -27,7 +27,6 @@ import java.util.regex.Pattern;
  * holds one batch and the metrics' fixed-size state, however many texts there are.
  */
 public final class Measurement {
-    private static final Pattern LAYER = Pattern.compile("blocks\\.(\\d+)\\..*");
 
     private Measurement() {
     }
@@ -39,18 +38,18 @@ public final class Measurement {
     }
 
     /** The hook glob DecPO reads for this model: the up-projection for gated MLPs, the MLP activation for GPT-2. */
-    public static String defaultHooks(TransformerLM model) {
-        return model.config().architecture().gatedMlp() ? "blocks.*.mlp.hook_pre_linear" : "blocks.*.mlp.hook_post";
+    public static String defaultHooks(Transformer model) {
+        return HookPoint.layerGlob(model.config().family().mlpActivationHook(0));
     }
 
     /** Measures the checkpoint in {@code dir} (config.json, weights, tokenizer.json). */
     public static ModelResult run(Path dir, String name, TextSource texts, MeasureConfig cfg, boolean showProgress) {
-        try (TransformerLM model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
+        try (Transformer model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
             return run(model, tok, name, dir.toString(), texts, cfg, showProgress);
         }
     }
 
-    public static ModelResult run(TransformerLM model, Tokenizer tok, String name, String path, TextSource texts,
+    public static ModelResult run(Transformer model, Tokenizer tok, String name, String path, TextSource texts,
             MeasureConfig cfg, boolean showProgress) {
         long start = System.nanoTime();
         String glob = cfg.hooks() == null ? defaultHooks(model) : cfg.hooks();
@@ -107,13 +106,12 @@ public final class Measurement {
         List<HookResult> results = new ArrayList<>();
         int layers = model.config().numLayers();
         for (HookMetrics m : metrics.values()) {
-            Matcher lm = LAYER.matcher(m.hook);
-            int layer = lm.matches() ? Integer.parseInt(lm.group(1)) : -1;
+            int layer = HookPoint.layer(m.hook).orElse(-1);
             double depth = layer < 0 ? Double.NaN : layers == 1 ? 0 : (double) layer / (layers - 1);
             results.add(m.result(layer, depth, anyConcept, anyLabel));
         }
-        WeightProxy.Result proxy = model.config().architecture().isGpt2() ? WeightProxy.of(model) : null;
-        return new ModelResult(name, path, model.config().architecture().toString(), layers, model.parameterCount(),
+        WeightProxy.Result proxy = model.config().family() == Gpt2Family.GPT2 ? WeightProxy.of(model) : null;
+        return new ModelResult(name, path, model.config().family().toString(), layers, model.parameterCount(),
                 texts.name(), done, tokens, truncated, cfg.pool().name().toLowerCase(java.util.Locale.ROOT), results,
                 proxy, (System.nanoTime() - start) / 1e9);
     }

@@ -2,7 +2,8 @@ package dev.mono4j.metrics;
 
 import dev.mono4j.UserInputException;
 import dev.mono4j.model.ParameterLayout;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.Gpt2Family;
+import dev.mono4j.model.Transformer;
 import java.util.Arrays;
 
 /**
@@ -27,10 +28,10 @@ public final class WeightProxy {
     public record Result(double[] medians, double[] normalized) {
     }
 
-    public static Result of(TransformerLM model) {
-        if (!model.config().architecture().isGpt2()) {
+    public static Result of(Transformer model) {
+        if (model.config().family() != Gpt2Family.GPT2) {
             throw new UserInputException("the weight proxy needs an MLP input bias, which only GPT-2-family models"
-                    + " have (this model is " + model.config().architecture() + ")");
+                    + " have (this model is " + model.config().family() + ")");
         }
         int layers = model.config().numLayers();
         int d = model.config().hiddenSize();

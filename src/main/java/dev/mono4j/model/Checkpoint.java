@@ -51,13 +51,14 @@ public final class Checkpoint {
         }
     }
 
-    public static TransformerLM load(Path dir) {
+    /** The model a checkpoint folder holds: a {@link TransformerLM} or a {@link TransformerEncoder}, by its family. */
+    public static Transformer load(Path dir) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
             Contents contents = validate(config, st, dir);
             rejectUnusedBlockTensors(dir, contents);
             if (!contents.unused().isEmpty()) {
-                LOG.warn("{}: {} tensor(s) not used by {}: {}", dir, contents.unused().size(), config.architecture().hfName,
+                LOG.warn("{}: {} tensor(s) not used by {}: {}", dir, contents.unused().size(), config.family().hfArchitecture(),
                         String.join(", ", contents.unused()));
             }
             NDManager manager = NDManager.newBaseManager();
@@ -75,7 +76,7 @@ public final class Checkpoint {
                     }
                     params.put(e.getKey(), read(st, info, manager, scratch, chunkRows, rowElems));
                 }
-                return new TransformerLM(config, manager, params);
+                return config.family().newModel(config, manager, params);
             } catch (RuntimeException ex) {
                 manager.close();
                 throw ex;
@@ -89,12 +90,27 @@ public final class Checkpoint {
      */
     public static TransformerLM loadCausal(Path dir, String purpose) {
         Path file = dir.resolve("config.json");
-        Architecture a = ModelConfig.read(file).architecture();
-        if (a.isEncoder()) {
-            throw new UserInputException(file + ": " + a.hfName + " is an encoder without an LM head; " + purpose
-                    + " needs a causal language model");
+        ModelFamily family = ModelConfig.read(file).family();
+        if (!(family instanceof DecoderFamily)) {
+            throw new UserInputException(file + ": " + family.hfArchitecture() + " is an encoder without an LM head; "
+                    + purpose + " needs a causal language model");
         }
-        return load(dir);
+        return (TransformerLM) load(dir);
+    }
+
+    /**
+     * As {@link #load}, for work on an encoder's hidden states ({@code purpose}: "embed", ...): a causal language
+     * model is refused, naming its config.json, before any weight is read.
+     */
+    public static TransformerEncoder loadEncoder(Path dir, String purpose) {
+        Path file = dir.resolve("config.json");
+        ModelFamily family = ModelConfig.read(file).family();
+        if (!(family instanceof EncoderFamily)) {
+            throw new UserInputException(file + ": " + family.hfArchitecture() + " is a causal language model; "
+                    + purpose + " needs an encoder (" + String.join(", ", FamilyRegistry.known().stream()
+                    .filter(f -> f instanceof EncoderFamily).map(ModelFamily::hfArchitecture).toList()) + ")");
+        }
+        return (TransformerEncoder) load(dir);
     }
 
     /**
@@ -120,11 +136,12 @@ public final class Checkpoint {
      * config and the weights disagree; loading would silently compute something else, so it is an error.
      */
     private static void rejectUnusedBlockTensors(Path dir, Contents contents) {
+        ModelFamily family = contents.config().family();
+        List<String> blocks = family.fileKeys(family.blocksPrefix());
         for (String k : contents.unused()) {
-            if (k.startsWith("model.layers.") || k.startsWith("transformer.h.") || k.startsWith("h.")
-                    || k.startsWith("encoder.layer.")) {
-                throw new UserInputException(dir + ": tensor '" + k + "' is not used by "
-                        + contents.config().architecture().hfName + " as config.json describes it; do they match?");
+            if (blocks.stream().anyMatch(k::startsWith)) {
+                throw new UserInputException(dir + ": tensor '" + k + "' is not used by " + family.hfArchitecture()
+                        + " as config.json describes it; do they match?");
             }
         }
     }
@@ -161,7 +178,7 @@ public final class Checkpoint {
         Map<String, String> fileKeys = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
             String found = null;
-            for (String k : ParameterLayout.fileKeys(config, e.getKey())) {
+            for (String k : config.family().fileKeys(e.getKey())) {
                 if (st.has(k)) {
                     found = k;
                     break;
@@ -169,7 +186,7 @@ public final class Checkpoint {
             }
             if (found == null) {
                 throw new UserInputException(dir + ": missing tensor '" + e.getKey() + "' (expected shape "
-                        + Arrays.toString(e.getValue()) + " for " + config.architecture().hfName + ")");
+                        + Arrays.toString(e.getValue()) + " for " + config.family().hfArchitecture() + ")");
             }
             TensorInfo info = st.info(found);
             if (!Arrays.equals(info.shape(), e.getValue())) {
@@ -187,7 +204,7 @@ public final class Checkpoint {
         for (String k : st.tensors().keySet()) {
             TensorInfo info = st.info(k);
             byDtype.merge(info.dtype(), info.numel(), Long::sum);
-            if (!fileKeys.containsValue(k) && !ParameterLayout.isIgnorable(config, k)) {
+            if (!fileKeys.containsValue(k) && !config.family().isIgnorable(config, k)) {
                 unused.add(k);
             }
         }
@@ -207,12 +224,12 @@ public final class Checkpoint {
      * Refused: a file at {@code dir}; a non-empty folder unless {@code overwrite}; and, even with
      * {@code overwrite}, a non-empty folder without config.json (it is not a checkpoint we would replace).
      */
-    public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite) {
+    public static void save(Transformer model, Path dir, Path tokenizerJson, boolean overwrite) {
         save(model, dir, tokenizerJson, overwrite, folder -> { });
     }
 
-    /** As {@link #save(TransformerLM, Path, Path, boolean)}, with {@code extras} (e.g. optimizer state) in the folder. */
-    public static void save(TransformerLM model, Path dir, Path tokenizerJson, boolean overwrite, Extras extras) {
+    /** As {@link #save(Transformer, Path, Path, boolean)}, with {@code extras} (e.g. optimizer state) in the folder. */
+    public static void save(Transformer model, Path dir, Path tokenizerJson, boolean overwrite, Extras extras) {
         if (tokenizerJson != null && !Files.isRegularFile(tokenizerJson)) {
             throw new UserInputException(tokenizerJson + ": file not found (tokenizer to save with the checkpoint)");
         }

@@ -29,7 +29,7 @@ import java.util.stream.IntStream;
  * follow Hugging Face PEFT's, so that adapter folders move between PEFT and mono4j.
  *
  * <p>While attached, every forward pass of the model adds the adapters' terms (see {@code
- * TransformerLM.project}). The tensors live in a sub-manager of the model's manager: {@link #close} frees
+ * ForwardPass#project}). The tensors live in a sub-manager of the model's manager: {@link #close} frees
  * them, and so does closing the model.
  */
 public final class LoraAdapters implements AutoCloseable {
@@ -41,18 +41,18 @@ public final class LoraAdapters implements AutoCloseable {
     private record Adapter(NDArray a, NDArray b) {
     }
 
-    private final TransformerLM model;
+    private final Transformer model;
     private final LoraConfig config;
     private final NDManager manager;
     private final Map<String, Adapter> byModule;
     private final Map<String, NDArray> parameters = new LinkedHashMap<>();
-    /** s as a 0-d tensor torch owns: a Java number would be freed before backward (see TransformerLM). */
+    /** s as a 0-d tensor torch owns: a Java number would be freed before backward (see Transformer). */
     private final NDArray scale;
     private boolean training;
     private boolean enabled = true;
     private boolean attached;
 
-    private LoraAdapters(TransformerLM model, LoraConfig config, NDManager manager, Map<String, Adapter> byModule) {
+    private LoraAdapters(Transformer model, LoraConfig config, NDManager manager, Map<String, Adapter> byModule) {
         this.model = model;
         this.config = config;
         this.manager = manager;
@@ -72,7 +72,7 @@ public final class LoraAdapters implements AutoCloseable {
      * New adapters on the model's projections that {@code cfg} targets, attached to it. A is drawn as
      * PEFT draws it (kaiming-uniform with a = √5, i.e. U(-1/√in, 1/√in)) from {@code seed}; B is zero.
      */
-    public static LoraAdapters create(TransformerLM model, LoraConfig cfg, long seed) {
+    public static LoraAdapters create(Transformer model, LoraConfig cfg, long seed) {
         Map<String, long[]> modules = targetModules(model.config(), cfg, "");
         SplittableRandom rng = new SplittableRandom(seed);
         NDManager m = model.manager().newSubManager();
@@ -95,7 +95,7 @@ public final class LoraAdapters implements AutoCloseable {
     }
 
     /** Loads a PEFT adapter folder ({@value #CONFIG_FILE} + {@value #WEIGHTS_FILE}) onto the model and attaches it. */
-    public static LoraAdapters load(TransformerLM model, Path dir) {
+    public static LoraAdapters load(Transformer model, Path dir) {
         Path configFile = dir.resolve(CONFIG_FILE);
         LoraConfig cfg = readConfig(configFile);
         Map<String, long[]> modules = targetModules(model.config(), cfg, configFile + ": ");
@@ -148,7 +148,7 @@ public final class LoraAdapters implements AutoCloseable {
         // A fresh mask per module, as PEFT's per-module dropout layers; skipped where it is the identity.
         NDArray in = training && config.dropout() > 0
                 ? x.getNDArrayInternal().dropout(x, (float) config.dropout(), true).singletonOrThrow() : x;
-        return y.add(TransformerLM.linear(TransformerLM.linear(in, ad.a, null), ad.b, null).mul(scale));
+        return y.add(ForwardPass.linear(ForwardPass.linear(in, ad.a, null), ad.b, null).mul(scale));
     }
 
     /**
@@ -160,7 +160,7 @@ public final class LoraAdapters implements AutoCloseable {
         if (!attached) {
             throw new IllegalStateException("LoRA adapters are not attached (already merged or closed)");
         }
-        boolean conv1d = model.config().architecture().isGpt2();
+        boolean conv1d = model.config().family().conv1dWeights();
         byModule.forEach((module, ad) -> {
             try (NDManager tmp = manager.newSubManager()) {
                 NDArray delta = ad.b.matMul(ad.a); // [out, in]; made in the adapters' manager, so moved to tmp
@@ -193,7 +193,7 @@ public final class LoraAdapters implements AutoCloseable {
                         : IntStream.rangeClosed(config.firstLayer(), config.lastLayerOf(layers)).boxed().toList(),
                 "layers_pattern", null,
                 "bias", "none",
-                "fan_in_fan_out", model.config().architecture().isGpt2(), // Conv1D weights are [in, out]
+                "fan_in_fan_out", model.config().family().conv1dWeights(), // Conv1D weights are [in, out]
                 "modules_to_save", null,
                 "init_lora_weights", true,
                 "inference_mode", true,
@@ -253,7 +253,7 @@ public final class LoraAdapters implements AutoCloseable {
                     if (module.equals(t) || module.endsWith("." + t)) {
                         matched.add(t);
                         // Conv1D (GPT-2) stores [in, out], Linear [out, in]
-                        chosen.put(module, c.architecture().isGpt2() ? shape : new long[] {shape[1], shape[0]});
+                        chosen.put(module, c.family().conv1dWeights() ? shape : new long[] {shape[1], shape[0]});
                     }
                 }
             }
@@ -261,7 +261,7 @@ public final class LoraAdapters implements AutoCloseable {
         for (String t : cfg.targets()) {
             if (!matched.contains(t)) {
                 throw new UserInputException(where + "LoRA target '" + t + "' matches no module of "
-                        + c.architecture().hfName + " in layers " + cfg.firstLayer() + ".." + last
+                        + c.family().hfArchitecture() + " in layers " + cfg.firstLayer() + ".." + last
                         + "; a block's modules are " + String.join(", ", names));
             }
         }

@@ -53,12 +53,9 @@ public record LoraConfig(int rank, double alpha, double dropout, List<String> ta
         return alpha / rank;
     }
 
-    /**
-     * GPT-2: c_attn and c_fc (PEFT's default for GPT-2 is c_attn alone); Llama family: q_proj, v_proj (the
-     * paper's choice, PEFT's default) and up_proj, whose output is the MLP activation DecPO regularizes.
-     */
+    /** The family's default targets ({@link ModelFamily#defaultLoraTargets}). */
     public static List<String> defaultTargets(ModelConfig c) {
-        return c.architecture().isGpt2() ? List.of("c_attn", "c_fc") : List.of("q_proj", "v_proj", "up_proj");
+        return c.family().defaultLoraTargets();
     }
 
     /** The model's last adapted layer: {@link #lastLayer}, with -1 resolved against {@code numLayers}. */

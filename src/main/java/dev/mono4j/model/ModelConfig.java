@@ -1,20 +1,18 @@
 package dev.mono4j.model;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.mono4j.UserInputException;
-import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.io.Json;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * The shape of a model, read from a Hugging Face {@code config.json}. One record serves every family;
- * the fields a family does not use keep neutral values (GPT-2: no rotary, no window, no q/k/v bias flag;
- * decoders: no token types; BERT: no rotary, no special tokens).
+ * The shape of a model, read from a Hugging Face {@code config.json} by its {@link ModelFamily}. One record
+ * serves every family; the fields a family does not use keep neutral values (GPT-2: no rotary, no window,
+ * no q/k/v bias flag; decoders: no token types; BERT: no rotary, no special tokens).
  *
+ * @param family          the family that reads, lays out and runs this config
  * @param activation      "gelu_new" (tanh GELU, GPT-2), "gelu" (erf) or "silu" (SwiGLU families)
  * @param ropeScaling     null unless {@code rope_scaling} is of type llama3
  * @param qkvBias         q/k/v projections carry a bias (Qwen2 always; Llama with attention_bias)
@@ -24,7 +22,7 @@ import java.util.Map;
  * @param typeVocabSize   BERT's token-type (segment) vocabulary; 0 for decoders
  */
 public record ModelConfig(
-        Architecture architecture,
+        ModelFamily family,
         int vocabSize,
         int hiddenSize,
         int numLayers,
@@ -55,16 +53,17 @@ public record ModelConfig(
 
     /** GPT-2 with HF's defaults, for tests and benchmarks (GPT-2 small is gpt2(50257, 768, 12, 12, 1024)). */
     public static ModelConfig gpt2(int vocab, int hidden, int layers, int heads, int maxPositions) {
-        return new ModelConfig(Architecture.GPT2, vocab, hidden, layers, heads, heads, hidden / heads, 4 * hidden,
-                maxPositions, 1e-5, "gelu_new", 0, null, true, false, false, fullAttention(layers), vocab - 1,
-                List.of((long) vocab - 1), 0);
+        return builder(Gpt2Family.GPT2, vocab, hidden, layers, heads).intermediateSize(4 * hidden)
+                .maxPositions(maxPositions).activation("gelu_new").tieEmbeddings(true)
+                .specialTokens(vocab - 1, List.of((long) vocab - 1)).build();
     }
 
     /** A Llama-family decoder (SmolLM-135M is llama(49152, 576, 30, 9, 3, 1536, 2048, true)). */
     public static ModelConfig llama(int vocab, int hidden, int layers, int heads, int kvHeads, int intermediate,
             int maxPositions, boolean tied) {
-        return new ModelConfig(Architecture.LLAMA, vocab, hidden, layers, heads, kvHeads, hidden / heads, intermediate,
-                maxPositions, 1e-5, "silu", 10000.0, null, tied, false, false, fullAttention(layers), 1, List.of(2L), 0);
+        return builder(LlamaFamily.LLAMA, vocab, hidden, layers, heads).numKvHeads(kvHeads)
+                .intermediateSize(intermediate).maxPositions(maxPositions).activation("silu").ropeTheta(10000.0)
+                .tieEmbeddings(tied).specialTokens(1, List.of(2L)).build();
     }
 
     /**
@@ -73,15 +72,31 @@ public record ModelConfig(
      */
     public static ModelConfig bert(int vocab, int hidden, int layers, int heads, int intermediate, int maxPositions,
             int typeVocab, double normEps) {
-        return new ModelConfig(Architecture.BERT, vocab, hidden, layers, heads, heads, hidden / heads, intermediate,
-                maxPositions, normEps, "gelu", 0, null, false, true, true, fullAttention(layers), -1, List.of(), typeVocab);
+        return builder(BertFamily.BERT, vocab, hidden, layers, heads).intermediateSize(intermediate)
+                .maxPositions(maxPositions).normEps(normEps).activation("gelu").qkvBias(true).outputBias(true)
+                .typeVocabSize(typeVocab).build();
+    }
+
+    /**
+     * A builder with the required shape; the rest defaults to: kv heads = heads, head_dim = hidden / heads,
+     * MLP 4 × hidden, 2048 positions, eps 1e-5, "silu", no rotary, untied, no biases, full attention in every
+     * layer, no special tokens, no token types.
+     */
+    public static Builder builder(ModelFamily family, int vocab, int hidden, int layers, int heads) {
+        return new Builder(family, vocab, hidden, layers, heads);
+    }
+
+    public Builder toBuilder() {
+        return new Builder(family, vocabSize, hiddenSize, numLayers, numHeads).numKvHeads(numKvHeads).headDim(headDim)
+                .intermediateSize(intermediateSize).maxPositions(maxPositions).normEps(normEps).activation(activation)
+                .ropeTheta(ropeTheta).ropeScaling(ropeScaling).tieEmbeddings(tieEmbeddings).qkvBias(qkvBias)
+                .outputBias(outputBias).layerWindows(layerWindows).specialTokens(bosTokenId, eosTokenIds)
+                .typeVocabSize(typeVocabSize);
     }
 
     /** The same shape with other special-token ids (a tokenizer's, for a model trained from scratch). */
     public ModelConfig withSpecialTokens(long bos, List<Long> eos) {
-        return new ModelConfig(architecture, vocabSize, hiddenSize, numLayers, numHeads, numKvHeads, headDim,
-                intermediateSize, maxPositions, normEps, activation, ropeTheta, ropeScaling, tieEmbeddings, qkvBias,
-                outputBias, layerWindows, bos, eos, typeVocabSize);
+        return toBuilder().specialTokens(bos, eos).build();
     }
 
     public static List<Integer> fullAttention(int layers) {
@@ -93,217 +108,47 @@ public record ModelConfig(
         return layerWindows.get(layer);
     }
 
+    /** Whether the family's models are causal language models (next-token logits), not encoders. */
+    public boolean causal() {
+        return family instanceof DecoderFamily;
+    }
+
     /**
      * The longest text to feed the model, at most {@code wanted} tokens: learned positions (GPT-2's n_positions,
      * BERT's max_position_embeddings) end; rotary models have no hard limit.
      */
     public int tokenLimit(int wanted) {
-        return architecture.learnedPositions() ? Math.min(wanted, maxPositions) : wanted;
+        return family.learnedPositions() ? Math.min(wanted, maxPositions) : wanted;
     }
 
     /** Every hook point of this model, in the order the forward pass reaches them. */
     public List<String> hookNames() {
-        return HookPoint.all(numLayers, architecture.learnedPositions(), architecture.gatedMlp(),
-                !architecture.isEncoder());
+        return family.hookNames(this);
     }
 
     public static ModelConfig read(Path file) {
         return fromJson(Json.read(file), file);
     }
 
+    /** The config of the family that {@code architectures[0]} (else {@code model_type}) names. */
     public static ModelConfig fromJson(JsonNode c, Path file) {
-        Reader r = new Reader(c, file);
-        String name = c.has("architectures") && c.get("architectures").size() > 0
-                ? c.get("architectures").get(0).asText() : r.text("model_type", "?");
-        Architecture arch = Architecture.fromHfName(name);
-        if (arch == null) {
-            throw new UserInputException(file + ": unsupported architecture '" + name + "' (supported: "
-                    + Architecture.supported() + ")");
-        }
-        List<Long> eos = new ArrayList<>();
-        JsonNode e = c.get("eos_token_id");
-        if (e != null && e.isArray()) {
-            e.forEach(x -> eos.add(x.asLong()));
-        } else if (e != null && e.canConvertToLong()) {
-            eos.add(e.asLong());
-        }
-        long bos = c.has("bos_token_id") && c.get("bos_token_id").canConvertToLong() ? c.get("bos_token_id").asLong() : -1;
-        if (arch.isGpt2()) {
-            int d = r.integer("n_embd", null);
-            int heads = r.integer("n_head", null);
-            String act = r.text("activation_function", "gelu_new");
-            if (!List.of("gelu_new", "gelu_pytorch_tanh", "gelu_fast", "gelu").contains(act)) {
-                throw new UserInputException(file + ": activation_function '" + act + "' is not supported for GPT-2");
-            }
-            // Attention-scaling variants (stanford-crfm checkpoints) that this implementation does not have.
-            if (r.bool("scale_attn_by_inverse_layer_idx", false) || !r.bool("scale_attn_weights", true)) {
-                throw new UserInputException(file + ": scale_attn_by_inverse_layer_idx=true and scale_attn_weights=false"
-                        + " are not supported");
-            }
-            checkHeads(file, "n_embd", d, "n_head", heads, heads);
-            int layers = r.integer("n_layer", null);
-            return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads, heads,
-                    d / heads, r.integer("n_inner", 4 * d), r.integer("n_positions", 1024),
-                    r.number("layer_norm_epsilon", 1e-5), act.equals("gelu") ? "gelu" : "gelu_new", 0, null,
-                    r.bool("tie_word_embeddings", true), false, false, fullAttention(layers), bos, eos, 0);
-        }
-        if (arch.isEncoder()) {
-            return bert(r, file);
-        }
-        int d = r.integer("hidden_size", null);
-        int heads = r.integer("num_attention_heads", null);
-        String act = r.text("hidden_act", "silu");
-        if (!act.equals("silu")) {
-            throw new UserInputException(file + ": hidden_act '" + act + "' is not supported (expected silu)");
-        }
-        if (r.bool("mlp_bias", false)) {
-            throw new UserInputException(file + ": mlp_bias=true is not supported");
-        }
-        int layers = r.integer("num_hidden_layers", null);
-        int kvHeads = r.integer("num_key_value_heads", heads);
-        if (!c.hasNonNull("head_dim")) {
-            checkHeads(file, "hidden_size", d, "num_attention_heads", heads, kvHeads);
-        }
-        int headDim = r.integer("head_dim", heads == 0 ? 0 : d / heads);
-        checkHeads(file, "head_dim", headDim * heads, "num_attention_heads", heads, kvHeads);
-        if (headDim % 2 != 0) {
-            throw new UserInputException(file + ": head_dim " + headDim + " must be even for rotary embeddings");
-        }
-        // Llama's attention_bias covers q, k, v and o; Qwen2 always has q/k/v biases and none on o_proj.
-        boolean llamaBias = arch == Architecture.LLAMA && r.bool("attention_bias", false);
-        return new ModelConfig(arch, r.integer("vocab_size", null), d, layers, heads, kvHeads, headDim,
-                r.integer("intermediate_size", null), r.integer("max_position_embeddings", 2048),
-                r.number("rms_norm_eps", 1e-6), act, r.number("rope_theta", 10000.0), ropeScaling(c, file),
-                r.bool("tie_word_embeddings", false), arch == Architecture.QWEN2 || llamaBias, llamaBias,
-                layerWindows(arch, c, r, layers), bos, eos, 0);
-    }
-
-    /** BertModel's config.json; only what {@link #bert(int, int, int, int, int, int, int, double)} runs is accepted. */
-    private static ModelConfig bert(Reader r, Path file) {
-        String act = r.text("hidden_act", "gelu");
-        if (!act.equals("gelu")) {
-            throw new UserInputException(file + ": hidden_act '" + act + "' is not supported for BERT (expected gelu)");
-        }
-        String positions = r.text("position_embedding_type", "absolute");
-        if (!positions.equals("absolute")) {
-            throw new UserInputException(file + ": position_embedding_type '" + positions
-                    + "' is not supported (expected absolute)");
-        }
-        int d = r.integer("hidden_size", null);
-        int heads = r.integer("num_attention_heads", null);
-        checkHeads(file, "hidden_size", d, "num_attention_heads", heads, heads);
-        return bert(r.integer("vocab_size", null), d, r.integer("num_hidden_layers", null), heads,
-                r.integer("intermediate_size", null), r.integer("max_position_embeddings", 512),
-                r.integer("type_vocab_size", 2), r.number("layer_norm_eps", 1e-12));
-    }
-
-    /**
-     * Sliding windows per layer, with HF's defaults: Mistral windows every layer ({@code sliding_window},
-     * 4096 when absent, none when null); Qwen2 only with {@code use_sliding_window}, from layer
-     * {@code max_window_layers} (default 28) on. A {@code layer_types} list, where given, decides per layer.
-     */
-    private static List<Integer> layerWindows(Architecture arch, JsonNode c, Reader r, int layers) {
-        if (arch != Architecture.MISTRAL && arch != Architecture.QWEN2) {
-            return fullAttention(layers);
-        }
-        boolean enabled = arch == Architecture.MISTRAL ? !(c.has("sliding_window") && c.get("sliding_window").isNull())
-                : r.bool("use_sliding_window", false);
-        int window = enabled ? r.integer("sliding_window", 4096) : 0;
-        int first = arch == Architecture.QWEN2 ? r.integer("max_window_layers", 28) : 0;
-        List<Integer> windows = new ArrayList<>();
-        JsonNode types = c.get("layer_types");
-        for (int l = 0; l < layers; l++) {
-            boolean sliding = types != null && types.isArray() ? "sliding_attention".equals(types.path(l).asText())
-                    : l >= first;
-            windows.add(sliding ? window : 0);
-        }
-        return windows;
-    }
-
-    /** Head counts must divide the width and each other, or the reshapes of attention fail mid-run. */
-    private static void checkHeads(Path file, String widthField, int width, String headsField, int heads, int kvHeads) {
-        if (heads < 1 || kvHeads < 1 || heads % kvHeads != 0 || width % heads != 0) {
-            throw new UserInputException(file + ": " + headsField + " = " + heads + " and num_key_value_heads = " + kvHeads
-                    + " do not fit " + widthField + " = " + width + " (need kv heads dividing heads dividing the width)");
-        }
-    }
-
-    private static RopeScaling ropeScaling(JsonNode c, Path file) {
-        JsonNode s = c.get("rope_scaling");
-        if (s == null || s.isNull()) {
-            return null;
-        }
-        String type = s.has("rope_type") ? s.get("rope_type").asText() : s.path("type").asText("default");
-        if (type.equals("default")) {
-            return null;
-        }
-        if (!type.equals("llama3")) {
-            throw new UserInputException(file + ": rope_scaling type '" + type + "' is not supported (supported: llama3)");
-        }
-        Reader r = new Reader(s, file);
-        return new RopeScaling(r.number("factor", null), r.number("low_freq_factor", 1.0),
-                r.number("high_freq_factor", 4.0), r.integer("original_max_position_embeddings", 8192));
+        ConfigReader r = new ConfigReader(c, file);
+        return FamilyRegistry.of(r).readConfig(r);
     }
 
     /** A config.json that Hugging Face transformers and mono4j both load; weights are saved as float32. */
     public Map<String, Object> toHfJson() {
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("architectures", List.of(architecture.hfName));
-        m.put("model_type", architecture.modelType);
+        m.put("architectures", List.of(family.hfArchitecture()));
+        m.put("model_type", family.modelType());
         m.put("vocab_size", vocabSize);
-        if (architecture.isEncoder()) {
-            m.put("hidden_size", hiddenSize);
-            m.put("num_hidden_layers", numLayers);
-            m.put("num_attention_heads", numHeads);
-            m.put("intermediate_size", intermediateSize);
-            m.put("hidden_act", activation);
-            m.put("max_position_embeddings", maxPositions);
-            m.put("type_vocab_size", typeVocabSize);
-            m.put("layer_norm_eps", normEps);
-            m.put("torch_dtype", "float32");
-            return m;
-        }
-        if (architecture.isGpt2()) {
-            m.put("n_embd", hiddenSize);
-            m.put("n_layer", numLayers);
-            m.put("n_head", numHeads);
-            m.put("n_inner", intermediateSize);
-            m.put("n_positions", maxPositions);
-            m.put("n_ctx", maxPositions);
-            m.put("activation_function", activation);
-            m.put("layer_norm_epsilon", normEps);
-        } else {
-            m.put("hidden_size", hiddenSize);
-            m.put("intermediate_size", intermediateSize);
-            m.put("num_hidden_layers", numLayers);
-            m.put("num_attention_heads", numHeads);
-            m.put("num_key_value_heads", numKvHeads);
-            m.put("head_dim", headDim);
-            m.put("max_position_embeddings", maxPositions);
-            m.put("rms_norm_eps", normEps);
-            m.put("hidden_act", activation);
-            m.put("rope_theta", ropeTheta);
-            if (ropeScaling != null) {
-                m.put("rope_scaling", Json.object("rope_type", "llama3", "factor", ropeScaling.factor(),
-                        "low_freq_factor", ropeScaling.lowFreqFactor(), "high_freq_factor", ropeScaling.highFreqFactor(),
-                        "original_max_position_embeddings", ropeScaling.originalMaxPositions()));
-            }
-            if (architecture == Architecture.LLAMA) {
-                m.put("attention_bias", qkvBias);
-            }
-            int window = layerWindows.stream().mapToInt(Integer::intValue).max().orElse(0);
-            if (architecture == Architecture.MISTRAL) {
-                m.put("sliding_window", window > 0 ? window : null);
-            }
-            if (architecture == Architecture.QWEN2) {
-                m.put("use_sliding_window", window > 0);
-                m.put("sliding_window", window > 0 ? window : maxPositions);
-                m.put("max_window_layers", window > 0 ? layerWindows.indexOf(window) : numLayers);
-            }
-            if (window > 0) {
-                m.put("layer_types", layerWindows.stream().map(w -> w > 0 ? "sliding_attention" : "full_attention").toList());
-            }
-        }
+        family.writeConfig(this, m);
+        m.put("torch_dtype", "float32");
+        return m;
+    }
+
+    /** A decoder's head and special tokens in config.json: tie_word_embeddings, bos and eos ids where set. */
+    public void writeHeadAndTokens(Map<String, Object> m) {
         m.put("tie_word_embeddings", tieEmbeddings);
         if (bosTokenId >= 0) {
             m.put("bos_token_id", bosTokenId);
@@ -311,54 +156,141 @@ public record ModelConfig(
         if (!eosTokenIds.isEmpty()) {
             m.put("eos_token_id", eosTokenIds.size() == 1 ? eosTokenIds.get(0) : eosTokenIds);
         }
-        m.put("torch_dtype", "float32");
-        return m;
     }
 
-    /** Reads typed fields, naming the file and the field when one is missing or of the wrong type. */
-    private record Reader(JsonNode c, Path file) {
-        /** The field's value, or null when it is absent and a default exists; absent and required is an error. */
-        private JsonNode field(String key, boolean hasDefault) {
-            JsonNode v = c.get(key);
-            if (v != null && !v.isNull()) {
-                return v;
-            }
-            if (!hasDefault) {
-                throw new UserInputException(file + ": missing field \"" + key + "\"");
-            }
-            return null;
+    /** Builds a {@link ModelConfig}; each default is stated once, in {@link #builder}. */
+    public static final class Builder {
+        private ModelFamily family;
+        private int vocabSize;
+        private int hiddenSize;
+        private int numLayers;
+        private int numHeads;
+        private Integer numKvHeads;
+        private Integer headDim;
+        private Integer intermediateSize;
+        private int maxPositions = 2048;
+        private double normEps = 1e-5;
+        private String activation = "silu";
+        private double ropeTheta;
+        private RopeScaling ropeScaling;
+        private boolean tieEmbeddings;
+        private boolean qkvBias;
+        private boolean outputBias;
+        private List<Integer> layerWindows;
+        private long bosTokenId = -1;
+        private List<Long> eosTokenIds = List.of();
+        private int typeVocabSize;
+
+        private Builder(ModelFamily family, int vocab, int hidden, int layers, int heads) {
+            this.family = family;
+            this.vocabSize = vocab;
+            this.hiddenSize = hidden;
+            this.numLayers = layers;
+            this.numHeads = heads;
         }
 
-        int integer(String key, Integer dflt) {
-            JsonNode v = field(key, dflt != null);
-            if (v == null) {
-                return dflt;
-            }
-            if (!v.isIntegralNumber() || !v.canConvertToInt() || v.asInt() < 0) {
-                throw new UserInputException(file + ": field \"" + key + "\" must be a non-negative integer, got " + v);
-            }
-            return v.asInt();
+        public Builder family(ModelFamily v) {
+            family = v;
+            return this;
         }
 
-        double number(String key, Double dflt) {
-            JsonNode v = field(key, dflt != null);
-            if (v == null) {
-                return dflt;
-            }
-            if (!v.isNumber()) {
-                throw new UserInputException(file + ": field \"" + key + "\" must be a number, got " + v);
-            }
-            return v.asDouble();
+        public Builder vocabSize(int v) {
+            vocabSize = v;
+            return this;
         }
 
-        boolean bool(String key, boolean dflt) {
-            JsonNode v = field(key, true);
-            return v == null ? dflt : v.asBoolean();
+        public Builder hiddenSize(int v) {
+            hiddenSize = v;
+            return this;
         }
 
-        String text(String key, String dflt) {
-            JsonNode v = field(key, true);
-            return v == null ? dflt : v.asText();
+        public Builder numLayers(int v) {
+            numLayers = v;
+            return this;
+        }
+
+        public Builder numHeads(int v) {
+            numHeads = v;
+            return this;
+        }
+
+        public Builder numKvHeads(int v) {
+            numKvHeads = v;
+            return this;
+        }
+
+        public Builder headDim(int v) {
+            headDim = v;
+            return this;
+        }
+
+        public Builder intermediateSize(int v) {
+            intermediateSize = v;
+            return this;
+        }
+
+        public Builder maxPositions(int v) {
+            maxPositions = v;
+            return this;
+        }
+
+        public Builder normEps(double v) {
+            normEps = v;
+            return this;
+        }
+
+        public Builder activation(String v) {
+            activation = v;
+            return this;
+        }
+
+        public Builder ropeTheta(double v) {
+            ropeTheta = v;
+            return this;
+        }
+
+        public Builder ropeScaling(RopeScaling v) {
+            ropeScaling = v;
+            return this;
+        }
+
+        public Builder tieEmbeddings(boolean v) {
+            tieEmbeddings = v;
+            return this;
+        }
+
+        public Builder qkvBias(boolean v) {
+            qkvBias = v;
+            return this;
+        }
+
+        public Builder outputBias(boolean v) {
+            outputBias = v;
+            return this;
+        }
+
+        public Builder layerWindows(List<Integer> v) {
+            layerWindows = v;
+            return this;
+        }
+
+        public Builder specialTokens(long bos, List<Long> eos) {
+            bosTokenId = bos;
+            eosTokenIds = eos;
+            return this;
+        }
+
+        public Builder typeVocabSize(int v) {
+            typeVocabSize = v;
+            return this;
+        }
+
+        public ModelConfig build() {
+            return new ModelConfig(family, vocabSize, hiddenSize, numLayers, numHeads,
+                    numKvHeads != null ? numKvHeads : numHeads, headDim != null ? headDim : numHeads == 0 ? 0 : hiddenSize / numHeads,
+                    intermediateSize != null ? intermediateSize : 4 * hiddenSize, maxPositions, normEps, activation,
+                    ropeTheta, ropeScaling, tieEmbeddings, qkvBias, outputBias,
+                    layerWindows != null ? layerWindows : fullAttention(numLayers), bosTokenId, eosTokenIds, typeVocabSize);
         }
     }
 }

@@ -49,12 +49,8 @@ public final class SentenceEmbeddings {
      * Embeds texts with an encoder: right-padded batches of {@code batchSize}, the tokenizer's special tokens
      * added ([CLS] ... [SEP] for BERT tokenizers). One row per text.
      */
-    public static float[][] embed(TransformerLM model, Tokenizer tok, List<String> texts, Pooling pooling,
+    public static float[][] embed(TransformerEncoder model, Tokenizer tok, List<String> texts, Pooling pooling,
             boolean normalize, int batchSize) {
-        if (!model.config().architecture().isEncoder()) {
-            throw new IllegalArgumentException(model.config().architecture().hfName + " is a causal language model;"
-                + " sentence embeddings need an encoder (BertModel)");
-        }
         int width = model.config().hiddenSize();
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < texts.size(); start += batchSize) {

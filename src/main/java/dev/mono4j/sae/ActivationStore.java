@@ -20,7 +20,7 @@ import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.TensorInfo;
 import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.train.Progress;
 import java.io.IOException;
@@ -235,7 +235,7 @@ public final class ActivationStore {
         if (!resume) { // a bad --out fails before the model loads
             OutputFolder.check(out, ownEntries(out), overwrite, OUT_HINT);
         }
-        try (TransformerLM model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
+        try (Transformer model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
             return cache(model, tok, modelDir.toAbsolutePath().normalize().toString(), texts, cfg, out, overwrite, resume,
                     showProgress);
         }
@@ -248,7 +248,7 @@ public final class ActivationStore {
      *
      * @param modelPath the model's folder, recorded in store.json
      */
-    public static ActivationStore cache(TransformerLM model, Tokenizer tok, String modelPath, TextSource texts,
+    public static ActivationStore cache(Transformer model, Tokenizer tok, String modelPath, TextSource texts,
             ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, boolean showProgress) {
         if (overwrite && resume) {
             throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");

@@ -63,8 +63,7 @@ public record SaeData(String activations, String synthetic, long seed, int buffe
 
     /** The layer in a TransformerLens hook name ("blocks.3.hook_resid_post" → 3), or 0. */
     static int layer(String hook) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("blocks\\.(\\d+)\\..*").matcher(hook);
-        return m.matches() ? Integer.parseInt(m.group(1)) : 0;
+        return dev.mono4j.hooks.HookPoint.layer(hook).orElse(0);
     }
 
     /**

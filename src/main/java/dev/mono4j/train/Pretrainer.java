@@ -127,7 +127,7 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         }
         saved.checkSameData(data.train, data.valid);
         JsonNode last = RunLoop.resumeLog(out, plan(saved.config()), saved.step());
-        try (TransformerLM model = Checkpoint.load(checkpoint)) {
+        try (TransformerLM model = Checkpoint.loadCausal(checkpoint, "pretraining")) {
             Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer);
             return p.train(saved.step(), StepLog.fromJson(last), listener, start);
         }

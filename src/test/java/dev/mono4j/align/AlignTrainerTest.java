@@ -11,6 +11,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LoraAdapters;
 import dev.mono4j.model.LoraConfig;
+import dev.mono4j.model.Transformer;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
@@ -100,8 +101,8 @@ class AlignTrainerTest {
         resumeMatches(cfg);
         Path out = tmp.resolve("whole");
         assertTrue(Files.exists(out.resolve(AlignTrainer.ADAPTER_DIR).resolve("adapter_config.json")));
-        try (TransformerLM base = Checkpoint.load(tmp.resolve("model"));
-                TransformerLM merged = Checkpoint.load(out.resolve(AlignTrainer.FINAL_DIR))) {
+        try (TransformerLM base = Checkpoint.loadCausal(tmp.resolve("model"), "this test");
+                TransformerLM merged = Checkpoint.loadCausal(out.resolve(AlignTrainer.FINAL_DIR), "this test")) {
             assertArrayEquals(base.weight("model.layers.0.self_attn.k_proj.weight"),
                     merged.weight("model.layers.0.self_attn.k_proj.weight"), "k_proj is not a target");
             assertTrue(!java.util.Arrays.equals(base.weight("model.layers.0.self_attn.q_proj.weight"),
@@ -131,8 +132,8 @@ class AlignTrainerTest {
         assertTrue(AlignTrainer.resumable(old));
         AlignTrainer.resume(old, l -> { });
         assertEquals(6, Files.readAllLines(old.resolve(RunFolder.LOG)).size());
-        try (TransformerLM a = Checkpoint.load(tmp.resolve("whole").resolve(RunFolder.FINAL));
-                TransformerLM b = Checkpoint.load(old.resolve(RunFolder.FINAL))) {
+        try (Transformer a = Checkpoint.load(tmp.resolve("whole").resolve(RunFolder.FINAL));
+                Transformer b = Checkpoint.load(old.resolve(RunFolder.FINAL))) {
             for (String k : a.parameters().keySet()) {
                 assertArrayEquals(a.weight(k), b.weight(k), k);
             }
@@ -167,8 +168,8 @@ class AlignTrainerTest {
             }
         }));
         AlignTrainer.resume(tmp.resolve("split"), l -> { });
-        try (TransformerLM a = Checkpoint.load(tmp.resolve("whole").resolve(AlignTrainer.FINAL_DIR));
-                TransformerLM b = Checkpoint.load(tmp.resolve("split").resolve(AlignTrainer.FINAL_DIR))) {
+        try (TransformerLM a = Checkpoint.loadCausal(tmp.resolve("whole").resolve(AlignTrainer.FINAL_DIR), "this test");
+                TransformerLM b = Checkpoint.loadCausal(tmp.resolve("split").resolve(AlignTrainer.FINAL_DIR), "this test")) {
             for (String k : a.parameters().keySet()) {
                 assertArrayEquals(a.weight(k), b.weight(k), k);
             }

@@ -11,7 +11,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.ModelConfig;
-import dev.mono4j.model.TransformerLM;
+import dev.mono4j.model.TransformerEncoder;
 import dev.mono4j.testing.WordLevelTokenizers;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -29,7 +29,7 @@ class BertCommandTest {
     static void saveTinyBert() {
         bert = tmp.resolve("bert");
         Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(36));
-        try (TransformerLM model = TransformerLM.random(ModelConfig.bert(40, 16, 2, 2, 32, 24, 2, 1e-12), 3)) {
+        try (TransformerEncoder model = TransformerEncoder.random(ModelConfig.bert(40, 16, 2, 2, 32, 24, 2, 1e-12), 3)) {
             Checkpoint.save(model, bert, tokenizer, false);
         }
     }

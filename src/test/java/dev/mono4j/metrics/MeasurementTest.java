@@ -50,7 +50,7 @@ class MeasurementTest {
     /** Each text's activations at HOOK, [tokens, width], BOS dropped: the reference path. */
     static List<float[][]> perText(Pool unused) throws Exception {
         List<float[][]> out = new ArrayList<>();
-        try (TransformerLM lm = Checkpoint.load(model); Tokenizer tok = Tokenizer.load(model)) {
+        try (TransformerLM lm = Checkpoint.loadCausal(model, "this test"); Tokenizer tok = Tokenizer.load(model)) {
             for (String line : Files.readAllLines(texts)) {
                 long[] ids = tok.encode(line);
                 try (NDManager step = lm.manager().newSubManager()) {

@@ -24,7 +24,7 @@ class WeightProxyTest {
      */
     @Test
     void layerNormFoldingReproducesTheMlpPreActivation() {
-        try (TransformerLM model = Checkpoint.load(Fixtures.dir("gpt2-tiny"));
+        try (TransformerLM model = Checkpoint.loadCausal(Fixtures.dir("gpt2-tiny"), "this test");
                 NDManager step = model.manager().newSubManager()) {
             ModelConfig c = model.config();
             int d = c.hiddenSize();

@@ -32,8 +32,8 @@ class BertEncoderTest {
     Path tmp;
 
     /** Every weight random (LayerNorm scales around 1), so biases and norms all matter. */
-    private static TransformerLM randomBert(int layers) {
-        TransformerLM model = TransformerLM.random(ModelConfig.bert(VOCAB, D, layers, HEADS, INNER, 16, 2, 1e-12), 7);
+    private static TransformerEncoder randomBert(int layers) {
+        TransformerEncoder model = TransformerEncoder.random(ModelConfig.bert(VOCAB, D, layers, HEADS, INNER, 16, 2, 1e-12), 7);
         SplittableRandom rng = new SplittableRandom(11);
         for (Map.Entry<String, NDArray> e : model.parameters().entrySet()) {
             float[] v = new float[Math.toIntExact(e.getValue().size())];
@@ -52,7 +52,7 @@ class BertEncoderTest {
 
     @Test
     void oneLayerMatchesPlainLoopsWithPaddingMask() {
-        try (TransformerLM model = randomBert(1); NDManager step = model.manager().newSubManager()) {
+        try (TransformerEncoder model = randomBert(1); NDManager step = model.manager().newSubManager()) {
             Hooks hooks = Hooks.capture("*");
             float[] out = model.forward(step, BATCH, hooks).toFloatArray();
             float[][] resid = new float[2][];
@@ -93,7 +93,7 @@ class BertEncoderTest {
 
     @Test
     void hookNamesFollowTheDecoderVocabularyWithoutFinalNorm() {
-        try (TransformerLM model = randomBert(2)) {
+        try (TransformerEncoder model = randomBert(2)) {
             List<String> names = model.hookNames();
             assertEquals(List.of("hook_embed", "hook_pos_embed", "blocks.0.hook_resid_pre", "blocks.0.hook_attn_out",
                     "blocks.0.hook_resid_mid", "blocks.0.mlp.hook_pre", "blocks.0.mlp.hook_post", "blocks.0.hook_mlp_out",
@@ -111,10 +111,10 @@ class BertEncoderTest {
     @Test
     void savesLoadsBackAndRefusesCausalWork() {
         Path dir = tmp.resolve("bert");
-        try (TransformerLM model = randomBert(2); NDManager step = model.manager().newSubManager()) {
+        try (TransformerEncoder model = randomBert(2); NDManager step = model.manager().newSubManager()) {
             Checkpoint.save(model, dir, null, false);
             float[] expected = model.forward(step, BATCH, Hooks.none()).toFloatArray();
-            try (TransformerLM loaded = Checkpoint.load(dir); NDManager s2 = loaded.manager().newSubManager()) {
+            try (TransformerEncoder loaded = Checkpoint.loadEncoder(dir, "this test"); NDManager s2 = loaded.manager().newSubManager()) {
                 assertEquals(model.config(), loaded.config());
                 float[] got = loaded.forward(s2, BATCH, Hooks.none()).toFloatArray();
                 assertEquals(0, Fixtures.maxAbsDiff(expected, got));
@@ -125,7 +125,7 @@ class BertEncoderTest {
                 + " causal language model", e.getMessage());
     }
 
-    private static float[][] embeddings(TransformerLM m, long[] ids) {
+    private static float[][] embeddings(TransformerEncoder m, long[] ids) {
         float[] word = m.weight("embeddings.word_embeddings.weight");
         float[] pos = m.weight("embeddings.position_embeddings.weight");
         float[] type = m.weight("embeddings.token_type_embeddings.weight");
@@ -140,7 +140,7 @@ class BertEncoderTest {
     }
 
     /** Bidirectional multi-head attention over the real tokens only (padding keys never exist here). */
-    private static float[][] attention(TransformerLM m, float[][] x) {
+    private static float[][] attention(TransformerEncoder m, float[][] x) {
         String p = "encoder.layer.0.attention.";
         int n = x.length;
         int hd = D / HEADS;
@@ -182,7 +182,7 @@ class BertEncoderTest {
     }
 
     /** nn.Linear: weight [out, in]. */
-    private static float[] linear(TransformerLM m, String module, float[] x) {
+    private static float[] linear(TransformerEncoder m, String module, float[] x) {
         float[] w = m.weight(module + ".weight");
         float[] b = m.weight(module + ".bias");
         float[] y = new float[b.length];
@@ -196,7 +196,7 @@ class BertEncoderTest {
         return y;
     }
 
-    private static float[] layerNorm(float[] x, TransformerLM m, String key) {
+    private static float[] layerNorm(float[] x, TransformerEncoder m, String key) {
         float[] w = m.weight(key + ".weight");
         float[] b = m.weight(key + ".bias");
         double mean = 0;

@@ -36,7 +36,7 @@ class ForwardBehaviourTest {
     @MethodSource("fixtures")
     void leftAndRightPaddingAgreeOnRealTokens(String fixture) {
         List<long[]> seqs = List.of(new long[] {5, 17, 42, 8, 99, 3, 12}, new long[] {7, 1, 250}, new long[] {64});
-        try (TransformerLM model = Checkpoint.load(Fixtures.dir(fixture)); NDManager step = model.manager().newSubManager()) {
+        try (TransformerLM model = Checkpoint.loadCausal(Fixtures.dir(fixture), "this test"); NDManager step = model.manager().newSubManager()) {
             TokenBatch left = TokenBatch.pad(seqs, 0, TokenBatch.PadSide.LEFT);
             TokenBatch right = TokenBatch.pad(seqs, 0, TokenBatch.PadSide.RIGHT);
             float[] l = model.forward(step, left, Hooks.none()).toFloatArray();
@@ -83,7 +83,7 @@ class ForwardBehaviourTest {
     @MethodSource("allFixtures")
     void cachedStepsReproduceUncachedLogits(String fixture) {
         Path dir = Fixtures.dir(fixture);
-        try (TransformerLM model = Checkpoint.load(dir);
+        try (TransformerLM model = Checkpoint.loadCausal(dir, "this test");
                 dev.mono4j.io.SafetensorsReader expected = dev.mono4j.io.SafetensorsReader.open(
                         dir.resolve("expected.safetensors"));
                 KvCache cache = new KvCache(model.manager(), model.config().numLayers())) {

@@ -47,7 +47,7 @@ class LoraTest {
 
     /** Every projection of the family, so merging is checked on each kind of weight. */
     private static List<String> allProjections(ModelConfig c) {
-        return c.architecture().isGpt2() ? List.of("c_attn", "c_proj", "c_fc")
+        return c.family() == Gpt2Family.GPT2 ? List.of("c_attn", "c_proj", "c_fc")
                 : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
     }
 
@@ -83,7 +83,7 @@ class LoraTest {
                 assertArrayEquals(base, logits(model), "B = 0: the adapters add exact zeros");
                 assertEquals(arrays, model.manager().getManagedArrays().size(), "the forward pass leaves nothing behind");
                 assertEquals(2 * config.numLayers() * allProjections(config).size()
-                        + (config.architecture().isGpt2() ? 2 * config.numLayers() : 0), lora.parameters().size(),
+                        + (config.family() == Gpt2Family.GPT2 ? 2 * config.numLayers() : 0), lora.parameters().size(),
                         "an A and a B per module (GPT-2's c_proj names two modules per block)");
                 // PEFT's kaiming-uniform(a = √5) on A [r, in] is U(-1/√in, 1/√in); seeded.
                 String firstA = lora.parameters().keySet().iterator().next();
@@ -133,7 +133,7 @@ class LoraTest {
     @ParameterizedTest
     @MethodSource("families")
     void aProjectionsDeltaMatchesAHandComputation(ModelConfig config) {
-        boolean gpt2 = config.architecture().isGpt2();
+        boolean gpt2 = config.family() == Gpt2Family.GPT2;
         String module = gpt2 ? "transformer.h.1.mlp.c_fc" : "model.layers.1.mlp.up_proj";
         String norm = gpt2 ? "transformer.h.1.ln_2" : "model.layers.1.post_attention_layernorm";
         String out = gpt2 ? "blocks.1.mlp.hook_pre" : "blocks.1.mlp.hook_pre_linear";
@@ -194,7 +194,7 @@ class LoraTest {
             model.setTrainable(k -> false);
             randomizeB(lora, 3);
             lora.setTraining(true);
-            String frozen = (config.architecture().isGpt2() ? "transformer.h.0.attn.c_attn" : "model.layers.0.self_attn.q_proj")
+            String frozen = (config.family() == Gpt2Family.GPT2 ? "transformer.h.0.attn.c_attn" : "model.layers.0.self_attn.q_proj")
                     + ".weight";
             float[] before = model.weight(frozen);
             try (AdamW opt = new AdamW(lora.parameters(), AdamWConfig.defaults(1e-2), model.manager())) {
@@ -241,7 +241,7 @@ class LoraTest {
     @ParameterizedTest
     @MethodSource("families")
     void saveAndLoadRoundTripInPeftsLayout(ModelConfig config) throws Exception {
-        boolean gpt2 = config.architecture().isGpt2();
+        boolean gpt2 = config.family() == Gpt2Family.GPT2;
         // GPT-2 over all layers (layers_to_transform null), Llama on the last one only.
         LoraConfig cfg = gpt2 ? new LoraConfig(8, 16, 0.05, List.of("c_attn", "attn.c_proj"), 0, -1)
                 : new LoraConfig(8, 12.5, 0, List.of("q_proj", "v_proj", "up_proj"), 1, 1);

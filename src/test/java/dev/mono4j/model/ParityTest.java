@@ -26,7 +26,7 @@ class ParityTest {
         "llama3-rope-tiny"})
     void logitsAndHooksMatchReference(String fixture) {
         Path dir = Fixtures.dir(fixture);
-        try (TransformerLM model = Checkpoint.load(dir);
+        try (TransformerLM model = Checkpoint.loadCausal(dir, "this test");
                 SafetensorsReader expected = SafetensorsReader.open(dir.resolve("expected.safetensors"));
                 NDManager step = model.manager().newSubManager()) {
             TensorInfo idsInfo = expected.info("input_ids");

@@ -73,7 +73,7 @@ class RealBertParityTest {
         float[] expected = onnxRuntime(onnx, batch);
         float[][] embeddings;
         float[] actual;
-        try (TransformerLM model = Checkpoint.load(hf); NDManager step = model.manager().newSubManager();
+        try (TransformerEncoder model = Checkpoint.loadEncoder(hf, "this test"); NDManager step = model.manager().newSubManager();
                 Tokenizer tok = Tokenizer.load(hf)) {
             actual = model.forward(step, batch, Hooks.none()).toFloatArray();
             embeddings = SentenceEmbeddings.embed(model, tok, SENTENCES, pooling, true, 5);

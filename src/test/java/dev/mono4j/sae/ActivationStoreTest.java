@@ -60,7 +60,7 @@ class ActivationStoreTest {
         try (TransformerLM lm = TransformerLM.random(TinyModels.llama(), 3)) {
             Checkpoint.save(lm, modelDir, tokenizer, false);
         }
-        model = Checkpoint.load(modelDir);
+        model = Checkpoint.loadCausal(modelDir, "this test");
         tok = Tokenizer.load(modelDir);
         texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 30, 5));
         store = cache(TextSource.file(texts, null, 1000), tmp.resolve("store"), false);

@@ -1,6 +1,6 @@
 package dev.mono4j.testing;
 
-import dev.mono4j.model.Architecture;
+import dev.mono4j.model.LlamaFamily;
 import dev.mono4j.model.ModelConfig;
 import java.util.List;
 
@@ -19,19 +19,19 @@ public final class TinyModels {
 
     /** Llama with attention_bias: biases on q, k, v and o. */
     public static ModelConfig llamaWithBias() {
-        return new ModelConfig(Architecture.LLAMA, 96, 32, 2, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false, true, true,
+        return new ModelConfig(LlamaFamily.LLAMA, 96, 32, 2, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false, true, true,
                 ModelConfig.fullAttention(2), 1, List.of(2L), 0);
     }
 
     /** Qwen2: q/k/v biases, tied embeddings. */
     public static ModelConfig qwen2() {
-        return new ModelConfig(Architecture.QWEN2, 96, 32, 2, 4, 2, 8, 64, 64, 1e-6, "silu", 1e6, null, true, true,
+        return new ModelConfig(LlamaFamily.QWEN2, 96, 32, 2, 4, 2, 8, 64, 64, 1e-6, "silu", 1e6, null, true, true,
                 false, ModelConfig.fullAttention(2), -1, List.of(95L), 0);
     }
 
     /** Mistral with a sliding window shorter than test sequences. */
     public static ModelConfig mistral(int layers, int window) {
-        return new ModelConfig(Architecture.MISTRAL, 96, 32, layers, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false,
+        return new ModelConfig(LlamaFamily.MISTRAL, 96, 32, layers, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false,
                 false, false, java.util.Collections.nCopies(layers, window), 1, List.of(2L), 0);
     }
 

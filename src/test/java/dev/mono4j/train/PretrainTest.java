@@ -273,7 +273,7 @@ class PretrainTest {
         Pretrainer.run(tiny().arch("gpt2").steps(2).build(), train, valid, tokenizer, out, log -> { });
         Path fin = out.resolve(Pretrainer.FINAL_DIR);
         assertTrue(Files.exists(fin.resolve("tokenizer.json")));
-        try (TransformerLM model = Checkpoint.load(fin)) {
+        try (TransformerLM model = Checkpoint.loadCausal(fin, "this test")) {
             assertEquals(44, model.config().vocabSize());
             assertEquals(16, model.config().maxPositions());
             assertEquals(List.of(WordLevelTokenizers.EOS), model.config().eosTokenIds());

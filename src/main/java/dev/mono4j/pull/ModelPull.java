@@ -1,8 +1,9 @@
-package dev.mono4j.model;
+package dev.mono4j.pull;
 
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.SentenceEmbeddings.Pooling;
 import dev.mono4j.onnx.OnnxBertConverter;
 import java.io.BufferedReader;

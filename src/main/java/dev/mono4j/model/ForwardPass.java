@@ -1,0 +1,271 @@
+package dev.mono4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.ndarray.types.SparseFormat;
+import dev.mono4j.UserInputException;
+import dev.mono4j.hooks.HookPoint;
+import dev.mono4j.hooks.Hooks;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * One forward pass of a {@link Transformer}: its inputs (token ids, mask, positions, KV cache, hooks) and the
+ * pieces every family's {@link ModelFamily#embed} and {@link ModelFamily#block} are built from: projections
+ * (through attached LoRA adapters), embeddings, LayerNorm/RMSNorm, the attention core (grouped-query,
+ * masked, cached, optionally rotary) and the GELU MLP. Every array it makes is owned by {@link #step()};
+ * the NDManager rules of {@link Transformer}'s class comment apply to code written against it.
+ */
+public final class ForwardPass {
+    /** Added to attention scores of masked keys; finite so an all-padding query row stays NaN-free. */
+    private static final float MASKED = -1e9f;
+
+    private final Transformer model;
+    private final ModelConfig config;
+    private final NDManager step;
+    private final int batch;
+    private final int queries;
+    private final int keys;
+    private final long[] ids;
+    private final long[] mask;
+    private final long[] positions;
+    private final Hooks hooks;
+    private final KvCache cache;
+    private final boolean causal;
+    private final Map<Integer, NDArray> maskBiasByWindow = new LinkedHashMap<>();
+    private NDArray cos;
+    private NDArray sin;
+
+    /**
+     * {@code ids} holds {@code newTokens} tokens per row; {@code mask} covers the cached and the new positions
+     * ({@code batch * (cache.length() + newTokens)}).
+     */
+    ForwardPass(Transformer model, NDManager step, long[] ids, int batch, int newTokens, long[] mask, Hooks hooks,
+            KvCache cache, boolean causal) {
+        this.model = model;
+        this.config = model.config();
+        this.step = step;
+        this.batch = batch;
+        this.queries = newTokens;
+        this.keys = (cache == null ? 0 : cache.length()) + newTokens;
+        this.hooks = hooks;
+        this.cache = cache;
+        this.causal = causal;
+        if (mask.length != (long) batch * keys) {
+            throw new IllegalArgumentException("mask has " + mask.length + " entries, expected " + batch * keys);
+        }
+        this.mask = mask;
+        this.positions = positions();
+        this.ids = model.checkedIds("", ids, mask, batch, newTokens, keys);
+    }
+
+    public ModelConfig config() {
+        return config;
+    }
+
+    /** The per-step manager that owns every array of this pass. */
+    public NDManager step() {
+        return step;
+    }
+
+    public int batch() {
+        return batch;
+    }
+
+    /** New tokens per row (the sequence length without a cache). */
+    public int queries() {
+        return queries;
+    }
+
+    public NDArray hook(String name, NDArray x) {
+        return hooks.apply(name, x);
+    }
+
+    /** A constant as a 0-d tensor that torch owns (see {@link Transformer}'s class comment). */
+    public NDArray scalar(double v) {
+        return step.full(new Shape(), (float) v);
+    }
+
+    /** A weight by Hugging Face key (null when the model has none, e.g. an absent bias). */
+    public NDArray param(String key) {
+        return model.parameters().get(key);
+    }
+
+    /** The token ids {@code [B, T]} (padding outside the vocabulary embedded as 0). */
+    public NDArray tokenIds() {
+        return step.create(ids, new Shape(batch, queries));
+    }
+
+    /** Each new token's position {@code [B, T]} (see {@link #positions()}). */
+    public NDArray positionIds() {
+        return step.create(positions, new Shape(batch, queries));
+    }
+
+    /** Rows of the embedding table {@code key} for {@code ids}. */
+    public NDArray embed(NDArray ids, String key) {
+        return ids.getNDArrayInternal().embedding(ids, param(key), SparseFormat.DENSE).singletonOrThrow();
+    }
+
+    /**
+     * A block's projection, named by its module path (e.g. {@code model.layers.0.self_attn.q_proj}): y = x Wᵀ + b
+     * for Linear weights {@code [out, in]}, y = x W + b for Conv1D ones {@code [in, out]} (see
+     * {@link ModelFamily#conv1dWeights}). Every projection passes here, so attached LoRA adapters add their
+     * term to each one they target.
+     */
+    public NDArray project(NDArray x, String module) {
+        NDArray w = param(module + ".weight");
+        NDArray b = param(module + ".bias");
+        NDArray y = config.family().conv1dWeights() ? x.matMul(w).add(b) : linear(x, w, b);
+        LoraAdapters adapters = model.adapters();
+        return adapters == null ? y : adapters.apply(module, x, y);
+    }
+
+    /** PyTorch's Linear: weight stored {@code [out, in]}, y = x Wᵀ + b (bias may be null). */
+    static NDArray linear(NDArray x, NDArray weight, NDArray bias) {
+        return x.getNDArrayInternal().linear(x, weight, bias).singletonOrThrow();
+    }
+
+    /** LayerNorm over the hidden axis with {@code key}.weight and {@code key}.bias. */
+    public NDArray layerNorm(NDArray x, String key) {
+        return x.getNDArrayInternal().layerNorm(x, new Shape(config.hiddenSize()), param(key + ".weight"),
+                param(key + ".bias"), (float) config.normEps()).singletonOrThrow();
+    }
+
+    /** RMSNorm: x / sqrt(mean(x²) + eps) · w. */
+    public NDArray rmsNorm(NDArray x, String key) {
+        NDArray ms = x.square().mean(new int[] {-1}, true);
+        return x.div(ms.add(scalar(config.normEps())).sqrt()).mul(param(key + ".weight"));
+    }
+
+    /**
+     * GPT-2's and BERT's MLP: the {@code in} projection, GELU (erf for "gelu", else tanh), the {@code out}
+     * projection, with hook_pre and hook_post of layer {@code l}.
+     */
+    public NDArray mlp(int l, String in, String out, NDArray x) {
+        NDArray pre = hook(HookPoint.mlpPre(l), project(x, in));
+        NDArray post = hook(HookPoint.mlpPost(l), config.activation().equals("gelu") ? pre.getNDArrayInternal().gelu()
+                : geluTanh(pre));
+        return project(post, out);
+    }
+
+    /**
+     * GPT-2's "gelu_new": 0.5 x (1 + tanh(√(2/π) (x + 0.044715 x³))), computed as x · σ(x (a + b x²)) with
+     * a = 2√(2/π), b = 0.044715 a, since 0.5 (1 + tanh z) = σ(2z): six elementwise passes instead of nine
+     * (DJL exposes only the erf GELU as one fused op).
+     */
+    public NDArray geluTanh(NDArray x) {
+        double a = 2 * Math.sqrt(2 / Math.PI);
+        NDArray z = x.mul(x).mul(scalar(0.044715 * a)).add(scalar(a)).mul(x);
+        return x.mul(z.getNDArrayInternal().sigmoid());
+    }
+
+    /** SiLU, x · σ(x). */
+    public NDArray silu(NDArray x) {
+        return x.mul(x.getNDArrayInternal().sigmoid());
+    }
+
+    /**
+     * Multi-head attention of layer {@code l} over projected {@code q [B, T, heads·hd]} and {@code k, v
+     * [B, T, kvHeads·hd]}: the result {@code [B, T, heads·hd]} before the output projection. Causal for
+     * decoders, bidirectional for encoders, within the layer's sliding window if it has one; keys and values
+     * are appended to the KV cache when there is one.
+     */
+    public NDArray attention(int l, NDArray q, NDArray k, NDArray v) {
+        return attention(l, q, k, v, false);
+    }
+
+    /** As {@link #attention}, with q and k rotated by their positions first (RoPE). */
+    public NDArray rotaryAttention(int l, NDArray q, NDArray k, NDArray v) {
+        return attention(l, q, k, v, true);
+    }
+
+    private NDArray attention(int l, NDArray q, NDArray k, NDArray v, boolean rotary) {
+        int heads = config.numHeads();
+        int kvHeads = config.numKvHeads();
+        int hd = config.headDim();
+        q = q.reshape(batch, queries, heads, hd).transpose(0, 2, 1, 3);
+        k = k.reshape(batch, queries, kvHeads, hd).transpose(0, 2, 1, 3);
+        v = v.reshape(batch, queries, kvHeads, hd).transpose(0, 2, 1, 3);
+        if (rotary) {
+            q = rotate(q);
+            k = rotate(k);
+        }
+        // Grouped-query attention without copying K/V: query heads are grouped [kvHeads, rep] so each
+        // group broadcasts against its one key/value head (head h uses kv head h / rep, as HF's repeat_kv).
+        NDArray keysT = k.expandDims(2).swapAxes(3, 4);
+        NDArray vals = v.expandDims(2);
+        if (cache != null) {
+            keysT = cache.appendKeys(l, keysT);
+            vals = cache.appendValues(l, vals);
+        }
+        NDArray scores = q.mul(scalar(1.0 / Math.sqrt(hd))).reshape(batch, kvHeads, heads / kvHeads, queries, hd)
+                .matMul(keysT).add(maskBias(config.slidingWindow(l)));
+        return scores.softmax(-1).matMul(vals).reshape(batch, heads, queries, hd).transpose(0, 2, 1, 3)
+                .reshape(batch, queries, (long) heads * hd);
+    }
+
+    /** HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁]. */
+    private NDArray rotate(NDArray x) {
+        if (cos == null) {
+            float[][] cs = new Rotary(config).tables(positions);
+            cos = step.create(cs[0], new Shape(batch, 1, queries, config.headDim()));
+            sin = step.create(cs[1], new Shape(batch, 1, queries, config.headDim()));
+        }
+        int half = config.headDim() / 2;
+        NDArray rotated = x.get(new NDIndex("..., " + half + ":")).neg().concat(x.get(new NDIndex("..., :" + half)), -1);
+        return x.mul(cos).add(rotated.mul(sin));
+    }
+
+    /**
+     * Additive attention mask {@code [B, 1, 1, T, S]}, one per window size per pass: 0 where query i may attend
+     * key j (key is a real token, not after the query when causal, and within the sliding window when there is
+     * one), {@link #MASKED} elsewhere. An encoder's padding queries still attend the real keys; their outputs
+     * mean nothing.
+     */
+    private NDArray maskBias(int window) {
+        return maskBiasByWindow.computeIfAbsent(window, w -> {
+            int past = keys - queries;
+            float[] bias = new float[batch * queries * keys];
+            for (int b = 0; b < batch; b++) {
+                for (int i = 0; i < queries; i++) {
+                    int qPos = past + i;
+                    for (int j = 0; j < keys; j++) {
+                        boolean ok = (!causal || j <= qPos) && mask[b * keys + j] != 0 && (w == 0 || qPos - j < w);
+                        bias[(b * queries + i) * keys + j] = ok ? 0f : MASKED;
+                    }
+                }
+            }
+            return step.create(bias, new Shape(batch, 1, 1, queries, keys));
+        });
+    }
+
+    /**
+     * Position of each new token: the number of real tokens before it in its row, so padding (left or
+     * right) does not shift positions (as HF's generate() and TransformerLens count them; a plain HF
+     * forward call on a left-padded batch would count pads too). Left padding gets position 0. For BERT
+     * with right padding, its tokenizers' default, the real tokens get HF's positions 0, 1, 2, ...
+     * Learned positions end at the family's limit (an error beyond it).
+     */
+    private long[] positions() {
+        long[] pos = new long[batch * queries];
+        for (int b = 0; b < batch; b++) {
+            long real = 0;
+            for (int j = 0; j < keys; j++) {
+                real += mask[b * keys + j] != 0 ? 1 : 0;
+                int t = j - (keys - queries);
+                if (t >= 0) {
+                    pos[b * queries + t] = Math.max(real - 1, 0);
+                }
+            }
+        }
+        long max = java.util.Arrays.stream(pos).max().orElse(0);
+        String limit = config.family().positionLimitField();
+        if (max >= config.maxPositions() && limit != null) {
+            throw new UserInputException("sequence of " + (max + 1) + " tokens exceeds the model's " + limit + " "
+                    + config.maxPositions());
+        }
+        return pos;
+    }
+}

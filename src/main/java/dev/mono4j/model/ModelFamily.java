@@ -1,0 +1,94 @@
+package dev.mono4j.model;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What one model family owns: its Hugging Face {@code config.json}, its parameter names and shapes, its
+ * block's forward pass, its hook points and its LoRA target names. Shared pieces (attention, rotary, norms,
+ * embeddings, the projection that adapters hook into) are in {@link ForwardPass}; a family composes them.
+ * A family is a {@link DecoderFamily} (its models are {@link TransformerLM}s) or an {@link EncoderFamily}
+ * ({@link TransformerEncoder}s). To add one: implement it in one file and {@link FamilyRegistry#register} it.
+ */
+public interface ModelFamily {
+    /** Hugging Face's {@code model_type}, e.g. "gpt2". */
+    String modelType();
+
+    /** Hugging Face's {@code architectures[0]}, e.g. "GPT2LMHeadModel". */
+    String hfArchitecture();
+
+    /** Reads the family's {@code config.json}; fields the family does not run are refused, not ignored. */
+    ModelConfig readConfig(ConfigReader r);
+
+    /**
+     * The family's fields of a config.json that Hugging Face transformers and mono4j both load, added to
+     * {@code json} (which already holds architectures, model_type and vocab_size).
+     */
+    void writeConfig(ModelConfig c, Map<String, Object> json);
+
+    /** Every weight a checkpoint must hold, under its Hugging Face key, with its shape, in checkpoint order. */
+    Map<String, long[]> parameters(ModelConfig c);
+
+    /** Where the blocks' weights start, e.g. "transformer.h."; block {@code l}'s are under this + l + ".". */
+    String blocksPrefix();
+
+    default String layerPrefix(int layer) {
+        return blocksPrefix() + layer + ".";
+    }
+
+    /**
+     * Whether the block projections store their weight {@code [in, out]} (GPT-2's Conv1D: y = x W + b)
+     * instead of PyTorch Linear's {@code [out, in]} (y = x Wᵀ + b).
+     */
+    default boolean conv1dWeights() {
+        return false;
+    }
+
+    /** Keys a checkpoint may hold that are not loaded (buffers, recomputed tables, a duplicate tied head). */
+    default boolean isIgnorable(ModelConfig c, String key) {
+        return c.tieEmbeddings() && key.equals("lm_head.weight");
+    }
+
+    /** The keys under which a file may store a canonical key, first match wins. */
+    default List<String> fileKeys(String canonical) {
+        return List.of(canonical);
+    }
+
+    /**
+     * The config.json field that caps positions when positions are learned embeddings with a hard length
+     * limit (GPT-2's "n_positions"), or null when there is none (rotary).
+     */
+    default String positionLimitField() {
+        return null;
+    }
+
+    default boolean learnedPositions() {
+        return positionLimitField() != null;
+    }
+
+    /** Every hook point of a model of this config, in the order the forward pass reaches them. */
+    List<String> hookNames(ModelConfig c);
+
+    /** Layer {@code l}'s MLP activation, which DecPO regularises and measure reads by default. */
+    String mlpActivationHook(int layer);
+
+    /** The block projections LoRA adapts when none are named (PEFT module names). */
+    List<String> defaultLoraTargets();
+
+    /**
+     * The block modules whose output is added to the residual stream (attention out-projection, MLP
+     * down-projection): {@link Transformer#random} scales their initial weights by 1/√(2L).
+     */
+    List<String> residualProjections();
+
+    /** The embeddings (with hook_embed and, where there is one, hook_pos_embed): the residual stream's start. */
+    NDArray embed(ForwardPass f);
+
+    /** Block {@code layer}, from {@code hook_resid_pre} to {@code hook_resid_post}. */
+    NDArray block(ForwardPass f, int layer, NDArray h);
+
+    /** A model of this family over {@code params} (owned by {@code manager}). */
+    Transformer newModel(ModelConfig c, NDManager manager, Map<String, NDArray> params);
+}

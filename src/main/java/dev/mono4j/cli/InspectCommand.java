@@ -12,24 +12,21 @@ import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** Reads a checkpoint's config and tensor headers (no weights) and describes it. */
 @Command(name = "inspect", mixinStandardHelpOptions = true, description = "Architecture, parameter count, dtypes and hook names of a checkpoint.")
-final class InspectCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
-    @Parameters(paramLabel = "CHECKPOINT", description = "Hugging Face checkpoint folder.")
-    Path dir;
+final class InspectCommand extends CliCommand {
+    @Mixin
+    CheckpointFolder checkpoint;
 
     @Option(names = "--json", description = "Print the description as JSON.")
     boolean json;
 
     @Override
     public void run() {
+        Path dir = checkpoint.dir;
         Checkpoint.Contents c = Checkpoint.inspect(dir);
         ModelConfig m = c.config();
         Map<String, Object> d = new LinkedHashMap<>();
@@ -59,7 +56,7 @@ final class InspectCommand implements Runnable {
         d.put("unused_tensors", c.unused());
         d.put("tokenizer", Files.exists(dir.resolve("tokenizer.json")) ? "tokenizer.json" : "none");
         d.put("hook_points", hookSummary(m));
-        var out = spec.commandLine().getOut();
+        var out = out();
         if (json) {
             out.println(Json.write(d));
             return;
@@ -84,7 +81,6 @@ final class InspectCommand implements Runnable {
         out.println("hook points");
         hookSummary(m).forEach(h -> out.println("  " + h));
     }
-
     /** "none", or the window and the layers that use it. */
     static String windows(ModelConfig m) {
         List<Integer> w = m.layerWindows();
@@ -102,5 +98,4 @@ final class InspectCommand implements Runnable {
         String range = "{0.." + (m.numLayers() - 1) + "}";
         return m.hookNames().stream().map(h -> HookPoint.withLayer(h, range)).distinct().toList();
     }
-
 }

@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
 import picocli.CommandLine.Model.CommandSpec;
@@ -134,8 +133,8 @@ final class SaeTrainOptions {
     @Option(names = "--no-normalize", description = "Train on raw activations (default: scaled to mean norm √d_in).")
     boolean noNormalize;
 
-    @Option(names = "--b-dec-init", description = "b_dec's start: geometric_median, mean or zero (default geometric_median).")
-    String bDecInit = "geometric_median";
+    @Option(names = "--b-dec-init", description = "b_dec's start: geometric-median, mean or zero (default ${DEFAULT-VALUE}).")
+    SaeConfig.DecoderBiasInit bDecInit = SaeConfig.DEFAULT.decoderBiasInit();
 
     @Option(names = "--freeze-b-dec", description = "Keep b_dec where --b-dec-init put it instead of training it "
             + "(GBA on synthetic data needs it; see docs/sae.md).")
@@ -199,15 +198,9 @@ final class SaeTrainOptions {
 
     /** The run's settings with the architecture {@code a}. */
     SaeConfig config(ArchitectureConfig a) {
-        SaeConfig.DecoderBiasInit init;
-        try {
-            init = SaeConfig.DecoderBiasInit.valueOf(bDecInit.toUpperCase(Locale.ROOT));
-        } catch (IllegalArgumentException e) {
-            throw new UserInputException("--b-dec-init: '" + bDecInit + "' is not geometric_median, mean or zero");
-        }
         return Flags.check(() -> SaeConfig.builder().architecture(a).dSae(dSae).expansion(expansion).deadTokens(deadTokens)
                 .denseThreshold(denseThreshold).unitNormDecoder(!freeDecoderNorm).normalize(!noNormalize)
-                .decoderBias(init, freezeBDec).lr(lr).warmupSteps(warmup).minLrRatio(minLrRatio).batchSize(batchSize)
+                .decoderBias(bDecInit, freezeBDec).lr(lr).warmupSteps(warmup).minLrRatio(minLrRatio).batchSize(batchSize)
                 .steps(steps).seed(seed).logEvery(logEvery).checkpointEvery(checkpointEvery).build());
     }
 

@@ -29,7 +29,10 @@ import java.util.Objects;
  * @param logEvery         steps between lines of sae_log.jsonl
  * @param checkpointEvery  steps between checkpoints (written atomically; a killed run resumes from the last)
  */
-public record SaeConfig(ArchitectureConfig architecture, int dSae, int expansion, long deadTokens, double denseThreshold, boolean unitNormDecoder, boolean normalize, DecoderBiasInit decoderBiasInit, boolean freezeDecoderBias, double lr, int warmupSteps, double minLrRatio, int batchSize, int steps, long seed, int logEvery, int checkpointEvery) {
+public record SaeConfig(ArchitectureConfig architecture, int dSae, int expansion, long deadTokens,
+        double denseThreshold, boolean unitNormDecoder, boolean normalize, DecoderBiasInit decoderBiasInit,
+        boolean freezeDecoderBias, double lr, int warmupSteps, double minLrRatio, int batchSize, int steps, long seed,
+        int logEvery, int checkpointEvery) {
 
     public enum DecoderBiasInit { GEOMETRIC_MEDIAN, MEAN, ZERO }
 

@@ -19,20 +19,20 @@ public final class TinyModels {
 
     /** Llama with attention_bias: biases on q, k, v and o. */
     public static ModelConfig llamaWithBias() {
-        return new ModelConfig(LlamaFamily.LLAMA, 96, 32, 2, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false, true, true,
-                ModelConfig.fullAttention(2), 1, List.of(2L), 0);
+        return ModelConfig.llama(96, 32, 2, 4, 2, 64, 64, false).toBuilder().qkvBias(true).outputBias(true).build();
     }
 
     /** Qwen2: q/k/v biases, tied embeddings. */
     public static ModelConfig qwen2() {
-        return new ModelConfig(LlamaFamily.QWEN2, 96, 32, 2, 4, 2, 8, 64, 64, 1e-6, "silu", 1e6, null, true, true,
-                false, ModelConfig.fullAttention(2), -1, List.of(95L), 0);
+        return ModelConfig.builder(LlamaFamily.QWEN2, 96, 32, 2, 4).numKvHeads(2).intermediateSize(64).maxPositions(64)
+                .normEps(1e-6).ropeTheta(1e6).tieEmbeddings(true).qkvBias(true).specialTokens(-1, List.of(95L)).build();
     }
 
     /** Mistral with a sliding window shorter than test sequences. */
     public static ModelConfig mistral(int layers, int window) {
-        return new ModelConfig(LlamaFamily.MISTRAL, 96, 32, layers, 4, 2, 8, 64, 64, 1e-5, "silu", 1e4, null, false,
-                false, false, java.util.Collections.nCopies(layers, window), 1, List.of(2L), 0);
+        return ModelConfig.builder(LlamaFamily.MISTRAL, 96, 32, layers, 4).numKvHeads(2).intermediateSize(64)
+                .maxPositions(64).ropeTheta(1e4).layerWindows(java.util.Collections.nCopies(layers, window))
+                .specialTokens(1, List.of(2L)).build();
     }
 
     public static List<ModelConfig> all() {

@@ -1,5 +1,6 @@
 package dev.mono4j.cli;
 
+import dev.mono4j.sae.ActivationCacher;
 import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.ActivationStoreConfig;
 import java.nio.file.Path;
@@ -50,7 +51,7 @@ final class SaeCacheCommand implements Runnable {
     @Override
     public void run() {
         ActivationStoreConfig cfg = Flags.check(() -> new ActivationStoreConfig(hook, batchSize, maxTokens, shardRows));
-        ActivationStore s = ActivationStore.cache(model, texts.open(seed, null), cfg, out, overwrite, resume, true);
+        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, out, overwrite, resume, true);
         spec.commandLine().getOut().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
                 + " shards: %s%n", s.rows(), s.hookName(), s.dIn(), s.texts(), s.shards().size(), s.dir());
     }

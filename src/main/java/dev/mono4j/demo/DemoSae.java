@@ -7,6 +7,7 @@ import dev.mono4j.io.Json;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.report.HtmlReport;
+import dev.mono4j.sae.ActivationCacher;
 import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.ActivationStoreConfig;
 import dev.mono4j.sae.GbaConfig;
@@ -55,7 +56,7 @@ public final class DemoSae {
         try (TransformerLM model = Checkpoint.loadCausal(modelDir, "the demo"); Tokenizer tok = Tokenizer.load(modelDir)) {
             String hook = hook(model);
             Path store = dir.resolve("activations");
-            ActivationStore s = ActivationStore.cache(model, tok, modelDir.toAbsolutePath().normalize().toString(),
+            ActivationStore s = ActivationCacher.cache(model, tok, modelDir.toAbsolutePath().normalize().toString(),
                     TextSource.conceptWorld(cfg.saeTexts(), cfg.seed() + SAE_SEED_OFFSET, cfg.dialects()),
                     new ActivationStoreConfig(hook, ActivationStoreConfig.DEFAULT_BATCH_SIZE,
                             ActivationStoreConfig.DEFAULT_MAX_TOKENS, ActivationStoreConfig.DEFAULT_SHARD_ROWS),

@@ -13,6 +13,14 @@ public interface ActivationSource extends AutoCloseable {
     /** The next {@code rows} rows, row-major ({@code rows * dIn()} floats). */
     float[] next(int rows);
 
+    /**
+     * Rows before the stream repeats itself: a store's rows (each is handed out once per epoch), or
+     * {@link Long#MAX_VALUE} for a stream that draws fresh rows without end.
+     */
+    default long epochRows() {
+        return Long.MAX_VALUE;
+    }
+
     /** Moves past {@code rows} rows as if {@link #next} had handed them out. */
     default void skip(long rows) {
         while (rows > 0) {

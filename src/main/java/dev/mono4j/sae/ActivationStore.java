@@ -1,49 +1,23 @@
 package dev.mono4j.sae;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import dev.mono4j.UserInputException;
-import dev.mono4j.data.EncodedTexts;
-import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.Shuffle;
-import dev.mono4j.data.TextSource;
-import dev.mono4j.hooks.HookPoint;
-import dev.mono4j.hooks.Hooks;
-import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Dtype;
 import dev.mono4j.io.Json;
-import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.SafetensorsReader;
-import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.TensorInfo;
-import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.Transformer;
-import dev.mono4j.tokenize.Tokenizer;
-import dev.mono4j.train.Progress;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.nio.channels.WritableByteChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.Set;
 import java.util.SplittableRandom;
-import java.util.function.Function;
-import java.util.function.ToLongFunction;
-import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -51,21 +25,23 @@ import java.util.regex.Pattern;
  * holding {@code store.json} and shards {@code activations_NNNNN.safetensors}, one row per text token
  * (special tokens and padding left out). docs/sae.md describes the format.
  *
- * <p>Caching streams: memory holds one batch and at most one shard's rows, however many texts there are.
- * Each shard is written whole, then store.json, so a killed cache leaves complete shards that a resumed
- * cache continues after. Reading is either {@link #shuffled} (SAE training) or in order, {@link #chunks}
- * (evaluation: each row with its token, text, position and concept).
+ * <p>This class is the format: it opens and checks a store, with one-line errors naming the file, and reads it
+ * either {@link #shuffled} (SAE training) or in order, {@link #chunks} (evaluation: each row with its token,
+ * text, position and concept). {@link ActivationStoreWriter} writes it; {@link ActivationCacher} runs a model
+ * over texts to fill it ({@code sae cache}).
  */
 public final class ActivationStore {
     public static final String STORE_FILE = "store.json";
     public static final String FORMAT = "mono4j-activations";
     public static final int VERSION = 1;
-    private static final String SHARD = "activations_\\d{5,}\\.safetensors";
+    /** A shard's file name. */
+    static final String SHARD = "activations_\\d{5,}\\.safetensors";
     private static final Pattern SHARD_NAME = Pattern.compile(SHARD);
-    /** A shard, or (leading dot, suffix) a temp file of one that AtomicFiles writes; group 1 is the shard's name. */
-    private static final Pattern SHARD_ENTRY = Pattern.compile("\\.?(" + SHARD + ")(?:\\..+)?");
-    /** What a refused {@code --out} can do instead. */
-    private static final String OUT_HINT = "pass --resume to continue the cache in it, or --overwrite to replace it";
+
+    /** The file name of shard {@code i}. */
+    static String shardFile(int i) {
+        return String.format(Locale.ROOT, "activations_%05d.safetensors", i);
+    }
 
     /** One shard file and its row count. */
     public record Shard(String file, long rows) {
@@ -115,6 +91,13 @@ public final class ActivationStore {
             }
         }
 
+        /** A store to fill: its settings, and no rows yet. {@code concepts}: whether the texts carry them. */
+        static Manifest planned(String hookName, String modelPath, String data, int plannedTexts, int maxTokens,
+                int shardRows, boolean concepts) {
+            return new Manifest(FORMAT, VERSION, 0, hookName, modelPath, data, plannedTexts, maxTokens, shardRows, 0, 0, 0,
+                    concepts ? List.of() : null, List.of(), false);
+        }
+
         /** These settings with the store's contents as they now are. */
         Manifest with(int dIn, long rows, int texts, long textsChecksum, List<String> concepts, List<Shard> shards,
                 boolean complete) {
@@ -139,10 +122,21 @@ public final class ActivationStore {
 
     /** Opens a finished store, checking store.json and every shard's tensors (headers only). */
     public static ActivationStore open(Path dir) {
-        return read(dir, true);
+        return open(dir, true);
     }
 
-    private static ActivationStore read(Path dir, boolean requireComplete) {
+    /** Opens a store, finished or (without {@code requireComplete}) a stopped cache's, checking it as {@link #open}. */
+    static ActivationStore open(Path dir, boolean requireComplete) {
+        Manifest m = manifest(dir, requireComplete);
+        ActivationStore store = new ActivationStore(dir, m);
+        for (int i = 0; i < m.shards().size(); i++) {
+            store.checkShard(i);
+        }
+        return store;
+    }
+
+    /** store.json alone, checked (its shards are not opened): what a store holds, for a description of it. */
+    static Manifest manifest(Path dir, boolean requireComplete) {
         Path file = dir.resolve(STORE_FILE);
         if (!Files.isRegularFile(file)) {
             throw new UserInputException(dir + ": not an activation store (no " + STORE_FILE + "; ./mono4j sae cache"
@@ -153,11 +147,7 @@ public final class ActivationStore {
             throw new UserInputException(file + ": not an activation store (the file holds null)");
         }
         m.check(file, requireComplete);
-        ActivationStore store = new ActivationStore(dir, m);
-        for (int i = 0; i < m.shards().size(); i++) {
-            store.checkShard(i);
-        }
-        return store;
+        return m;
     }
 
     /** Fails unless shard {@code i} holds the tensors store.json promises, with their dtypes and shapes. */
@@ -223,297 +213,13 @@ public final class ActivationStore {
         return manifest.shards();
     }
 
+    /** store.json as read. */
+    Manifest manifest() {
+        return manifest;
+    }
+
     private Path shardPath(int i) {
         return dir.resolve(manifest.shards().get(i).file());
-    }
-
-    // ---------------------------------------------------------------- caching
-
-    /** Caches {@code cfg.hook()} of the checkpoint in {@code modelDir} over {@code texts} into {@code out}. */
-    public static ActivationStore cache(Path modelDir, TextSource texts, ActivationStoreConfig cfg, Path out,
-            boolean overwrite, boolean resume, boolean showProgress) {
-        if (!resume) { // a bad --out fails before the model loads
-            OutputFolder.check(out, ownEntries(out), overwrite, OUT_HINT);
-        }
-        try (Transformer model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
-            return cache(model, tok, modelDir.toAbsolutePath().normalize().toString(), texts, cfg, out, overwrite, resume,
-                    showProgress);
-        }
-    }
-
-    /**
-     * Caches a loaded model's hook. Without {@code resume}, {@code out} must be new or empty, or an earlier store
-     * to replace with {@code overwrite}; with {@code resume}, {@code out} holds a store of the same model, hook,
-     * data and settings, continued after its complete shards.
-     *
-     * @param modelPath the model's folder, recorded in store.json
-     */
-    public static ActivationStore cache(Transformer model, Tokenizer tok, String modelPath, TextSource texts,
-            ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, boolean showProgress) {
-        if (overwrite && resume) {
-            throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
-        }
-        if (!model.hookNames().contains(cfg.hook())) {
-            int last = model.config().numLayers() - 1;
-            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point of " + modelPath + " (e.g. "
-                    + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(last) + "; ./mono4j inspect lists them)");
-        }
-        Manifest planned = new Manifest(FORMAT, VERSION, 0, cfg.hook(), modelPath, texts.name(), texts.size(),
-                model.config().tokenLimit(cfg.maxTokens()), cfg.shardRows(), 0, 0, 0,
-                texts.withConcepts() ? List.of() : null, List.of(), false);
-        Manifest start = planned;
-        if (resume) {
-            start = resumable(out, planned);
-            if (start.complete()) {
-                return open(out);
-            }
-        } else {
-            OutputFolder.prepare(out, ownEntries(out), overwrite, OUT_HINT);
-        }
-        Iterator<LabelledText> it = texts.iterator();
-        long checksum = 0;
-        for (int i = 0; i < start.texts(); i++) {
-            checksum = checksum(checksum, it.next().text());
-        }
-        if (checksum != start.textsChecksum()) {
-            throw new UserInputException(texts.name() + ": the first " + start.texts() + " texts differ from those cached"
-                    + " in " + out + "; resuming would mix two datasets (start again with --overwrite)");
-        }
-        Writer w = new Writer(out, start);
-        Progress progress = showProgress ? new Progress("sae cache", texts.size() - start.texts(), "texts") : null;
-        int textIndex = start.texts();
-        while (it.hasNext()) {
-            List<LabelledText> batch = EncodedTexts.nextBatch(it, cfg.batchSize());
-            EncodedTexts enc = EncodedTexts.encode(tok, batch, start.maxTokens());
-            model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
-            float[] acts;
-            int width;
-            try (NDManager step = model.manager().newSubManager()) {
-                Hooks h = Hooks.capture(cfg.hook());
-                model.forward(step, enc.batch(), h);
-                NDArray a = h.get(cfg.hook());
-                width = Math.toIntExact(a.getShape().get(2));
-                // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
-                NDArray rowIndex = step.create(Arrays.stream(enc.rows()).asLongStream().toArray());
-                acts = a.reshape(-1, width).get(new NDIndex("{}", rowIndex)).toFloatArray();
-            }
-            for (int b = 0; b < batch.size(); b++) {
-                w.add(TextRows.of(enc, b, acts, width, textIndex++, batch.get(b).text(), w::conceptIndex));
-            }
-            if (progress != null) {
-                progress.step(batch.size(), w.rows() + " rows");
-            }
-        }
-        w.finish();
-        return open(out);
-    }
-
-    /**
-     * The store in {@code out} to resume, once it shows the same settings as {@code planned}. What a kill left
-     * beside it goes: temp files, and a shard written after the last store.json (it will be written again).
-     */
-    private static Manifest resumable(Path out, Manifest planned) {
-        if (!Files.isRegularFile(out.resolve(STORE_FILE))) {
-            throw new UserInputException(out + ": no " + STORE_FILE + " to resume from (a cache killed before its first"
-                    + " shard leaves none; start again with --overwrite)");
-        }
-        Manifest m = read(out, false).manifest;
-        List<String> differ = new ArrayList<>();
-        compare(differ, "model", m.modelPath(), planned.modelPath());
-        compare(differ, "hook", m.hookName(), planned.hookName());
-        compare(differ, "data", m.data(), planned.data());
-        compare(differ, "texts", m.plannedTexts(), planned.plannedTexts());
-        compare(differ, "max tokens", m.maxTokens(), planned.maxTokens());
-        compare(differ, "shard rows", m.shardRows(), planned.shardRows());
-        compare(differ, "concepts", m.concepts() != null, planned.concepts() != null);
-        if (!differ.isEmpty()) {
-            throw new UserInputException(out.resolve(STORE_FILE) + ": the store was cached with other settings ("
-                    + String.join("; ", differ) + "); resume with the same ones, or start again with --overwrite");
-        }
-        Set<String> listed = m.shards().stream().map(Shard::file).collect(java.util.stream.Collectors.toSet());
-        try (var entries = Files.list(out)) {
-            for (Path p : entries.toList()) {
-                String name = p.getFileName().toString();
-                if ((SHARD_ENTRY.matcher(name).matches() && !listed.contains(name)) || name.startsWith("." + STORE_FILE + ".")) {
-                    Files.delete(p);
-                }
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot clean " + out + ": " + e.getMessage(), e);
-        }
-        return m;
-    }
-
-    private static void compare(List<String> differ, String what, Object stored, Object now) {
-        if (!stored.equals(now)) {
-            differ.add(what + " " + stored + ", now " + now);
-        }
-    }
-
-    /** The entries of a store in {@code out} (store.json, its shards and their temp files), for OutputFolder. */
-    private static Set<String> ownEntries(Path out) {
-        Set<String> own = new LinkedHashSet<>(List.of(STORE_FILE));
-        if (Files.isDirectory(out)) {
-            try (var entries = Files.list(out)) {
-                entries.map(p -> SHARD_ENTRY.matcher(p.getFileName().toString())).filter(Matcher::matches)
-                        .forEach(m -> own.add(m.group(1)));
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read " + out + ": " + e.getMessage(), e);
-            }
-        }
-        return own;
-    }
-
-    /** Texts checksum of the texts so far, extended by one (String.hashCode is the same on every JVM). */
-    private static long checksum(long sum, String text) {
-        return sum * 1_000_003L + text.hashCode();
-    }
-
-    /** One text's rows, waiting for their shard. */
-    private record TextRows(String text, float[] activations, long[] tokenIds, long[] textIndex, long[] position,
-            long[] concept) {
-
-        static TextRows of(EncodedTexts enc, int b, float[] batchActs, int width, long textIndex, String text,
-                ToLongFunction<String> conceptIndex) {
-            int from = enc.firstRow()[b];
-            int n = enc.firstRow()[b + 1] - from;
-            long[] ids = new long[n];
-            long[] texts = new long[n];
-            long[] pos = new long[n];
-            long[] concept = new long[n];
-            for (int i = 0; i < n; i++) {
-                ids[i] = enc.tokenId(from + i);
-                texts[i] = textIndex;
-                pos[i] = enc.position(from + i);
-                concept[i] = conceptIndex.applyAsLong(enc.concepts()[from + i]);
-            }
-            return new TextRows(text, Arrays.copyOfRange(batchActs, from * width, (from + n) * width), ids, texts, pos,
-                    concept);
-        }
-
-        int rows() {
-            return tokenIds.length;
-        }
-    }
-
-    /** Buffers rows and writes them as shards of whole texts, each followed by an updated store.json. */
-    private static final class Writer {
-        private final Path out;
-        /** The settings, and what the shards written so far hold. */
-        private final Manifest settings;
-        private int dIn;
-        private long rows;
-        private int texts;
-        private long textsChecksum;
-        private final List<Shard> shards;
-        private final List<String> concepts;
-        private final Map<String, Long> conceptIds = new HashMap<>();
-        private final List<TextRows> pending = new ArrayList<>();
-        private int pendingRows;
-
-        /** Continues {@code start}: a new store's settings, or a store to resume. */
-        Writer(Path out, Manifest start) {
-            this.out = out;
-            this.settings = start;
-            this.dIn = start.dIn();
-            this.rows = start.rows();
-            this.texts = start.texts();
-            this.textsChecksum = start.textsChecksum();
-            this.shards = new ArrayList<>(start.shards());
-            this.concepts = start.concepts() == null ? null : new ArrayList<>(start.concepts());
-            for (int i = 0; concepts != null && i < concepts.size(); i++) {
-                conceptIds.put(concepts.get(i), (long) i);
-            }
-        }
-
-        /** Rows cached so far, the buffered ones included. */
-        long rows() {
-            return rows + pendingRows;
-        }
-
-        /** A concept's index in store.json's list (new ones are appended: first seen, first listed); -1 for none. */
-        long conceptIndex(String concept) {
-            if (concept == null || concepts == null) {
-                return -1;
-            }
-            return conceptIds.computeIfAbsent(concept, c -> {
-                concepts.add(c);
-                return (long) concepts.size() - 1;
-            });
-        }
-
-        /** Buffers a text, first writing the buffer as a shard when the text would not fit in it. */
-        void add(TextRows t) {
-            int width = t.activations().length / t.rows();
-            if (rows() > 0 && width != dIn) {
-                throw new UserInputException(settings.hookName() + " of " + settings.modelPath() + " is " + width
-                        + " wide, but the store in " + out + " holds rows of " + dIn + "; the model changed");
-            }
-            dIn = width;
-            if (pendingRows + t.rows() > settings.shardRows()) {
-                writeShard();
-                writeManifest(false);
-            }
-            pending.add(t);
-            pendingRows += t.rows();
-        }
-
-        void finish() {
-            if (!pending.isEmpty()) {
-                writeShard();
-            }
-            writeManifest(true);
-        }
-
-        private void writeShard() {
-            String name = String.format(Locale.ROOT, "activations_%05d.safetensors", shards.size());
-            long n = pendingRows;
-            SafetensorsWriter sw = new SafetensorsWriter()
-                    .add("activations", Dtype.F32, new long[] {n, dIn}, n * dIn * Float.BYTES, this::writeActivations)
-                    .addI64("token_ids", new long[] {n}, column(TextRows::tokenIds))
-                    .addI64("text_index", new long[] {n}, column(TextRows::textIndex))
-                    .addI64("position", new long[] {n}, column(TextRows::position));
-            if (concepts != null) {
-                sw.addI64("concept", new long[] {n}, column(TextRows::concept));
-            }
-            sw.write(out.resolve(name));
-            for (TextRows t : pending) {
-                textsChecksum = checksum(textsChecksum, t.text());
-            }
-            shards.add(new Shard(name, n));
-            rows += n;
-            texts += pending.size();
-            pending.clear();
-            pendingRows = 0;
-        }
-
-        private void writeManifest(boolean complete) {
-            Manifest m = settings.with(dIn, rows, texts, textsChecksum, concepts == null ? null : List.copyOf(concepts),
-                    List.copyOf(shards), complete);
-            AtomicFiles.writeString(out.resolve(STORE_FILE), Json.write(m));
-        }
-
-        /** The buffered rows' activations, little-endian F32, one text at a time (no second copy of the shard). */
-        private void writeActivations(WritableByteChannel ch) throws IOException {
-            for (TextRows t : pending) {
-                ByteBuffer b = ByteBuffer.allocate(t.activations().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-                b.asFloatBuffer().put(t.activations());
-                while (b.hasRemaining()) {
-                    ch.write(b);
-                }
-            }
-        }
-
-        private long[] column(Function<TextRows, long[]> part) {
-            long[] all = new long[pendingRows];
-            int at = 0;
-            for (TextRows t : pending) {
-                long[] p = part.apply(t);
-                System.arraycopy(p, 0, all, at, p.length);
-                at += p.length;
-            }
-            return all;
-        }
     }
 
     // ---------------------------------------------------------------- reading
@@ -659,6 +365,11 @@ public final class ActivationStore {
         @Override
         public int dIn() {
             return manifest.dIn();
+        }
+
+        @Override
+        public long epochRows() {
+            return manifest.rows();
         }
 
         @Override

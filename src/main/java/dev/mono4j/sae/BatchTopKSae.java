@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
+import dev.mono4j.sae.kernel.TopKSelection;
 import java.util.Arrays;
 
 /**

@@ -129,10 +129,9 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
      * with {@code held}'s seed, and the decoder is matched against the true features.
      */
     public static RowsEval evaluate(SparseAutoencoder sae, SaeData held, long rows, int batchRows, double denseThreshold) {
-        long n = held.activations() != null ? Math.min(rows, ActivationStore.open(Path.of(held.activations())).rows()) : rows;
         ReconstructionStats.Result rec;
         try (ActivationSource source = held.open()) {
-            rec = SaeEvaluation.onRows(sae, source, n, batchRows, denseThreshold);
+            rec = SaeEvaluation.onRows(sae, source, Math.min(rows, source.epochRows()), batchRows, denseThreshold);
         }
         if (held.synthetic() == null) {
             return new RowsEval(rec, null, null, null);

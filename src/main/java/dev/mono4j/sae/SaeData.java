@@ -39,11 +39,14 @@ public record SaeData(String activations, String synthetic, long seed, int buffe
         return SyntheticSuperposition.load(Path.of(synthetic)).source(seed);
     }
 
-    /** The cfg.json fields SAELens users look for: which model and hook the SAE reads, and on what data. */
+    /**
+     * The cfg.json fields SAELens users look for: which model and hook the SAE reads, and on what data. From a
+     * store's store.json alone: its shards are checked where its rows are {@link #open}ed.
+     */
     public ObjectNode saeLensConfig() {
         ObjectNode c = Json.MAPPER.createObjectNode();
         if (activations != null) {
-            ActivationStore s = ActivationStore.open(Path.of(activations));
+            ActivationStore.Manifest s = ActivationStore.manifest(Path.of(activations), true);
             c.put("model_name", s.modelPath());
             c.put("hook_name", s.hookName());
             c.put("hook_layer", layer(s.hookName()));

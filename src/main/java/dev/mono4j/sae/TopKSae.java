@@ -1,8 +1,8 @@
 package dev.mono4j.sae;
 
-import static dev.mono4j.sae.TopKSelection.array;
-import static dev.mono4j.sae.TopKSelection.copy;
-import static dev.mono4j.sae.TopKSelection.rowsOf;
+import static dev.mono4j.sae.kernel.TopKSelection.array;
+import static dev.mono4j.sae.kernel.TopKSelection.copy;
+import static dev.mono4j.sae.kernel.TopKSelection.rowsOf;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -10,6 +10,8 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.sae.kernel.SparseTopKStep;
+import dev.mono4j.sae.kernel.TopKSelection;
 import java.util.Arrays;
 
 /**

@@ -73,7 +73,7 @@ class ActivationStoreTest {
     }
 
     static ActivationStore cache(TextSource source, Path out, boolean resume) {
-        return ActivationStore.cache(model, tok, modelDir.toString(), source, CFG, out, false, resume, false);
+        return ActivationCacher.cache(model, tok, modelDir.toString(), source, CFG, out, false, resume, false);
     }
 
     /** Every row of a store, in order, through the chunk reader. */
@@ -193,6 +193,20 @@ class ActivationStoreTest {
         assertTrue(src.bufferRows() <= 16);
     }
 
+    /** Read once at start-up: the shuffled reader knows the store's rows; cfg.json's fields need store.json only. */
+    @Test
+    void theStoreIsOpenedOnceAtStartUp() throws Exception {
+        assertEquals(store.rows(), store.shuffled(7, 40).epochRows(), "sae compare evaluates at most one epoch");
+        Path dir = copyOfStore("described");
+        Files.delete(dir.resolve("activations_00001.safetensors"));
+        JsonNode cfg = SaeData.store(dir, 0, 40).saeLensConfig();
+        assertEquals(HOOK, cfg.get("hook_name").asText());
+        assertEquals(1, cfg.get("hook_layer").asInt());
+        assertEquals(modelDir.toString(), cfg.get("model_name").asText());
+        assertEquals(store.data(), cfg.get("dataset_path").asText());
+        assertThrows(UserInputException.class, () -> SaeData.store(dir, 0, 40).open(), "opening the rows checks shards");
+    }
+
     @Test
     void resumingAnInterruptedCacheGivesTheSameStore() throws Exception {
         List<String> lines = Files.readAllLines(texts);
@@ -230,7 +244,7 @@ class ActivationStoreTest {
         }
         assertEquals(resumed.rows(), cache(TextSource.file(data, null, 1000), out, true).rows(), "resuming a finished"
                 + " store changes nothing");
-        UserInputException other = assertThrows(UserInputException.class, () -> ActivationStore.cache(model, tok,
+        UserInputException other = assertThrows(UserInputException.class, () -> ActivationCacher.cache(model, tok,
                 modelDir.toString(), TextSource.file(data, null, 1000), new ActivationStoreConfig("blocks.0.hook_resid_post",
                         4, 32, 64), out, false, true, false));
         assertTrue(other.getMessage().contains("hook " + HOOK + ", now blocks.0.hook_resid_post"), other.getMessage());

@@ -1,4 +1,4 @@
-package dev.mono4j.sae;
+package dev.mono4j.sae.kernel;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
@@ -12,9 +12,10 @@ import java.util.stream.IntStream;
 /**
  * Kernels that choose active latents: a row's k largest pre-activations, the batch's k·N largest, and masks of
  * them, chunk by chunk of rows (see {@link #CHUNK_FLOATS}); and copies between NDArrays and the Java arrays
- * {@link SparseTopKStep} works on. No SAE math here: {@link TopKSae} and {@link BatchTopKSae} use these.
+ * {@link SparseTopKStep} works on. No SAE math here: {@code dev.mono4j.sae.TopKSae} and {@code BatchTopKSae}
+ * use these.
  */
-final class TopKSelection {
+public final class TopKSelection {
     private TopKSelection() {
     }
 
@@ -22,16 +23,16 @@ final class TopKSelection {
      * Each row's candidate latents (values and columns, unordered) and the threshold at or above which one is
      * active; every value of a row at or above it is among its candidates.
      */
-    record Chosen(float[][] values, int[][] columns, float threshold) {
+    public record Chosen(float[][] values, int[][] columns, float threshold) {
     }
 
     /** Pre-activations of the listed rows, [rows.length, c'] (row q is row rows[q]'s), made in {@code m}. */
-    interface PreActivations {
+    public interface PreActivations {
         NDArray of(NDManager m, int[] rows);
     }
 
     /** The listed rows of {@code a}, made in {@code m}: a view when they are consecutive, else a copy. */
-    static NDArray rowsOf(NDManager m, NDArray a, int[] rows) {
+    public static NDArray rowsOf(NDManager m, NDArray a, int[] rows) {
         if (rows[rows.length - 1] - rows[0] == rows.length - 1) {
             return a.get(m, new NDIndex(rows[0] + ":" + (rows[rows.length - 1] + 1)));
         }
@@ -76,7 +77,7 @@ final class TopKSelection {
      * TopK: each of the n rows' k largest of its {@code cols} pre-activations (all when it has fewer), active when
      * positive (the smallest positive float is the threshold).
      */
-    static Chosen rowTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
+    public static Chosen rowTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
         Chosen chosen = new Chosen(new float[n][], new int[n][], Float.MIN_VALUE);
         choose(m, pre, cols, IntStream.range(0, n).toArray(), k, chosen.values(), chosen.columns());
         return chosen;
@@ -89,7 +90,7 @@ final class TopKSelection {
      * largest of all candidates, until none does: then nothing outside the candidates reaches it, and it is the
      * batch's own (k·N)-th largest.
      */
-    static Chosen batchTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
+    public static Chosen batchTopK(NDManager m, PreActivations pre, int n, int cols, int k) {
         int kn = (int) Math.min((long) n * k, (long) n * cols);
         float[][] values = new float[n][];
         int[][] columns = new int[n][];
@@ -115,7 +116,7 @@ final class TopKSelection {
      * Chunk by chunk of rows, so that the mask is written while the chunk just chosen from is still cached.
      * Returns how many rows each column is kept on.
      */
-    static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
+    public static float[] rowTopKMask(NDManager m, NDArray pre, int k, NDArray mask) {
         int n = (int) pre.getShape().get(0);
         int cols = (int) pre.getShape().get(1);
         float[][] values = new float[n][];
@@ -138,7 +139,7 @@ final class TopKSelection {
      * Writes into {@code mask} 1 where a value of {@code pre} [N, c'] is at or above {@code threshold}, else 0;
      * returns how many rows each column is 1 on.
      */
-    static float[] thresholdMask(NDManager m, NDArray pre, float threshold, NDArray mask) {
+    public static float[] thresholdMask(NDManager m, NDArray pre, float threshold, NDArray mask) {
         int n = (int) pre.getShape().get(0);
         float[] thr = new float[n];
         Arrays.fill(thr, threshold);
@@ -171,7 +172,7 @@ final class TopKSelection {
     }
 
     /** Copies a [r, c] float array into {@code rows}, once, from its memory (toFloatArray copies twice). */
-    static void copy(NDArray a, float[][] rows) {
+    public static void copy(NDArray a, float[][] rows) {
         FloatBuffer data = floatsOf(a);
         for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {
             data.get(o, rows[r]);
@@ -179,7 +180,7 @@ final class TopKSelection {
     }
 
     /** A [rows, c] array of the step's, copied once into its memory (create(float[]) zero-fills a buffer first). */
-    static NDArray array(NDManager m, float[][] rows) {
+    public static NDArray array(NDManager m, float[][] rows) {
         NDArray a = m.create(new Shape(rows.length, rows[0].length), DataType.FLOAT32);
         FloatBuffer data = floatsOf(a);
         for (int r = 0, o = 0; r < rows.length; o += rows[r++].length) {

@@ -1,4 +1,4 @@
-package dev.mono4j.sae;
+package dev.mono4j.sae.kernel;
 
 import java.nio.FloatBuffer;
 import java.util.Arrays;
@@ -20,7 +20,7 @@ import java.util.stream.IntStream;
  * <p>Its static methods are the other Java kernels of the TopK paths: choosing each row's largest values, and the
  * dense path's mask.
  */
-final class SparseTopKStep {
+public final class SparseTopKStep {
     /** Rows or latents per parallel task: enough tasks to balance two to a few dozen cores. */
     private static final int BLOCK = 64;
 
@@ -29,14 +29,14 @@ final class SparseTopKStep {
     // the garbage collector busy copying them.
 
     /** Inputs the caller fills before each {@link #run}: rows minus the decoder bias, [N][d_in]. */
-    final float[][] xc;
+    public final float[][] xc;
     /** Inputs the caller fills before each {@link #run}: decoder rows, [d_sae][d_in]. */
-    final float[][] dec;
+    public final float[][] dec;
     /** Outputs of the last run: x − x̂ per row, [N][d_in]. */
-    final float[][] residual;
+    public final float[][] residual;
     /** Outputs of the last run: ∂L/∂W_dec and ∂L/∂W_enc, [d_sae][d_in] (encoder rows, as TrainableSae keeps them). */
-    final float[][] gradDec;
-    final float[][] gradEnc;
+    public final float[][] gradDec;
+    public final float[][] gradEnc;
 
     /**
      * The rest of a run's outputs.
@@ -46,10 +46,10 @@ final class SparseTopKStep {
      * @param gradRecon Σ_rows ∂L/∂x̂, [d_in]: b_dec's gradient through the reconstruction
      * @param firing    rows each latent is active on, [d_sae]
      */
-    record Result(double mse, float[] gradBEnc, float[] gradRecon, float[] firing) {
+    public record Result(double mse, float[] gradBEnc, float[] gradRecon, float[] firing) {
     }
 
-    SparseTopKStep(int n, int dIn, int dSae) {
+    public SparseTopKStep(int n, int dIn, int dSae) {
         xc = new float[n][dIn];
         dec = new float[dSae][dIn];
         residual = new float[n][dIn];
@@ -64,7 +64,7 @@ final class SparseTopKStep {
      * @param latents   their latents
      * @param threshold the candidates at or above it (a positive number) are active
      */
-    Result run(float[][] values, int[][] latents, float threshold) {
+    public Result run(float[][] values, int[][] latents, float threshold) {
         int n = xc.length;
         int dIn = xc[0].length;
         int dSae = dec.length;

@@ -1,0 +1,121 @@
+package dev.mono4j.sae;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import dev.mono4j.UserInputException;
+import dev.mono4j.data.EncodedTexts;
+import dev.mono4j.data.LabelledText;
+import dev.mono4j.data.TextSource;
+import dev.mono4j.hooks.HookPoint;
+import dev.mono4j.hooks.Hooks;
+import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.Transformer;
+import dev.mono4j.tokenize.Tokenizer;
+import dev.mono4j.train.Progress;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Iterator;
+import java.util.List;
+
+/**
+ * {@code sae cache}: runs a model over texts batch by batch, captures one hook and hands each text's rows (its
+ * text tokens; special tokens and padding left out) to an {@link ActivationStoreWriter}. Memory holds one batch
+ * and at most one shard's rows, however many texts there are. A stopped cache resumes after its complete shards,
+ * once the data shows the same texts in them.
+ */
+public final class ActivationCacher {
+    private ActivationCacher() {
+    }
+
+    /** Caches {@code cfg.hook()} of the checkpoint in {@code modelDir} over {@code texts} into {@code out}. */
+    public static ActivationStore cache(Path modelDir, TextSource texts, ActivationStoreConfig cfg, Path out,
+            boolean overwrite, boolean resume, boolean showProgress) {
+        if (!resume) { // a bad --out fails before the model loads
+            ActivationStoreWriter.checkOut(out, overwrite);
+        }
+        try (Transformer model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
+            return cache(model, tok, modelDir.toAbsolutePath().normalize().toString(), texts, cfg, out, overwrite, resume,
+                    showProgress);
+        }
+    }
+
+    /**
+     * Caches a loaded model's hook. Without {@code resume}, {@code out} must be new or empty, or an earlier store
+     * to replace with {@code overwrite}; with {@code resume}, {@code out} holds a store of the same model, hook,
+     * data and settings, continued after its complete shards.
+     *
+     * @param modelPath the model's folder, recorded in store.json
+     */
+    public static ActivationStore cache(Transformer model, Tokenizer tok, String modelPath, TextSource texts,
+            ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, boolean showProgress) {
+        if (overwrite && resume) {
+            throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
+        }
+        if (!model.hookNames().contains(cfg.hook())) {
+            int last = model.config().numLayers() - 1;
+            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point of " + modelPath + " (e.g. "
+                    + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(last) + "; ./mono4j inspect lists them)");
+        }
+        int maxTokens = model.config().tokenLimit(cfg.maxTokens());
+        ActivationStore.Manifest planned = ActivationStore.Manifest.planned(cfg.hook(), modelPath, texts.name(),
+                texts.size(), maxTokens, cfg.shardRows(), texts.withConcepts());
+        ActivationStoreWriter w;
+        if (resume) {
+            w = ActivationStoreWriter.resume(out, planned);
+            if (w.complete()) {
+                return ActivationStore.open(out);
+            }
+        } else {
+            w = ActivationStoreWriter.create(out, planned, overwrite);
+        }
+        Iterator<LabelledText> it = texts.iterator();
+        long checksum = 0;
+        for (int i = 0; i < w.texts(); i++) {
+            checksum = ActivationStoreWriter.checksum(checksum, it.next().text());
+        }
+        if (checksum != w.textsChecksum()) {
+            throw new UserInputException(texts.name() + ": the first " + w.texts() + " texts differ from those cached"
+                    + " in " + out + "; resuming would mix two datasets (start again with --overwrite)");
+        }
+        Progress progress = showProgress ? new Progress("sae cache", texts.size() - w.texts(), "texts") : null;
+        while (it.hasNext()) {
+            List<LabelledText> batch = EncodedTexts.nextBatch(it, cfg.batchSize());
+            EncodedTexts enc = EncodedTexts.encode(tok, batch, maxTokens);
+            model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
+            float[] acts;
+            int width;
+            try (NDManager step = model.manager().newSubManager()) {
+                Hooks h = Hooks.capture(cfg.hook());
+                model.forward(step, enc.batch(), h);
+                NDArray a = h.get(cfg.hook());
+                width = Math.toIntExact(a.getShape().get(2));
+                // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
+                NDArray rowIndex = step.create(Arrays.stream(enc.rows()).asLongStream().toArray());
+                acts = a.reshape(-1, width).get(new NDIndex("{}", rowIndex)).toFloatArray();
+            }
+            for (int b = 0; b < batch.size(); b++) {
+                addText(w, enc, b, batch.get(b).text(), acts, width);
+            }
+            if (progress != null) {
+                progress.step(batch.size(), w.rows() + " rows");
+            }
+        }
+        return w.finish();
+    }
+
+    /** Hands text {@code b} of the batch to the writer: its rows of the batch's activations, tokens and concepts. */
+    private static void addText(ActivationStoreWriter w, EncodedTexts enc, int b, String text, float[] batchActs,
+            int width) {
+        int from = enc.firstRow()[b];
+        int n = enc.firstRow()[b + 1] - from;
+        long[] ids = new long[n];
+        long[] pos = new long[n];
+        for (int i = 0; i < n; i++) {
+            ids[i] = enc.tokenId(from + i);
+            pos[i] = enc.position(from + i);
+        }
+        w.add(text, Arrays.copyOfRange(batchActs, from * width, (from + n) * width), width, ids, pos,
+                Arrays.copyOfRange(enc.concepts(), from, from + n));
+    }
+}

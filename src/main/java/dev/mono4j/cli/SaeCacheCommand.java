@@ -8,15 +8,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
 
 /** {@code ./mono4j sae cache}: one hook's activations of a model over texts, stored for SAE training. */
 @Command(name = "cache", mixinStandardHelpOptions = true,
-        description = "Cache one hook's activations of a model over texts (an activation store for sae train and eval).")
-final class SaeCacheCommand implements Runnable {
-    @Spec
-    picocli.CommandLine.Model.CommandSpec spec;
-
+        description = "Cache one hook's activations of a model over texts (an activation store for sae train and eval): --out gets store.json and"
+                + " activations_NNNNN.safetensors.")
+final class SaeCacheCommand extends CliCommand {
     @Parameters(paramLabel = "MODEL_DIR", description = "Checkpoint folder (config.json, weights, tokenizer.json).")
     Path model;
 
@@ -27,8 +24,8 @@ final class SaeCacheCommand implements Runnable {
     @Mixin
     TextOptions texts;
 
-    @Option(names = "--out", required = true, description = "Store folder: store.json and activations_NNNNN.safetensors.")
-    Path out;
+    @Mixin
+    OutputFolderOptions output;
 
     @Option(names = "--batch-size", description = "Texts per forward pass (default ${DEFAULT-VALUE}).")
     int batchSize = ActivationStoreConfig.DEFAULT_BATCH_SIZE;
@@ -42,17 +39,14 @@ final class SaeCacheCommand implements Runnable {
     @Option(names = "--seed", description = "Seed of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
     long seed;
 
-    @Option(names = "--overwrite", description = "Replace an earlier store in --out.")
-    boolean overwrite;
-
     @Option(names = "--resume", description = "Continue a stopped cache in --out (same model, hook, data and settings).")
     boolean resume;
 
     @Override
     public void run() {
         ActivationStoreConfig cfg = Flags.check(() -> new ActivationStoreConfig(hook, batchSize, maxTokens, shardRows));
-        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, out, overwrite, resume, true);
-        spec.commandLine().getOut().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
+        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, output.out, output.overwrite, resume, true);
+        out().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
                 + " shards: %s%n", s.rows(), s.hookName(), s.dIn(), s.texts(), s.shards().size(), s.dir());
     }
 }

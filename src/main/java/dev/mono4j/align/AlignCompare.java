@@ -2,19 +2,19 @@ package dev.mono4j.align;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.data.TextSource;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
+import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.Measure;
 import dev.mono4j.metrics.MeasureConfig;
-import dev.mono4j.hooks.HookPoint;
-import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.MeasureReport;
 import dev.mono4j.metrics.Measurement;
 import dev.mono4j.report.BarChart;
 import dev.mono4j.report.HtmlReport;
 import dev.mono4j.report.LineChart;
-import dev.mono4j.train.Progress;
+import dev.mono4j.train.RunListener;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,9 +98,9 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
                 runs.add(dir);
                 if (!Files.exists(dir.resolve(AlignTrainer.SUMMARY_FILE))) {
                     if (AlignTrainer.resumable(dir)) {
-                        AlignTrainer.resume(dir, Progress.console());
+                        AlignTrainer.resume(dir, RunListener.console());
                     } else {
-                        AlignTrainer.run(cfg, modelDir, source, dir, true, Progress.console());
+                        AlignTrainer.run(cfg, modelDir, source, dir, true, RunListener.console());
                     }
                 }
                 JsonNode summary = Json.read(dir.resolve(AlignTrainer.SUMMARY_FILE));

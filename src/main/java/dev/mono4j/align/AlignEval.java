@@ -1,5 +1,6 @@
 package dev.mono4j.align;
 
+import dev.mono4j.console.Progress;
 import dev.mono4j.data.PreferencePairs.Prompt;
 import dev.mono4j.data.conceptworld.Judges;
 import dev.mono4j.model.Checkpoint;
@@ -7,7 +8,6 @@ import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
-import dev.mono4j.train.Progress;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

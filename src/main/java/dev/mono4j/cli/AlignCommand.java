@@ -3,8 +3,8 @@ package dev.mono4j.cli;
 import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignTrainer;
-import dev.mono4j.train.Progress;
 import dev.mono4j.train.RunFolder;
+import dev.mono4j.train.RunListener;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -48,13 +48,13 @@ final class AlignCommand extends CliCommand {
         AlignTrainer.Summary s;
         if (resume) {
             Flags.checkResumeOnly(spec, model != null);
-            s = AlignTrainer.resume(out, Progress.console());
+            s = AlignTrainer.resume(out, RunListener.console());
         } else {
             if (model == null) {
                 throw new UserInputException("give the CHECKPOINT folder to align (or --resume)");
             }
             AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
-            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, Progress.console());
+            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, RunListener.console());
         }
         out().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
                 + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),

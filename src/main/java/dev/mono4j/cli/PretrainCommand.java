@@ -4,8 +4,8 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
-import dev.mono4j.train.Progress;
 import dev.mono4j.train.RunFolder;
+import dev.mono4j.train.RunListener;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -100,7 +100,7 @@ final class PretrainCommand extends CliCommand {
         PretrainSummary s;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
-            s = Pretrainer.resume(output.out, Progress.console());
+            s = Pretrainer.resume(output.out, RunListener.console());
         } else {
             if (train == null || valid == null || tokenizer == null) {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume)");
@@ -109,7 +109,7 @@ final class PretrainCommand extends CliCommand {
                     .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).build());
-            s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, Progress.console());
+            s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, RunListener.console());
         }
         out().printf(java.util.Locale.ROOT,
                 "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f, %.0f tokens/s, %.1f s%n"

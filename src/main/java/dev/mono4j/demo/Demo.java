@@ -3,10 +3,10 @@ package dev.mono4j.demo;
 import dev.mono4j.align.AlignCompare;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignData;
-import dev.mono4j.data.conceptworld.ConceptWorldWriter;
-import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.data.TokenStream;
+import dev.mono4j.data.conceptworld.ConceptWorldWriter;
+import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
@@ -25,7 +25,7 @@ import dev.mono4j.train.DocumentLoss;
 import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
-import dev.mono4j.train.Progress;
+import dev.mono4j.train.RunListener;
 import dev.mono4j.train.StepLog;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -83,7 +83,7 @@ public final class Demo {
             List<StepLog> log = new ArrayList<>();
             PretrainSummary s = Pretrainer.run(pc, data.resolve("train.txt"), data.resolve("valid.txt"),
                     data.resolve("tokenizer.json"), cfg.out().resolve("models").resolve(preset),
-                    Progress.<StepLog>console().andThen(log::add));
+                    RunListener.<StepLog>console().andThen(log::add));
             models.add(evaluate(preset, s, log, data.resolve("valid.txt"), fresh, cfg));
         }
         List<Aligned> aligned = new ArrayList<>();

@@ -1,5 +1,7 @@
 package dev.mono4j.train;
 
+import dev.mono4j.console.Progress;
+
 import java.util.function.Consumer;
 
 /**
@@ -19,6 +21,27 @@ public interface RunListener<R> {
 
     /** After every step: the units it trained on, and the last logged record's status. */
     default void advanced(long units, String status) {
+    }
+
+    /** A listener that shows a run's progress as a bar on stderr (the run's records it leaves to others). */
+    static <R> RunListener<R> console() {
+        return new RunListener<>() {
+            private Progress bar;
+
+            @Override
+            public void logged(R record) {
+            }
+
+            @Override
+            public void started(String label, long total, String unit) {
+                bar = new Progress(label, total, unit);
+            }
+
+            @Override
+            public void advanced(long units, String status) {
+                bar.step(units, status);
+            }
+        };
     }
 
     /** This listener, also handing each record to {@code onLog}. */

@@ -303,14 +303,6 @@ class PretrainTest {
         assertThrows(UserInputException.class, () -> Pretrainer.resume(mine, log -> { }), "nothing to resume");
     }
 
-    @Test
-    void progressShowsAStatusAfterTheRate() {
-        var bytes = new java.io.ByteArrayOutputStream();
-        Progress p = new Progress("pretrain", 100, "tokens", new java.io.PrintStream(bytes, true), false);
-        p.step(100, "loss 1.234");
-        assertTrue(bytes.toString().strip().endsWith("ETA 0s loss 1.234"), bytes.toString());
-    }
-
     private static Map<String, float[]> grads(TransformerLM model) {
         Map<String, float[]> out = new LinkedHashMap<>();
         model.parameters().forEach((k, p) -> out.put(k, grad(p)));

@@ -1,4 +1,4 @@
-package dev.mono4j.train;
+package dev.mono4j.console;
 
 import java.io.PrintStream;
 
@@ -29,27 +29,6 @@ public final class Progress {
         this.unit = unit;
         this.out = out;
         this.terminal = terminal;
-    }
-
-    /** A listener that shows a run's progress as a bar on stderr (the run's records it leaves to others). */
-    public static <R> RunListener<R> console() {
-        return new RunListener<>() {
-            private Progress bar;
-
-            @Override
-            public void logged(R record) {
-            }
-
-            @Override
-            public void started(String label, long total, String unit) {
-                bar = new Progress(label, total, unit);
-            }
-
-            @Override
-            public void advanced(long units, String status) {
-                bar.step(units, status);
-            }
-        };
     }
 
     /** Advances by {@code n} units and shows {@code status} (e.g. "loss 3.21") after the rate and ETA. */

@@ -122,11 +122,6 @@ public final class BertFamily implements EncoderFamily {
         return List.of("query", "value");
     }
 
-    @Override
-    public List<String> residualProjections() {
-        return List.of("attention.output.dense", "output.dense");
-    }
-
     /**
      * Word and position embeddings, plus the embedding of token type (segment) 0 for every token, normalised:
      * blocks.0.hook_resid_pre sees the normalised embeddings.

@@ -139,11 +139,6 @@ public final class Gpt2Family implements DecoderFamily {
     }
 
     @Override
-    public List<String> residualProjections() {
-        return List.of("attn.c_proj", "mlp.c_proj");
-    }
-
-    @Override
     public NDArray embed(ForwardPass f) {
         NDArray h = f.hook(HookPoint.EMBED, f.embed(f.tokenIds(), "transformer.wte.weight"));
         return h.add(f.hook(HookPoint.POS_EMBED, f.embed(f.positionIds(), "transformer.wpe.weight")));

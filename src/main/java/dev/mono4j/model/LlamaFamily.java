@@ -225,11 +225,6 @@ public final class LlamaFamily implements DecoderFamily {
     }
 
     @Override
-    public List<String> residualProjections() {
-        return List.of("self_attn.o_proj", "mlp.down_proj");
-    }
-
-    @Override
     public NDArray embed(ForwardPass f) {
         return f.hook(HookPoint.EMBED, f.embed(f.tokenIds(), "model.embed_tokens.weight"));
     }

@@ -77,12 +77,6 @@ public interface ModelFamily {
     /** The block projections LoRA adapts when none are named (PEFT module names). */
     List<String> defaultLoraTargets();
 
-    /**
-     * The block modules whose output is added to the residual stream (attention out-projection, MLP
-     * down-projection): {@link Transformer#random} scales their initial weights by 1/√(2L).
-     */
-    List<String> residualProjections();
-
     /** The embeddings (with hook_embed and, where there is one, hook_pos_embed): the residual stream's start. */
     NDArray embed(ForwardPass f);
 

@@ -60,21 +60,12 @@ public abstract class Transformer implements AutoCloseable {
     }
 
     /**
-     * GPT-2-style initialisation: weights N(0, 0.02), biases 0, norm scales 1, and the residual projections
-     * (each family's {@link ModelFamily#residualProjections}) N(0, 0.02/√(2L)), as GPT-2 scales "the weights
-     * of residual layers at initialization by a factor of 1/√N where N is the number of residual layers"
-     * (Radford et al. 2019, §2.3; two per block) and nanoGPT initialises {@code c_proj}
-     * (karpathy/nanoGPT model.py, {@code std=0.02/math.sqrt(2 * config.n_layer)}).
+     * GPT-2-style initialisation: weights N(0, 0.02), biases 0, norm scales 1 (our choice, as since the first
+     * version: every model and run recorded in docs was initialised so). GPT-2's and nanoGPT's further 1/√(2L)
+     * on the residual projections is not applied; changing the init would change every pretrained number.
      */
     static Map<String, NDArray> randomParameters(ModelConfig config, long seed, NDManager m) {
         SplittableRandom rng = new SplittableRandom(seed);
-        java.util.Set<String> residual = new java.util.HashSet<>();
-        for (int l = 0; l < config.numLayers(); l++) {
-            for (String module : config.family().residualProjections()) {
-                residual.add(config.family().layerPrefix(l) + module + ".weight");
-            }
-        }
-        double residualStd = 0.02 / Math.sqrt(2.0 * config.numLayers());
         Map<String, NDArray> params = new LinkedHashMap<>();
         for (Map.Entry<String, long[]> e : ParameterLayout.expected(config).entrySet()) {
             String key = e.getKey();
@@ -84,9 +75,8 @@ public abstract class Transformer implements AutoCloseable {
             if (isNorm && key.endsWith(".weight")) {
                 java.util.Arrays.fill(v, 1f);
             } else if (!key.endsWith(".bias")) {
-                double std = residual.contains(key) ? residualStd : 0.02;
                 for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (std * rng.nextGaussian());
+                    v[i] = (float) (0.02 * rng.nextGaussian());
                 }
             }
             try (NDArray view = m.create(v, shape)) {

@@ -105,11 +105,6 @@ final class ParallelBlockFamily implements DecoderFamily {
     }
 
     @Override
-    public List<String> residualProjections() {
-        return List.of("attn.out", "mlp.fc_out");
-    }
-
-    @Override
     public NDArray embed(ForwardPass f) {
         return f.hook(HookPoint.EMBED, f.embed(f.tokenIds(), "toy.embed.weight"));
     }

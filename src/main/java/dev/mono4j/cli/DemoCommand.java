@@ -43,8 +43,12 @@ final class DemoCommand extends CliCommand {
     @Option(names = "--align-steps", description = "Steps of each alignment run; 0 skips alignment (default ${DEFAULT-VALUE}).")
     int alignSteps = DemoConfig.DEFAULT.alignSteps();
 
-    @Option(names = "--full", description = "Align on every task with sft, dpo, simpo, l1, decpo and memel, three seeds each"
-            + " (default: DPO vs DecPO on toxicity, one seed).")
+    @Option(names = "--align-seeds", description = "Seeds of each alignment run; the verdicts weigh differences against"
+            + " their spread over seeds (default ${DEFAULT-VALUE}).")
+    int alignSeeds = DemoConfig.DEFAULT.alignSeeds();
+
+    @Option(names = "--full", description = "Align on every task with sft, dpo, simpo, l1, decpo and memel"
+            + " (default: DPO vs DecPO on toxicity).")
     boolean full;
 
     @Option(names = "--sae-texts", description = "Fresh stories the GBA SAE trains on (default ${DEFAULT-VALUE}).")
@@ -59,7 +63,7 @@ final class DemoCommand extends CliCommand {
     @Override
     public void run() {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
-                measureTexts, alignSteps, full, saeTexts, saeSteps));
+                measureTexts, alignSteps, alignSeeds, full, saeTexts, saeSteps));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = out();
         for (Demo.ModelResult m : r.models()) {

@@ -20,6 +20,7 @@ import dev.mono4j.model.Generator;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.report.HtmlReport;
 import dev.mono4j.report.LineChart;
+import dev.mono4j.stats.PairedTTest;
 import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.train.DocumentLoss;
 import dev.mono4j.train.PretrainConfig;
@@ -312,19 +313,23 @@ public final class Demo {
         return MeasureReport.fmt(mean(m, CapacityMetric.FD));
     }
 
-    /** Compares DecPO with DPO per task and preset, and the ladder's steps, on alignment % and FD at hook. */
+    /**
+     * Compares DecPO with DPO per task and preset (paired by seed: a difference counts only when a paired t-test
+     * over the seeds gives p < 0.05), and the ladder's steps after DPO (different models, not paired: a difference
+     * counts only when the ranges mean ± std do not overlap; our choice). With one seed nothing counts: the same
+     * run on another machine moved an alignment % by 44 points (docs/reproduction.md, "Reproducibility").
+     */
     static String alignmentVerdict(List<Aligned> aligned) {
         List<String> parts = new ArrayList<>();
         for (Aligned a : aligned) {
             AlignCompare.MethodResult dpo = method(a, "dpo");
             AlignCompare.MethodResult decpo = method(a, "decpo");
             if (dpo != null && decpo != null) {
-                parts.add(String.format(java.util.Locale.ROOT, "%s, %s: DecPO %s alignment (%.1f%% vs %.1f%%) and %s FD at the"
-                        + " hook (%.4f vs %.4f) than DPO", a.task(), a.preset(),
-                        higher(AlignCompare.mean(decpo.alignment()), AlignCompare.mean(dpo.alignment())),
-                        100 * AlignCompare.mean(decpo.alignment()), 100 * AlignCompare.mean(dpo.alignment()),
-                        higher(AlignCompare.mean(decpo.fdAtHook()), AlignCompare.mean(dpo.fdAtHook())),
-                        AlignCompare.mean(decpo.fdAtHook()), AlignCompare.mean(dpo.fdAtHook())));
+                PairedTTest alignment = PairedTTest.of(decpo.alignment(), dpo.alignment());
+                PairedTTest fd = PairedTTest.of(decpo.fdAtHook(), dpo.fdAtHook());
+                parts.add(String.format(java.util.Locale.ROOT, "%s, %s, DecPO − DPO: alignment %s points, %s; FD at the"
+                        + " hook %s, %s", a.task(), a.preset(), alignment.describe(100, "%.1f"), finding(alignment),
+                        fd.describe(1, "%.4f"), finding(fd)));
             }
         }
         for (int i = 1; i < aligned.size(); i++) {
@@ -334,22 +339,34 @@ public final class Demo {
             AlignCompare.MethodResult l = method(large, "dpo");
             if (small.task().equals(large.task()) && s != null && l != null && !large.result().measured().isEmpty()
                     && !small.result().measured().isEmpty()) {
-                parts.add(String.format(java.util.Locale.ROOT, "%s, %s → %s after DPO: %s alignment (%.1f%% vs %.1f%%), %s"
-                        + " measure FD (%.4f vs %.4f)", large.task(), small.preset(), large.preset(),
-                        higher(AlignCompare.mean(l.alignment()), AlignCompare.mean(s.alignment())),
-                        100 * AlignCompare.mean(l.alignment()), 100 * AlignCompare.mean(s.alignment()),
-                        higher(mean(large.result().measured().get(1), CapacityMetric.FD),
-                                mean(small.result().measured().get(1), CapacityMetric.FD)),
+                parts.add(String.format(java.util.Locale.ROOT, "%s, %s → %s after DPO: alignment %s%% vs %s%%, %s; measure FD"
+                        + " %.4f vs %.4f (seed 0's models)", large.task(), small.preset(), large.preset(),
+                        AlignCompare.meanStd(l.alignment(), 100, "%.1f"), AlignCompare.meanStd(s.alignment(), 100, "%.1f"),
+                        apart(l.alignment(), s.alignment()) ? "apart beyond their spread" : "not apart beyond their spread",
                         mean(large.result().measured().get(1), CapacityMetric.FD),
                         mean(small.result().measured().get(1), CapacityMetric.FD)));
             }
         }
-        return String.join("; ", parts) + ". With one seed and " + aligned.size() + " small comparison(s) this is a first"
-                + " look; `--full` runs three seeds of every method on every task, and docs/reproduction.md records the runs.";
+        return String.join("; ", parts) + ". Small models on one synthetic corpus: a first look;"
+                + " `./mono4j reproduce decpo` runs the paper's comparisons, and docs/reproduction.md records the runs.";
     }
 
-    private static String higher(double a, double b) {
-        return a > b ? "higher" : a < b ? "lower" : "equal";
+    private static String finding(PairedTTest t) {
+        return t.significant() ? "beyond the seeds' spread" : t.n() < 2 ? "not a finding" : "within the seeds' spread";
+    }
+
+    /** The ranges mean ± std of two samples do not overlap (never, with one value each). */
+    static boolean apart(List<Double> a, List<Double> b) {
+        if (a.size() < 2 || b.size() < 2) {
+            return false;
+        }
+        double ma = AlignCompare.mean(a);
+        double mb = AlignCompare.mean(b);
+        return Math.abs(ma - mb) > std(a, ma) + std(b, mb);
+    }
+
+    private static double std(List<Double> v, double mean) {
+        return Math.sqrt(v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (v.size() - 1));
     }
 
     private static AlignCompare.MethodResult method(Aligned a, String id) {

@@ -25,7 +25,7 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, false, 20, 20);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 2, false, 20, 20);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
@@ -66,6 +66,26 @@ class DemoTest {
         Files.writeString(out.resolve("my-notes.txt"), "keep");
         assertThrows(UserInputException.class, () -> Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream())));
         assertEquals("keep", Files.readString(out.resolve("my-notes.txt")));
+    }
+
+    /** The demo's alignment verdict weighs DecPO − DPO against the seeds' spread; one seed is never a finding. */
+    @Test
+    void alignmentVerdictWeighsDifferencesAgainstTheSeedsSpread() {
+        assertTrue(Demo.alignmentVerdict(List.of(aligned(List.of(0.855), List.of(0.79)))).contains(
+                "alignment -6.5 (one seed: no spread to judge it by) points, not a finding"));
+        String clear = Demo.alignmentVerdict(List.of(aligned(List.of(0.60, 0.62, 0.61), List.of(0.80, 0.81, 0.83))));
+        assertTrue(clear.contains("alignment +20.3 ± 1.5 (t = 23.06, p = 0.002, 3 seeds) points, beyond the seeds' spread"), clear);
+        String noisy = Demo.alignmentVerdict(List.of(aligned(List.of(0.41, 0.85, 0.60), List.of(0.59, 0.79, 0.73))));
+        assertTrue(noisy.contains("within the seeds' spread"), noisy);
+    }
+
+    private static Demo.Aligned aligned(List<Double> dpo, List<Double> decpo) {
+        List<Double> fd = java.util.Collections.nCopies(dpo.size(), 0.1);
+        var methods = List.of(
+                new dev.mono4j.align.AlignCompare.MethodResult("dpo", 0, dpo, dpo, dpo, fd, fd, List.of()),
+                new dev.mono4j.align.AlignCompare.MethodResult("decpo", 0.1, decpo, decpo, decpo, fd, fd, List.of()));
+        return new Demo.Aligned("toxicity", "xs", new dev.mono4j.align.AlignCompare.Result(Path.of("r.html"), 0.6, methods,
+                List.of()));
     }
 
     @Test

@@ -113,14 +113,9 @@ public final class MeasureReport {
         List<Measurement.ModelResult> gpt2 = models.stream().filter(m -> m.weightProxy() != null).toList();
         if (!gpt2.isEmpty()) {
             LineChart.Builder c = LineChart.builder("Weight proxy: median ‖W_in,j‖·b_in,j, normalised (DecPO Figure 2)")
-                    .xLabel("relative depth (layer / (layers − 1))").yLabel("median / max |median|");
+                    .xLabel("relative depth (layer / (layers − 1))").yLabel("median / max over layers of median |·|");
             for (Measurement.ModelResult m : gpt2) {
-                double[] y = m.weightProxy().normalized();
-                double[] x = new double[y.length];
-                for (int l = 0; l < y.length; l++) {
-                    x[l] = y.length == 1 ? 0 : (double) l / (y.length - 1);
-                }
-                c.series(m.name(), x, y);
+                c.series(m.name(), m.weightProxy().depth(), m.weightProxy().normalized());
             }
             r.chart(c.build());
         }

@@ -34,7 +34,7 @@ public final class Measurement {
     /** Everything measured on one model. {@code weightProxy} is null for models without an MLP input bias. */
     public record ModelResult(String name, String path, String architecture, int layers, long parameters, String data,
             int texts, long tokens, int truncatedTexts, String pool, List<HookResult> hooks,
-            WeightProxy.Result weightProxy, double seconds) {
+            WeightProxy.ByLayer weightProxy, double seconds) {
     }
 
     /** The hook glob DecPO reads for this model: the up-projection for gated MLPs, the MLP activation for GPT-2. */
@@ -110,7 +110,7 @@ public final class Measurement {
             double depth = layer < 0 ? Double.NaN : layers == 1 ? 0 : (double) layer / (layers - 1);
             results.add(m.result(layer, depth, anyConcept, anyLabel));
         }
-        WeightProxy.Result proxy = model.config().family() == Gpt2Family.GPT2 ? WeightProxy.of(model) : null;
+        WeightProxy.ByLayer proxy = model.config().family() == Gpt2Family.GPT2 ? WeightProxy.byLayer(model) : null;
         return new ModelResult(name, path, model.config().family().toString(), layers, model.parameterCount(),
                 texts.name(), done, tokens, truncated, cfg.pool().name().toLowerCase(java.util.Locale.ROOT), results,
                 proxy, (System.nanoTime() - start) / 1e9);

@@ -3,16 +3,19 @@ package dev.mono4j.bench;
 import dev.mono4j.io.Json;
 import dev.mono4j.sae.ActivationSource;
 import dev.mono4j.sae.SaeConfig;
+import dev.mono4j.sae.SaeStepLog;
 import dev.mono4j.sae.SaeTrainer;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 
 /**
- * SAE training throughput: rows (tokens) per second of full training steps (forward, backward, Adam, decoder
- * renormalisation) on random rows, for each run's config. The FLOP rate counts a dense step's five d_in × d_sae
+ * SAE training throughput: rows (tokens) per second of full training steps on the run loop (forward, backward, the
+ * gradient norm, Adam, decoder renormalisation) on random rows, for each run's config, as each step's log line times
+ * it ({@link SaeStepLog#rowsPerS}). The FLOP rate counts a dense step's five d_in × d_sae
  * GEMMs (encode, decode, and the decoder's and encoder's gradients), 10·d_in·d_sae FLOPs per row, so a sparse
  * step's "fraction of GEMM" is the dense-equivalent rate it reaches.
  *
@@ -46,7 +49,7 @@ public record SaeBench(int dIn, int dSae, int k, int batchSize, int steps, List<
         out.printf("d_in %d, d_sae %d, k %d, batch %d%n%-18s %12s %12s%n", dIn, dSae, k, batchSize, "run", "tokens/s",
                 "of GEMM");
         for (Run run : runs) {
-            double seconds = SaeTrainer.secondsPerStep(run.config(), new RandomRows(dIn, batchSize), WARM_UP_STEPS, steps);
+            double seconds = Throughput.inTempFolder(tmp -> secondsPerStep(run.config(), tmp));
             double tokens = batchSize / seconds;
             gemm = Math.max(gemm, Throughput.gemmFlops());
             double fraction = tokens * flopsPerRow / gemm;
@@ -58,6 +61,22 @@ public record SaeBench(int dIn, int dSae, int k, int batchSize, int steps, List<
         out.printf("fp32 GEMM %s, best of the run: %.1f GFLOP/s%n", Throughput.gemmShape(), gemm / 1e9);
         return Json.object("threads", Runtime.getRuntime().availableProcessors(), "d_in", dIn, "d_sae", dSae, "k", k,
                 "batch_size", batchSize, "gemm_gflops", gemm / 1e9, "results", results);
+    }
+
+    /**
+     * The mean time of the timed steps of a run of {@code cfg} trained into {@code dir}: every step logs, and its line
+     * gives the step's rows per second (what the loop timed: neither the log line nor the checkpoint is in it).
+     */
+    private double secondsPerStep(SaeConfig cfg, Path dir) {
+        List<Double> seconds = new ArrayList<>();
+        SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), Json.MAPPER.createObjectNode());
+        SaeTrainer.train(cfg.toBuilder().logEvery(1).build(), new RandomRows(dIn, batchSize), info, dir, false,
+                (SaeStepLog line) -> {
+                    if (line.step() > WARM_UP_STEPS) {
+                        seconds.add(batchSize / line.rowsPerS());
+                    }
+                });
+        return seconds.stream().mapToDouble(Double::doubleValue).average().orElseThrow();
     }
 
     /** A few fixed batches of Gaussian rows, handed out in turn (generating rows would be timed with the step). */

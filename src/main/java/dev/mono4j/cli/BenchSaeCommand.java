@@ -52,8 +52,8 @@ final class BenchSaeCommand extends CliCommand {
             ArchitectureConfig a = d instanceof TopKConfig t ? new TopKConfig(k, t.auxK(), t.auxCoefficient(), sparse)
                     : d instanceof BatchTopKConfig b ? new BatchTopKConfig(k, b.auxK(), b.auxCoefficient(), sparse) : d;
             SaeConfig cfg = Flags.check(() -> SaeConfig.DEFAULT.toBuilder().architecture(a).dSae(dSae)
-                    .batchSize(batchSize).steps(SaeBench.WARM_UP_STEPS + steps).seed(1).logEvery(1_000_000)
-                    .checkpointEvery(1_000_000).build());
+                    .batchSize(batchSize).steps(SaeBench.WARM_UP_STEPS + steps).seed(1)
+                    .checkpointEvery(1_000_000).build()); // SaeBench makes every step log: its line times it
             timed.add(new SaeBench.Run(run, a.architecture(), sparse, cfg));
         }
         SaeBench bench = Flags.check(() -> new SaeBench(dIn, dSae, k, batchSize, steps, timed));

@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import dev.mono4j.train.RunListener;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -49,7 +50,7 @@ final class SaeCompareCommand extends CliCommand {
         sweep.forEach((knob, values) -> knobs.put(Flags.check(() -> SaeCompare.knob(knob)), numbers(knob, values)));
         SaeCompare compare = Flags.check(() -> new SaeCompare(SaeCompare.plan(archs, options.config(archs.get(0)), knobs),
                 options.data(), evalRows, evalSeed));
-        SaeCompare.Result r = compare.run(output.out, output.overwrite, true);
+        SaeCompare.Result r = compare.run(output.out, output.overwrite, RunListener.console());
         PrintWriter w = out();
         for (SaeCompare.RunResult x : r.runs()) {
             ReconstructionStats.Result rec = x.eval().reconstruction();

@@ -18,6 +18,7 @@ import dev.mono4j.sae.SaeEvaluation;
 import dev.mono4j.sae.SaeTrainer;
 import dev.mono4j.sae.SparseAutoencoder;
 import dev.mono4j.tokenize.Tokenizer;
+import dev.mono4j.train.RunListener;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -63,7 +64,7 @@ public final class DemoSae {
                     store, false, false, true);
             SaeConfig sae = cfg.sae();
             SaeTrainer.Summary trained = SaeTrainer.train(sae, SaeData.store(store, cfg.seed(), SaeData.DEFAULT_BUFFER_ROWS),
-                    dir.resolve("gba"), false, true);
+                    dir.resolve("gba"), false, RunListener.console());
             try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder loaded = SparseAutoencoder.load(trained.sae(), m)) {
                 SaeEvaluation.ModelResult e = SaeEvaluation.onModel(loaded, hook, model, tok, measured, 16,
                         ActivationStoreConfig.DEFAULT_MAX_TOKENS, 1, sae.denseThreshold(), true);

@@ -10,8 +10,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * Reads a checkpoint's sae_state.json, of this version or of one before SAE architectures became types (issue
- * 15). Those wrote the config flat: {@code "architecture": "GBA"} beside every architecture's knobs (k, l1Coefficient,
+ * Reads a checkpoint's state file (state.json; sae_state.json before SAE training ran on the run loop, renamed by
+ * {@link dev.mono4j.train.RunFolder#stateToResume}), of this version or of one before SAE architectures became types
+ * (issue 15); the latter wrote the config flat: {@code "architecture": "GBA"} beside every architecture's knobs (k, l1Coefficient,
  * l0Coefficient, bandwidth, initThreshold, auxK, auxCoefficient, sparseDecode, gba), and the architectures' extra
  * state (batchThreshold, gbaWindowRows) beside the step. This is the one place that knows that layout: it moves
  * the chosen architecture's knobs into its record and drops the others, as the old code ignored them.

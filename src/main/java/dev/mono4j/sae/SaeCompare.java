@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
+import dev.mono4j.train.RunListener;
 import java.math.BigDecimal;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -175,13 +176,13 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
      * comparison, which is deleted first), then writes the table and report. Each run reads the training rows
      * from their start, so all architectures see the same rows.
      */
-    public Result run(Path out, boolean overwrite, boolean showProgress) {
+    public Result run(Path out, boolean overwrite, RunListener<? super SaeStepLog> listener) {
         OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --overwrite or choose another --out");
         SaeData held = heldOut();
         List<RunResult> results = new ArrayList<>();
         for (Run r : runs) {
             Path dir = out.resolve(RUNS_DIR).resolve(r.name());
-            SaeTrainer.Summary s = SaeTrainer.train(r.config(), data, dir, false, showProgress);
+            SaeTrainer.Summary s = SaeTrainer.train(r.config(), data, dir, false, listener);
             try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder sae = SparseAutoencoder.load(s.sae(), m)) {
                 RowsEval e = evaluate(sae, held, evalRows, EVAL_BATCH_ROWS, r.config().denseThreshold());
                 results.add(new RunResult(r, dir, s.dSae(), s.seconds(), e));

@@ -26,8 +26,9 @@ import java.util.Objects;
  * @param batchSize        rows per step (4,096, Gao et al. and Bricken et al.)
  * @param steps            optimizer steps
  * @param seed             initialisation, group partition and data order
- * @param logEvery         steps between lines of sae_log.jsonl
- * @param checkpointEvery  steps between checkpoints (written atomically; a killed run resumes from the last)
+ * @param logEvery         steps between lines of the run's log (and one after the last step)
+ * @param checkpointEvery  steps between checkpoints (and one after the last step; written atomically, a killed run
+ *                         resumes from the last)
  */
 public record SaeConfig(ArchitectureConfig architecture, int dSae, int expansion, long deadTokens,
         double denseThreshold, boolean unitNormDecoder, boolean normalize, DecoderBiasInit decoderBiasInit,

@@ -5,53 +5,49 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
-import dev.mono4j.console.Progress;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
-import dev.mono4j.train.AdamW;
 import dev.mono4j.train.AdamWConfig;
 import dev.mono4j.train.LrSchedule;
-import dev.mono4j.train.StepLogFile;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.mono4j.train.RunFolder;
+import dev.mono4j.train.RunListener;
+import dev.mono4j.train.RunLoop;
+import dev.mono4j.train.RunPlan;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /**
- * Trains an SAE on rows from an {@link ActivationSource}. A run folder holds:
+ * Trains an SAE on rows from an {@link ActivationSource}, on {@link RunLoop}. The run folder is a {@link RunFolder}:
  * <ul>
- *   <li>{@code final/}: the SAE as SAELens loads it (normalisation folded into the weights);</li>
- *   <li>{@code sae_log.jsonl}: one line every {@code logEvery} steps (loss, MSE, FVU, L0, dead and dense latents;
- *   on synthetic rows also FRR(0.8) and FRR(0.9));</li>
- *   <li>{@code checkpoint/}: everything needed to continue, replaced atomically every {@code checkpointEvery} steps;</li>
- *   <li>{@code summary.json}: the run's settings and last metrics.</li>
+ *   <li>{@value RunFolder#FINAL}/: the SAE as SAELens loads it (normalisation folded into the weights);</li>
+ *   <li>{@value RunFolder#LOG}: one {@link SaeStepLog} every {@code logEvery} steps (loss, MSE, FVU, L0, dead and
+ *   dense latents; on synthetic rows also FRR(0.8) and FRR(0.9));</li>
+ *   <li>{@value RunFolder#CHECKPOINT}/: everything needed to continue, replaced atomically every
+ *   {@code checkpointEvery} steps;</li>
+ *   <li>{@value RunFolder#SUMMARY}: the run's settings and last metrics.</li>
  * </ul>
  * Each step: rows are scaled so their mean norm is √d_in (the scale is fixed from a first sample), the loss
- * of the architecture is back-propagated, the decoder gradient loses its component along the rows, Adam
- * updates, decoder rows go back to unit norm, and the architecture's per-step hook runs
+ * of the architecture is back-propagated, the decoder gradient loses its component along the rows, the loop
+ * updates with Adam, decoder rows go back to unit norm, and the architecture's per-step hook runs
  * ({@link TrainableSae#afterStep}: GBA adapts biases at the end of each window, BatchTopK moves its threshold).
  * The trainer knows no architecture by name: everything that differs is behind {@link TrainableSae}.
- * {@link #resume} continues a killed run from its checkpoint with the same data, bit for bit.
+ * {@link #resume} continues a killed run from its checkpoint with the same data, bit for bit; a folder written
+ * before the run loop (sae_log.jsonl, checkpoint/sae_state.json) continues under today's names.
  */
-public final class SaeTrainer implements AutoCloseable {
-    public static final String FINAL = "final";
-    public static final String CHECKPOINT = "checkpoint";
-    public static final String LOG = "sae_log.jsonl";
-    public static final String SUMMARY = "summary.json";
-    static final String STATE = "sae_state.json";
+public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseable {
+    /** The names of run folders written before {@link RunFolder}, which {@link #resume} still continues. */
+    static final RunFolder.OldNames OLD_NAMES = new RunFolder.OldNames("sae_log.jsonl", "sae_state.json");
+    private static final List<String> OUTPUTS = RunFolder.outputs(OLD_NAMES);
     private static final String TENSORS = "sae.safetensors";
-    public static final Set<String> OUTPUTS = Set.of(FINAL, CHECKPOINT, LOG, SUMMARY);
 
     /**
      * Where a run's rows come from, as the caller can reopen them on resume ({@code data}: any JSON, saved in the
@@ -60,7 +56,10 @@ public final class SaeTrainer implements AutoCloseable {
     public record RunInfo(JsonNode data, ObjectNode saeLensConfig) {
     }
 
-    /** What a finished run reports. */
+    /**
+     * What a finished run reports: {@code seconds} of wall time of the call that finished it, {@code rowsPerSecond}
+     * over that call's training steps, {@code last} the log's last line.
+     */
     public record Summary(Path sae, String architecture, int dIn, int dSae, int steps, long rows, double seconds,
             double rowsPerSecond, Map<String, Object> last) {
     }
@@ -74,14 +73,17 @@ public final class SaeTrainer implements AutoCloseable {
             long rowsSinceLog, JsonNode data, ObjectNode saeLensConfig) {
     }
 
+    /** What {@link #backward} measured on the step's rows, for {@link #afterUpdate} and {@link #record}. */
+    private record StepRows(double mse, double penalty, double totalVariance, float[] firing) {
+    }
+
     private final SaeConfig cfg;
+    private final RunPlan plan;
     private final ActivationSource source;
     private final RunInfo info;
     private final Path out;
     private final NDManager manager;
     private final TrainableSae sae;
-    private final AdamW adam;
-    private final LrSchedule schedule;
     private final double scale;
     private final double inputNorm;
     /** The synthetic model's true features when the rows are synthetic (the log then tracks FRR), else null. */
@@ -90,11 +92,14 @@ public final class SaeTrainer implements AutoCloseable {
     private final long[] sinceFired;
     private final long[] firedSinceLog;
     private long rowsSinceLog;
-    private int step;
+    private StepRows current;
+    /** The architecture's checkpoint fields, collected by {@link #saveCheckpoint} for the {@link #state} it writes. */
+    private ObjectNode architectureState;
 
     private SaeTrainer(SaeConfig cfg, ActivationSource source, RunInfo info, Path out, double scale, double inputNorm,
             float[] decoderBias) {
         this.cfg = cfg;
+        this.plan = plan(cfg);
         this.source = source;
         this.info = info;
         this.out = out;
@@ -102,30 +107,44 @@ public final class SaeTrainer implements AutoCloseable {
         this.scale = scale;
         this.inputNorm = inputNorm;
         this.sae = TrainableSae.create(cfg, source.dIn(), inputNorm, decoderBias, manager);
-        this.adam = new AdamW(sae.parameters(), new AdamWConfig(cfg.lr(), 0.9, 0.999, 1e-8, 0), manager);
-        this.schedule = new LrSchedule(cfg.lr(), Math.min(cfg.warmupSteps(), cfg.steps()), cfg.steps(), cfg.minLrRatio());
         this.sinceFired = new long[sae.dSae];
         this.firedSinceLog = new long[sae.dSae];
         this.truth = SaeData.groundTruth(info.data());
     }
 
     /**
+     * How the loop runs {@code cfg}: Adam with β (0.9, 0.999), ε 1e-8 and no weight decay (docs/sae.md, "Common
+     * training features"; our choice where the papers name none), linear warm-up (capped at the run's length) and
+     * cosine decay to lr × minLrRatio, no gradient clipping (the norm is still measured and checked), progress in
+     * rows.
+     */
+    static RunPlan plan(SaeConfig cfg) {
+        return new RunPlan(cfg.steps(), cfg.logEvery(), cfg.checkpointEvery(),
+                new LrSchedule(cfg.lr(), Math.min(cfg.warmupSteps(), cfg.steps()), cfg.steps(), cfg.minLrRatio()),
+                new AdamWConfig(cfg.lr(), 0.9, 0.999, 1e-8, 0), 0, "sae " + cfg.architecture().architecture(), "rows",
+                cfg.batchSize());
+    }
+
+    /**
      * Trains from scratch into {@code out}. The first {@code batchSize} rows fix the input scale and b_dec's
-     * starting point; training rows follow them.
+     * starting point; training rows follow them. {@code listener} hears each log line and the progress
+     * ({@link RunListener#console()} draws a bar).
      */
     public static Summary train(SaeConfig cfg, ActivationSource source, RunInfo info, Path out, boolean overwrite,
-            boolean showProgress) {
+            RunListener<? super SaeStepLog> listener) {
+        long t0 = System.nanoTime();
         OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --resume to continue the run in it, or --overwrite");
         try (SaeTrainer t = start(cfg, source, info, out)) {
-            return t.run(showProgress, null);
+            return t.train(0, null, listener, t0);
         }
     }
 
     /** Trains from scratch on {@code data}'s rows, which it opens (and closes), recording them for resume and cfg.json. */
-    public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite, boolean showProgress) {
+    public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite,
+            RunListener<? super SaeStepLog> listener) {
         try (ActivationSource source = data.open()) {
             return train(cfg, source, new RunInfo(Json.MAPPER.valueToTree(data), data.saeLensConfig()), out, overwrite,
-                    showProgress);
+                    listener);
         }
     }
 
@@ -156,93 +175,53 @@ public final class SaeTrainer implements AutoCloseable {
         return t;
     }
 
-    /** Continues the run in {@code out} from its checkpoint; {@code source} must be the run's data, reopened. */
-    public static Summary resume(Path out, ActivationSource source, boolean showProgress) {
-        Path ckpt = out.resolve(CHECKPOINT);
+    /**
+     * Continues the run in {@code out} from its checkpoint; {@code source} must be the run's data, reopened. Log
+     * lines written after the checkpoint are dropped, as those steps run again.
+     */
+    public static Summary resume(Path out, ActivationSource source, RunListener<? super SaeStepLog> listener) {
+        long t0 = System.nanoTime();
         State s = savedState(out);
         if (source.dIn() != s.dIn()) {
-            throw new UserInputException(info(s) + ": rows have width " + source.dIn() + " but the run trained on " + s.dIn());
+            throw new UserInputException(s.data() + ": rows have width " + source.dIn() + " but the run trained on " + s.dIn());
         }
+        JsonNode lastLogged = RunLoop.resumeLog(out, plan(s.config()), s.step());
         source.skip((long) s.config().batchSize() * (s.step() + 1)); // the first sample, then each step's rows
         try (SaeTrainer t = new SaeTrainer(s.config(), source, new RunInfo(s.data(), s.saeLensConfig()), out, s.scale(),
                 s.inputNorm(), new float[s.dIn()])) {
-            t.restore(ckpt, s);
-            JsonNode lastLogged = StepLogFile.keepThrough(out.resolve(LOG), s.step());
-            return t.run(showProgress, lastLogged == null ? null : Json.MAPPER.convertValue(lastLogged,
-                    new com.fasterxml.jackson.core.type.TypeReference<Map<String, Object>>() { }));
+            t.restore(out.resolve(RunFolder.CHECKPOINT), s);
+            return t.train(s.step(), lastLogged, listener, t0);
         }
-    }
-
-    /** The state saved in {@code out}'s checkpoint (the CLI reads the data description from it to reopen the data). */
-    public static State savedState(Path out) {
-        Path file = out.resolve(CHECKPOINT).resolve(STATE);
-        if (!Files.isRegularFile(file)) {
-            throw new UserInputException(out + ": no " + CHECKPOINT + "/" + STATE + " to resume from (a run killed before"
-                    + " its first checkpoint starts again without --resume)");
-        }
-        return OldSaeState.read(file);
     }
 
     /**
-     * Seconds per training step of {@code cfg} on {@code source}'s rows, for benchmarks: {@code warmup} steps,
-     * then the mean of {@code timed} steps (the source's own time included; nothing is written).
+     * The state saved in {@code out}'s checkpoint (the CLI reads the data description from it to reopen the data),
+     * after renaming an older release's log and state file to today's names ({@link RunFolder#stateToResume}).
      */
-    public static double secondsPerStep(SaeConfig cfg, ActivationSource source, int warmup, int timed) {
-        try (SaeTrainer t = start(cfg, source, new RunInfo(Json.MAPPER.createObjectNode(), null), null)) {
-            long start = 0;
-            for (int i = 0; i < warmup + timed; i++) {
-                if (i == warmup) {
-                    start = System.nanoTime();
-                }
-                t.step++;
-                t.trainStep();
-            }
-            return (System.nanoTime() - start) / 1e9 / timed;
-        }
+    public static State savedState(Path out) {
+        return OldSaeState.read(RunFolder.stateToResume(out, OLD_NAMES));
     }
 
-    private static String info(State s) {
-        return String.valueOf(s.data());
-    }
-
-    /** Trains from the current step to the end; {@code last} is the log's last line so far (resume), or null. */
-    private Summary run(boolean showProgress, Map<String, Object> last) {
-        long start = System.nanoTime();
-        int first = step;
-        Progress progress = showProgress ? new Progress("sae " + cfg.architecture().architecture(), cfg.steps() - first,
-                "steps") : null;
-        while (step < cfg.steps()) {
-            step++;
-            Map<String, Object> line = trainStep();
-            if (line != null) {
-                last = line;
-                appendLog(line);
-            }
-            if (step % cfg.checkpointEvery() == 0 || step == cfg.steps()) {
-                checkpoint();
-            }
-            if (progress != null) {
-                progress.step(1, last == null ? "" : progressNote(last));
-            }
-        }
-        double seconds = (System.nanoTime() - start) / 1e9;
-        long rows = (long) (cfg.steps() - first) * cfg.batchSize();
+    /**
+     * Trains steps {@code done + 1 ..} on the loop, then saves the SAE and the summary; {@code resumedLog} is the
+     * log's last line so far (resume), or null.
+     */
+    private Summary train(int done, JsonNode resumedLog, RunListener<? super SaeStepLog> listener, long t0) {
+        RunLoop.Result<SaeStepLog> r = RunLoop.run(out, plan, this, sae.parameters(), manager, done, listener);
+        Map<String, Object> last = r.last() != null ? r.last().toJson() : resumedLog == null ? null
+                : Json.MAPPER.convertValue(resumedLog, new TypeReference<Map<String, Object>>() { });
+        Path finalDir = out.resolve(RunFolder.FINAL);
         try (NDManager m = manager.newSubManager()) {
             SparseAutoencoder exported = sae.export(scale, withTraining(info.saeLensConfig()), m);
-            exported.save(out.resolve(FINAL), true);
+            exported.save(finalDir, true);
         }
-        Summary summary = new Summary(out.resolve(FINAL), cfg.architecture().architecture(), sae.dIn, sae.dSae, cfg.steps(),
-                (long) cfg.steps() * cfg.batchSize(), seconds, rows / Math.max(seconds, 1e-9), last);
-        AtomicFiles.writeString(out.resolve(SUMMARY), Json.write(Json.object("summary", summary, "config", cfg,
+        long trainedRows = (long) (cfg.steps() - done) * cfg.batchSize();
+        Summary summary = new Summary(finalDir, cfg.architecture().architecture(), sae.dIn, sae.dSae, cfg.steps(),
+                (long) cfg.steps() * cfg.batchSize(), (System.nanoTime() - t0) / 1e9,
+                r.trainNanos() == 0 ? 0 : trainedRows / (r.trainNanos() / 1e9), last);
+        AtomicFiles.writeString(out.resolve(RunFolder.SUMMARY), Json.write(Json.object("summary", summary, "config", cfg,
                 "data", info.data())));
         return summary;
-    }
-
-    private static String progressNote(Map<String, Object> line) {
-        String note = String.format("mse %.4g fvu %.3f L0 %.1f", ((Number) line.get("mse")).doubleValue(),
-                ((Number) line.get("fvu")).doubleValue(), ((Number) line.get("l0")).doubleValue());
-        Object frr = line.get("frr_0.9");
-        return frr == null ? note : note + String.format(" FRR(0.9) %.3f", ((Number) frr).doubleValue());
     }
 
     /** cfg.json of the saved SAE: the caller's fields plus how it was trained. */
@@ -252,14 +231,16 @@ public final class SaeTrainer implements AutoCloseable {
         t.put("architecture", cfg.architecture().architecture());
         t.set("training", Json.MAPPER.valueToTree(cfg));
         t.put("activation_scale", scale);
-        t.put("steps", step);
+        t.put("steps", cfg.steps());
         return c;
     }
 
-    /** One optimizer step; returns the log line when this step logs, else null. */
-    private Map<String, Object> trainStep() {
-        double lr = schedule.at(step);
-        adam.setLearningRate(lr);
+    /**
+     * The step's rows, normalised, through the architecture's loss and back; then the decoder gradient loses its
+     * component along each (unit) decoder row, so the update keeps the rows' norm to first order.
+     */
+    @Override
+    public double backward(int step) {
         int n = cfg.batchSize();
         float[] rows = source.next(n);
         boolean[] dead = null;
@@ -272,8 +253,8 @@ public final class SaeTrainer implements AutoCloseable {
         double loss;
         double mse;
         double penalty;
-        double totalVariance;
         float[] firing;
+        double totalVariance;
         try (NDManager m = manager.newSubManager()) {
             NDArray x = m.create(rows, new Shape(n, sae.dIn)).muli((float) scale);
             try (GradientCollector gc = Engine.getInstance().newGradientCollector()) {
@@ -289,70 +270,78 @@ public final class SaeTrainer implements AutoCloseable {
         if (cfg.unitNormDecoder()) {
             sae.projectDecoderGradient();
         }
-        adam.step();
-        adam.zeroGradients();
+        current = new StepRows(mse, penalty, totalVariance, firing);
+        return loss;
+    }
+
+    /** Decoder rows back to unit norm, the firing counters, then the architecture's per-step hook (GBA, BatchTopK). */
+    @Override
+    public void afterUpdate(int step) {
         if (cfg.unitNormDecoder()) {
             sae.normalizeDecoder();
         }
-        double l0 = 0;
+        int n = cfg.batchSize();
+        float[] firing = current.firing();
         for (int i = 0; i < firing.length; i++) {
-            l0 += firing[i];
             sinceFired[i] = firing[i] > 0 ? 0 : sinceFired[i] + n;
             firedSinceLog[i] += (long) firing[i];
         }
         rowsSinceLog += n;
         sae.afterStep(step, firing, n);
-        if (!Double.isFinite(loss)) {
-            throw new IllegalStateException("step " + step + ": loss is " + loss + " (lower --lr?)");
+    }
+
+    /** The step's line: its loss parts, dead and dense latents (the latter since the last line), FRR on synthetic rows. */
+    @Override
+    public SaeStepLog record(RunLoop.Step s) {
+        int n = cfg.batchSize();
+        double l0 = 0;
+        for (float f : current.firing()) {
+            l0 += f;
         }
-        if (step % cfg.logEvery() != 0 && step != cfg.steps()) {
-            return null;
-        }
-        int deadCount = 0;
+        int dead = 0;
         int dense = 0;
         for (int i = 0; i < sinceFired.length; i++) {
-            deadCount += sinceFired[i] >= cfg.deadTokens() ? 1 : 0;
+            dead += sinceFired[i] >= cfg.deadTokens() ? 1 : 0;
             dense += (double) firedSinceLog[i] / rowsSinceLog > cfg.denseThreshold() ? 1 : 0;
         }
         Arrays.fill(firedSinceLog, 0);
         rowsSinceLog = 0;
-        Map<String, Object> line = Json.object("step", step, "rows", (long) step * n, "lr", lr, "loss", loss, "mse", mse,
-                "fvu", mse / totalVariance, "l0", l0 / n, sae.penaltyName(), penalty, "dead", deadCount, "dense", dense);
+        Double frr08 = null;
+        Double frr09 = null;
         if (truth != null) {
-            FeatureRecovery.Scores s = FeatureRecovery.score(truth, sae.wDec.toFloatArray(), sae.dIn);
-            line.put("frr_0.8", s.frr08());
-            line.put("frr_0.9", s.frr09());
+            FeatureRecovery.Scores scores = FeatureRecovery.score(truth, sae.wDec.toFloatArray(), sae.dIn);
+            frr08 = scores.frr08();
+            frr09 = scores.frr09();
         }
-        return line;
+        return new SaeStepLog(s.step(), (long) s.step() * n, s.lr(), s.loss(), current.mse(),
+                current.mse() / current.totalVariance(), l0 / n, sae.penaltyName(), current.penalty(), dead, dense, frr08,
+                frr09, s.gradNorm(), n / (s.nanos() / 1e9));
     }
 
-    private void appendLog(Map<String, Object> line) {
-        try {
-            Files.writeString(out.resolve(LOG), Json.line(line) + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND);
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot write " + out.resolve(LOG) + ": " + e.getMessage(), e);
-        }
+    @Override
+    public Object state(int step) {
+        return new State(step, cfg, sae.dIn, scale, inputNorm, architectureState, rowsSinceLog, info.data(),
+                info.saeLensConfig());
     }
 
-    private void checkpoint() {
-        AtomicFiles.writeFolder(out.resolve(CHECKPOINT), true, STATE, "SAE checkpoint", tmp -> {
+    /** The SAE's tensors and counters, then the loop's optimizer state and {@link #state}, renamed into place together. */
+    @Override
+    public void saveCheckpoint(Path dir, AtomicFiles.FolderContent loopFiles) {
+        AtomicFiles.writeFolder(dir, true, RunFolder.STATE, "SAE checkpoint", tmp -> {
             SafetensorsWriter w = new SafetensorsWriter().metadata("producer", "mono4j SaeTrainer");
             for (Map.Entry<String, NDArray> e : sae.state().entrySet()) {
                 w.addF32(e.getKey(), e.getValue().getShape().getShape(), e.getValue().toFloatArray());
             }
             w.addI64("since_fired", new long[] {sinceFired.length}, sinceFired);
             w.addI64("fired_since_log", new long[] {firedSinceLog.length}, firedSinceLog);
-            ObjectNode architecture = Json.MAPPER.createObjectNode();
-            sae.saveState(w, architecture);
+            architectureState = Json.MAPPER.createObjectNode();
+            sae.saveState(w, architectureState);
             w.write(tmp.resolve(TENSORS));
-            adam.saveState(tmp);
-            State s = new State(step, cfg, sae.dIn, scale, inputNorm, architecture, rowsSinceLog, info.data(),
-                    info.saeLensConfig());
-            Files.writeString(tmp.resolve(STATE), Json.write(s));
+            loopFiles.writeTo(tmp);
         });
     }
 
+    /** The SAE and its counters as the checkpoint in {@code ckpt} holds them (the loop restores the optimizer). */
     private void restore(Path ckpt, State s) {
         try (SafetensorsReader r = SafetensorsReader.open(ckpt.resolve(TENSORS))) {
             for (Map.Entry<String, NDArray> e : sae.state().entrySet()) {
@@ -366,9 +355,7 @@ public final class SaeTrainer implements AutoCloseable {
             System.arraycopy(r.readLongs("fired_since_log"), 0, firedSinceLog, 0, firedSinceLog.length);
             sae.restoreState(r, s.architecture());
         }
-        adam.loadState(ckpt);
         rowsSinceLog = s.rowsSinceLog();
-        step = s.step();
     }
 
     private static double meanNorm(float[] rows, int dIn) {
@@ -436,7 +423,6 @@ public final class SaeTrainer implements AutoCloseable {
 
     @Override
     public void close() {
-        adam.close();
         sae.close();
         manager.close();
     }

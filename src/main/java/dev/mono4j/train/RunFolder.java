@@ -14,8 +14,9 @@ import java.util.List;
  * files), {@value #FINAL}/ (the trained result) and {@value #SUMMARY}.
  *
  * <p>Older releases named the log and the state file after the trainer ({@code train_log.jsonl} and
- * {@code trainer_state.json}, {@code align_log.jsonl} and {@code align_state.json}, ...); {@link #stateToResume}
- * renames them in a folder it resumes, so such a run continues under today's names.
+ * {@code trainer_state.json}, {@code align_log.jsonl} and {@code align_state.json}, {@code sae_log.jsonl} and
+ * {@code sae_state.json}); {@link #stateToResume} renames them in a folder it resumes, so such a run continues
+ * under today's names.
  */
 public final class RunFolder {
     public static final String LOG = "log.jsonl";

@@ -16,7 +16,7 @@ import java.nio.file.StandardOpenOption;
 import java.util.Map;
 
 /**
- * The training loop every trainer runs (pretraining, alignment; SAE training next). A trainer supplies its
+ * The training loop every trainer runs (pretraining, alignment, SAE training). A trainer supplies its
  * {@link Method}: the forward and backward of a step, what it logs, and how its part of a checkpoint is saved.
  * The loop owns the rest, the same for every trainer:
  * <ol>

@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.io.Json;
-import dev.mono4j.sae.SaeTrainer;
+import dev.mono4j.train.RunFolder;
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -64,7 +64,7 @@ class SaeCompareCommandTest {
             assertTrue(frr >= 0 && frr <= 1 && run.get("frr_0.9").asDouble() <= frr, run.toString());
             assertTrue(run.get("fvu").asDouble() > 0 && run.get("l0").asDouble() >= 0, run.toString());
             Path dir = out.resolve("runs").resolve(names.get(i));
-            assertTrue(Files.isRegularFile(dir.resolve(SaeTrainer.LOG)) && Files.isRegularFile(dir.resolve("final/cfg.json")),
+            assertTrue(Files.isRegularFile(dir.resolve(RunFolder.LOG)) && Files.isRegularFile(dir.resolve("final/cfg.json")),
                     "a normal sae train folder: " + dir);
         }
         assertEquals(4, j.get("runs").get(1).get("setting").asInt());

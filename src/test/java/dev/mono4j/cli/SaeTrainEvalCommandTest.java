@@ -10,9 +10,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.io.Json;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
-import dev.mono4j.sae.SaeTrainer;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
+import dev.mono4j.train.RunFolder;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.BeforeAll;
@@ -51,7 +51,7 @@ class SaeTrainEvalCommandTest {
         assertEquals(0, r.code(), r.err());
         assertTrue(r.out().startsWith("trained topk SAE (d_in 8, d_sae 32)"), r.out());
         assertEquals(0, train(b, "topk", "--seed", 2).code());
-        assertEquals(4, Files.readAllLines(a.resolve(SaeTrainer.LOG)).size());
+        assertEquals(4, Files.readAllLines(a.resolve(RunFolder.LOG)).size());
         JsonNode cfg = Json.read(a.resolve("final/cfg.json"));
         assertEquals("topk", cfg.get("architecture").asText());
         assertEquals(2, cfg.get("k").asInt());
@@ -69,7 +69,7 @@ class SaeTrainEvalCommandTest {
         double c = j.get("consistency").get("mean").asDouble();
         assertTrue(c > 0 && c <= 1.0001, "consistency " + c);
         // The training log tracks recovery on synthetic rows; its last line scores the SAE that eval scores.
-        java.util.List<String> lines = Files.readAllLines(a.resolve(SaeTrainer.LOG));
+        java.util.List<String> lines = Files.readAllLines(a.resolve(RunFolder.LOG));
         JsonNode last = Json.MAPPER.readTree(lines.get(lines.size() - 1));
         assertEquals(j.get("saes").get(0).get("frr_0.9").asDouble(), last.get("frr_0.9").asDouble(), 1e-9);
         assertEquals(frr, last.get("frr_0.8").asDouble(), 1e-9);
@@ -80,10 +80,10 @@ class SaeTrainEvalCommandTest {
     void resumeContinuesAFinishedOrKilledRun() throws Exception {
         Path out = tmp.resolve("gba");
         assertEquals(0, train(out, "gba").code());
-        String log = Files.readString(out.resolve(SaeTrainer.LOG));
+        String log = Files.readString(out.resolve(RunFolder.LOG));
         CliTest.Run r = cli("sae", "train", "--resume", "--out", out);
         assertEquals(0, r.code(), r.err());
-        assertEquals(log, Files.readString(out.resolve(SaeTrainer.LOG)), "a finished run has nothing left to do");
+        assertEquals(log, Files.readString(out.resolve(RunFolder.LOG)), "a finished run has nothing left to do");
         assertBadInput(cli("sae", "train", "--resume", "--out", out, "--steps", 5), "--resume", "--steps");
         assertBadInput(cli("sae", "train", "--resume", "--out", tmp.resolve("none")), "no checkpoint");
     }

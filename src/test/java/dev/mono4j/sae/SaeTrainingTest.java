@@ -2,6 +2,7 @@ package dev.mono4j.sae;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -12,8 +13,11 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.io.Json;
+import dev.mono4j.UserInputException;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.train.Gradients;
+import dev.mono4j.train.RunFolder;
+import dev.mono4j.train.RunListener;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -25,6 +29,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class SaeTrainingTest {
+    /** Hears nothing: these runs show no progress. */
+    private static final RunListener<SaeStepLog> QUIET = line -> { };
+
     @TempDir
     Path tmp;
 
@@ -248,8 +255,8 @@ class SaeTrainingTest {
             SaeConfig cfg = config(a, 64, 4, 128, 60);
             Path out = tmp.resolve(a.toString());
             SaeTrainer.Summary s = SaeTrainer.train(cfg, data, new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(),
-                    saeLensFields()), out, false, false);
-            List<String> log = Files.readAllLines(out.resolve(SaeTrainer.LOG));
+                    saeLensFields()), out, false, QUIET);
+            List<String> log = Files.readAllLines(out.resolve(RunFolder.LOG));
             double first = Json.MAPPER.readTree(log.get(0)).get("fvu").asDouble();
             double last = Json.MAPPER.readTree(log.get(log.size() - 1)).get("fvu").asDouble();
             assertTrue(last < first, a + ": FVU " + first + " -> " + last);
@@ -298,11 +305,11 @@ class SaeTrainingTest {
                 .decoderBias(SaeConfig.DecoderBiasInit.ZERO, true);
         GbaConfig atFrequency = new GbaConfig(10, 0.05, 0.001, 50, 0.01, 0.01, 1e-6, true, false);
         SaeTrainer.Summary gba = SaeTrainer.train(b.architecture(atFrequency).steps(1500).build(),
-                SaeData.synthetic(dir, 1), tmp.resolve("gba"), false, false);
+                SaeData.synthetic(dir, 1), tmp.resolve("gba"), false, QUIET);
         assertTrue(((Number) gba.last().get("frr_0.9")).doubleValue() >= 0.95, "GBA " + gba.last());
         GbaConfig tooOften = new GbaConfig(1, 0.4, 0.4, 50, 0.01, 0.01, 1e-6, true, false);
         SaeTrainer.Summary ba = SaeTrainer.train(b.architecture(BaConfig.of(tooOften)).steps(500).build(),
-                SaeData.synthetic(dir, 1), tmp.resolve("ba"), false, false);
+                SaeData.synthetic(dir, 1), tmp.resolve("ba"), false, QUIET);
         assertEquals(0.0, ((Number) ba.last().get("frr_0.8")).doubleValue(), "BA " + ba.last());
     }
 
@@ -314,7 +321,7 @@ class SaeTrainingTest {
             SaeConfig cfg = config("gba", 32, 3, 64, 30).toBuilder()
                     .decoderBias(SaeConfig.DecoderBiasInit.ZERO, freeze).build();
             Path out = tmp.resolve("b-dec-" + freeze);
-            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, out, false, false);
+            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, out, false, QUIET);
             try (SafetensorsReader r = SafetensorsReader.open(out.resolve("final").resolve(SparseAutoencoder.WEIGHTS))) {
                 float[] bDec = r.readFloats("b_dec");
                 double norm = 0;
@@ -335,21 +342,93 @@ class SaeTrainingTest {
                 held)) {
             String a = cfg.architecture().architecture() + (cfg.freezeDecoderBias() ? "-held" : "");
             Path whole = tmp.resolve("whole-" + a);
-            Path killed = tmp.resolve("killed-" + a);
-            SaeTrainer.RunInfo info = new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
-            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info, whole, false, false);
-            ToyData failing = new ToyData(8, 12, 2, 5);
-            failing.failAfter = 64L * 25; // dies in step 24, after the checkpoint of step 20
-            assertThrows(IllegalStateException.class, () -> SaeTrainer.train(cfg, failing, info, killed, false, false));
-            assertEquals(20, SaeTrainer.savedState(killed).step());
-            SaeTrainer.resume(killed, new ToyData(8, 12, 2, 5), false);
-            for (String t : List.of("W_enc", "W_dec", "b_enc", "b_dec")) {
-                try (SafetensorsReader x = SafetensorsReader.open(whole.resolve("final").resolve(SparseAutoencoder.WEIGHTS));
-                        SafetensorsReader y = SafetensorsReader.open(killed.resolve("final").resolve(SparseAutoencoder.WEIGHTS))) {
-                    assertArrayEquals(x.readFloats(t), y.readFloats(t), a + " " + t);
-                }
-            }
-            assertEquals(Files.readAllLines(whole.resolve(SaeTrainer.LOG)), Files.readAllLines(killed.resolve(SaeTrainer.LOG)));
+            Path killed = killedAtStep24(cfg, tmp.resolve("killed-" + a));
+            SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info(), whole, false, QUIET);
+            SaeTrainer.resume(killed, new ToyData(8, 12, 2, 5), QUIET);
+            assertSameRun(whole, killed, a);
         }
+    }
+
+    /**
+     * A folder with the names of the SAE trainer before the run loop (sae_log.jsonl, checkpoint/sae_state.json)
+     * resumes under today's names to the weights of a run that was never stopped.
+     */
+    @Test
+    void oldNamedRunFolderResumesToTheUninterruptedRunsWeights() throws Exception {
+        SaeConfig cfg = config("gba", 32, 3, 64, 30);
+        Path whole = tmp.resolve("whole");
+        SaeTrainer.train(cfg, new ToyData(8, 12, 2, 5), info(), whole, false, QUIET);
+        Path old = killedAtStep24(cfg, tmp.resolve("old"));
+        Path checkpoint = old.resolve(RunFolder.CHECKPOINT);
+        Files.move(old.resolve(RunFolder.LOG), old.resolve(SaeTrainer.OLD_NAMES.log()));
+        Files.move(checkpoint.resolve(RunFolder.STATE), checkpoint.resolve(SaeTrainer.OLD_NAMES.state()));
+        SaeTrainer.resume(old, new ToyData(8, 12, 2, 5), QUIET);
+        assertSameRun(whole, old, "old names");
+        assertFalse(Files.exists(old.resolve(SaeTrainer.OLD_NAMES.log())));
+        assertFalse(Files.exists(checkpoint.resolve(SaeTrainer.OLD_NAMES.state())));
+        assertTrue(Files.isRegularFile(checkpoint.resolve(RunFolder.STATE)));
+    }
+
+    /**
+     * A NaN loss (here from NaN rows in step 13) stops the run before its update with one line naming the step and
+     * the last good checkpoint (step 10's), which stays as it was; the log ends before the step, and there is no
+     * final SAE.
+     */
+    @Test
+    void nonFiniteLossStopsNamingTheStepAndKeepsTheCheckpoint() throws Exception {
+        SaeConfig cfg = config("relu", 32, 3, 64, 30);
+        Path out = tmp.resolve("nan");
+        ToyData data = new ToyData(8, 12, 2, 5);
+        data.nanFrom = 64L * 13; // the first sample, then 64 rows a step: rows 832.. are step 13's
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> SaeTrainer.train(cfg, data, info(), out, false, QUIET));
+        assertTrue(e.getMessage().startsWith("step 13: loss is NaN"), e.getMessage());
+        assertTrue(e.getMessage().contains("(step 10)"), e.getMessage());
+        assertEquals(10, SaeTrainer.savedState(out).step());
+        List<String> log = Files.readAllLines(out.resolve(RunFolder.LOG));
+        assertEquals(10, Json.MAPPER.readTree(log.get(log.size() - 1)).get("step").asInt());
+        assertFalse(Files.exists(out.resolve(RunFolder.FINAL)));
+        try (SafetensorsReader r = SafetensorsReader.open(out.resolve(RunFolder.CHECKPOINT).resolve("sae.safetensors"))) {
+            for (float v : r.readFloats("W_dec")) {
+                assertTrue(Float.isFinite(v));
+            }
+        }
+    }
+
+    private static SaeTrainer.RunInfo info() {
+        return new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
+    }
+
+    /** A run of {@code cfg} in {@code out} killed in step 24 (its data fails), after the checkpoint of step 20. */
+    private static Path killedAtStep24(SaeConfig cfg, Path out) {
+        ToyData failing = new ToyData(8, 12, 2, 5);
+        failing.failAfter = 64L * 25;
+        assertThrows(IllegalStateException.class, () -> SaeTrainer.train(cfg, failing, info(), out, false, QUIET));
+        assertEquals(20, SaeTrainer.savedState(out).step());
+        return out;
+    }
+
+    /**
+     * The two runs' final SAEs are equal bit for bit, and so are their logs but for each step's measured speed
+     * ({@code rows_per_s}).
+     */
+    private static void assertSameRun(Path whole, Path resumed, String what) throws Exception {
+        for (String t : List.of("W_enc", "W_dec", "b_enc", "b_dec")) {
+            try (SafetensorsReader x = SafetensorsReader.open(whole.resolve(RunFolder.FINAL).resolve(SparseAutoencoder.WEIGHTS));
+                    SafetensorsReader y = SafetensorsReader.open(resumed.resolve(RunFolder.FINAL).resolve(SparseAutoencoder.WEIGHTS))) {
+                assertArrayEquals(x.readFloats(t), y.readFloats(t), what + " " + t);
+            }
+        }
+        assertEquals(withoutSpeed(whole.resolve(RunFolder.LOG)), withoutSpeed(resumed.resolve(RunFolder.LOG)), what + " log");
+    }
+
+    private static List<String> withoutSpeed(Path log) throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        for (String line : Files.readAllLines(log)) {
+            ObjectNode j = (ObjectNode) Json.MAPPER.readTree(line);
+            assertTrue(j.remove("rows_per_s").isNumber(), line);
+            lines.add(j.toString());
+        }
+        return lines;
     }
 }

@@ -13,6 +13,8 @@ final class ToyData implements ActivationSource {
     private long served;
     /** Fails once this many rows were handed out (simulates a killed run); Long.MAX_VALUE: never. */
     long failAfter = Long.MAX_VALUE;
+    /** Rows from this index on are NaN (a run that goes non-finite); Long.MAX_VALUE: none. */
+    long nanFrom = Long.MAX_VALUE;
 
     ToyData(int dIn, int features, int active, long seed) {
         this.dIn = dIn;
@@ -44,9 +46,14 @@ final class ToyData implements ActivationSource {
         if (served + rows > failAfter) {
             throw new IllegalStateException("killed");
         }
+        long first = served;
         served += rows;
         float[] x = new float[rows * dIn];
         for (int r = 0; r < rows; r++) {
+            if (first + r >= nanFrom) {
+                java.util.Arrays.fill(x, r * dIn, (r + 1) * dIn, Float.NaN);
+                continue;
+            }
             for (int a = 0; a < active; a++) {
                 int f = rnd.nextInt(features);
                 float h = 0.5f + rnd.nextFloat();

@@ -16,9 +16,12 @@ import java.util.Locale;
  * @param gamma           SimPO's target margin γ (default 0.2)
  * @param logp            completion log-probs summed (default, as DPO) or length-averaged (the released DecPO code)
  * @param lambda          weight of the regularizer (L1 or decorrelation); default {@link #defaultLambda}
- * @param decorrMode      the decorrelation loss's form (default samples, the form of the FD metric)
+ * @param decorrMode      the decorrelation loss's form and pooling (default samples, the form of the FD metric),
+ *                        see {@link DecorrelationLoss} and docs/align.md
  * @param hook            where the regularizer reads, MEmeL inhibits, and FD is logged; null: the middle block's
- *                        {@code mlp.hook_pre_linear} ({@code mlp.hook_post} for GPT-2), see {@link AlignTrainer#defaultHook}
+ *                        {@code mlp.hook_pre_linear} ({@code mlp.hook_post} for GPT-2), see {@link AlignTrainer#defaultHook};
+ *                        with decorr mode released-code, block 10's up-projection, as the released code
+ *                        ({@code AlignTrainer.releasedCodeHook})
  * @param inhibitK        MEmeL: neurons inhibited per batch (default 8)
  * @param memelWindow     MEmeL: forgetting window in tokens; inhibition starts once the statistics span one (default 16384)
  * @param memelEps        MEmeL: variance compensation ε (default 0.01, as {@code measure})
@@ -141,9 +144,10 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
     }
 
     /**
-     * The regularizer weight a method starts from, picked by the sweep in docs/reproduction.md on ConceptWorld
-     * (toxicity, preset s): the λ with the highest held-out FD at the hook that keeps DPO's reward accuracy and
-     * most of its margin; 0 for methods without a regularizer.
+     * The regularizer weight a method starts from: for samples, features and l1, picked by the sweep in
+     * docs/reproduction.md on ConceptWorld (toxicity, preset s): the λ with the highest held-out FD at the hook that
+     * keeps DPO's reward accuracy and most of its margin; for paper and the released-code modes, their sources'
+     * weights; 0 for methods without a regularizer.
      */
     public static double defaultLambda(Method method, DecorrelationLoss.Mode mode) {
         return switch (method) {
@@ -151,7 +155,9 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
             case DECPO -> switch (mode) {
                 case SAMPLES -> 0.1;
                 case FEATURES -> 0.01; // moved no sample-level FD at any λ tried; the least harm to the margin
-                case RELEASED_CODE -> 1e-3; // the weight in the authors' repository
+                case PAPER -> 1e-4; // DecPO v1 §4's λ, not swept here
+                case RELEASED_CODE -> 1e-3; // hard-coded in DPOTrainer.py@2da99fb L210 (its sparse_lambda 1e-4 is unused)
+                case RELEASED_CODE_LAST_TOKEN -> 1e-3; // the released code's weight; the sweep's "released-code" row
             };
             default -> 0;
         };

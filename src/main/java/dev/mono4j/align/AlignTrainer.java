@@ -117,12 +117,38 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         return c.family().mlpActivationHook(c.numLayers() / 2);
     }
 
+    /** The block whose up-projection the released DecPO code regularises: {@code --act_layers "10"} in scripts/train_dpo.sh@2da99fb. */
+    static final int RELEASED_CODE_LAYER = 10;
+    /** Blocks of Llama-2-7b, the model scripts/train_dpo.sh@2da99fb trains. */
+    private static final int RELEASED_CODE_MODEL_LAYERS = 32;
+
+    /**
+     * The default hook of {@link DecorrelationLoss.Mode#RELEASED_CODE}: the {@code mlp.up_proj} output of block 10
+     * (models/llama_hook.py@2da99fb hooks {@code mlp.up_proj}), our {@code mlp.hook_pre_linear}; GPT-2's MLP has no
+     * up_proj, and its analogue is {@code mlp.hook_pre}, c_fc's output, the linear map before the nonlinearity. A
+     * model of 10 blocks or fewer gets the block at the same relative depth, ⌊10·L/32⌋ (our choice).
+     */
+    static String releasedCodeHook(ModelConfig c) {
+        int layers = c.numLayers();
+        int layer = layers > RELEASED_CODE_LAYER ? RELEASED_CODE_LAYER : RELEASED_CODE_LAYER * layers / RELEASED_CODE_MODEL_LAYERS;
+        String upProjection = HookPoint.mlpPreLinear(layer);
+        return c.hookNames().contains(upProjection) ? upProjection : HookPoint.mlpPre(layer);
+    }
+
+    /**
+     * The hook a run reads when {@code --hook} is not given: the released-code mode's own, else {@link #defaultHook}.
+     * It follows the decorrelation mode, not the method, so every method of a comparison reads the same hook.
+     */
+    static String defaultHook(AlignConfig cfg, ModelConfig c) {
+        return cfg.decorrMode() == DecorrelationLoss.Mode.RELEASED_CODE ? releasedCodeHook(c) : defaultHook(c);
+    }
+
     private static String hook(AlignConfig cfg, ModelConfig c) {
-        String h = cfg.hook() != null ? cfg.hook() : defaultHook(c);
+        String h = cfg.hook() != null ? cfg.hook() : defaultHook(cfg, c);
         List<String> known = c.hookNames();
         if (!known.contains(h)) {
             throw new UserInputException("--hook " + h + ": no such hook point in this model (one exact name, e.g. "
-                    + defaultHook(c) + ")");
+                    + defaultHook(cfg, c) + ")");
         }
         return h;
     }
@@ -428,31 +454,36 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             }
             NDArray sums = PolicyLogProbs.sums(model, m, b, hooks);
             NDArray lengths = m.create(b.completionLengths());
-            NDArray logp = cfg.logp().of(sums, lengths);
-            NDArray chosen = logp.get("0:" + n);
-            NDArray rejected = logp.get(n + ":");
+            NDArray sumC = sums.get("0:" + n);
+            NDArray sumR = sums.get(n + ":");
             NDArray lenC = lengths.get("0:" + n);
             NDArray lenR = lengths.get(n + ":");
-            NDArray refChosen = cfg.logp().of(m.create(refC), lenC);
-            NDArray refRejected = cfg.logp().of(m.create(refR), lenR);
-            NDArray pref = cfg.method() == AlignConfig.Method.SFT ? SftLoss.compute(sums.get("0:" + n), lenC)
-                    : PreferenceLoss.compute(cfg.method().loss(), cfg.beta(), cfg.gamma(), chosen, rejected,
-                            refChosen, refRejected, lenC, lenR).losses().mean();
-            NDArray pooled = pooled(hooks.get(hook), b, m);
+            NDArray refSumC = m.create(refC);
+            NDArray refSumR = m.create(refR);
+            // Per-pair losses [B] (SFT: one number); the losses take summed log-probs and apply --logp themselves.
+            NDArray perPair = cfg.method() == AlignConfig.Method.SFT ? SftLoss.compute(sumC, lenC)
+                    : PreferenceLoss.compute(cfg.method().loss(), cfg.beta(), cfg.gamma(), cfg.logp(), sumC, sumR, refSumC,
+                            refSumR, lenC, lenR).losses();
+            NDArray acts = hooks.get(hook);
+            NDArray pooled = pooled(acts, b, m);
             NDArray reg = switch (cfg.method()) {
                 case L1 -> ActivationL1.compute(pooled);
-                case DECPO -> DecorrelationLoss.compute(cfg.decorrMode(), pooled);
+                case DECPO -> DecorrelationLoss.compute(cfg.decorrMode(),
+                        decorrelationInput(cfg.decorrMode().pooling(), acts, pooled));
                 default -> null;
             };
-            NDArray loss = reg == null ? pref : pref.add(reg.mul(m.full(new Shape(), (float) cfg.lambda())));
+            NDArray pref = perPair.mean();
+            // A per-pair regularizer [B] (released-code) adds to each pair's loss before the mean, as
+            // DPOTrainer.py@2da99fb L210 and L225; a scalar one adds λ·L to the mean alike.
+            NDArray loss = reg == null ? pref : perPair.add(reg.mul(m.full(new Shape(), (float) cfg.lambda()))).mean();
             gc.backward(loss.div(m.full(new Shape(), (float) cfg.gradAccum()))); // a tensor, not a Number
             st.loss += loss.getFloat();
             st.pref += pref.getFloat();
-            st.reg += reg == null ? 0 : reg.getFloat();
+            st.reg += reg == null ? 0 : reg.mean().getFloat();
             // DPO's implicit rewards for every method, so reward curves compare across methods.
             NDArray beta = m.full(new Shape(), (float) cfg.beta());
-            float[] w = chosen.sub(refChosen).mul(beta).toFloatArray();
-            float[] l = rejected.sub(refRejected).mul(beta).toFloatArray();
+            float[] w = cfg.logp().of(sumC, lenC).sub(cfg.logp().of(refSumC, lenC)).mul(beta).toFloatArray();
+            float[] l = cfg.logp().of(sumR, lenR).sub(cfg.logp().of(refSumR, lenR)).mul(beta).toFloatArray();
             for (int i = 0; i < n; i++) {
                 st.rewardChosen += w[i];
                 st.rewardRejected += l[i];
@@ -460,13 +491,13 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             }
             st.pairs += n;
             st.tokens += java.util.Arrays.stream(b.batch().mask()).sum();
-            float[] acts = pooled.toFloatArray();
+            float[] lastTokens = pooled.toFloatArray();
             int d = (int) pooled.getShape().get(1);
             if (st.fd == null) {
                 st.fd = new FeatureDecorrelation(d);
             }
             for (int r = 0; r < 2 * n; r++) {
-                st.fd.add(acts, r * d);
+                st.fd.add(lastTokens, r * d);
             }
         }
         if (memel != null) {
@@ -489,6 +520,18 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
                 lora.setTraining(true);
             }
         }
+    }
+
+    /**
+     * The vectors L_dec reads from the hook's {@code acts} {@code [2B, T, d]}: {@code pooled} (every row's last real
+     * token), or rows 0, 2, 4, … at position T − 1 of the right-padded batch, as DPOTrainer.py@2da99fb L202 and
+     * L206 ({@code fea[:, -1, :]}, then rows {@code 0::2}); see {@link DecorrelationLoss.Pooling}.
+     */
+    static NDArray decorrelationInput(DecorrelationLoss.Pooling pooling, NDArray acts, NDArray pooled) {
+        return switch (pooling) {
+            case LAST_REAL_TOKEN -> pooled;
+            case EVEN_ROWS_LAST_POSITION -> acts.get("0::2, -1, :");
+        };
     }
 
     /** Each row's activation at its last real token: {@code [rows, d]} from {@code [rows, T, d]}. */

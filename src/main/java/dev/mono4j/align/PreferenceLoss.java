@@ -14,9 +14,12 @@ import ai.djl.ndarray.types.Shape;
  * <li><b>DPO</b> (Rafailov et al. 2023): −log σ(β[(log π(w) − log π_ref(w)) − (log π(l) − log π_ref(l))]);
  *     rewards β(log π − log π_ref).</li>
  * <li><b>IPO</b> (Azar et al. 2023): (h − 1/(2β))² with h the same log-ratio difference, unscaled.</li>
- * <li><b>SimPO</b> (Meng et al. 2024): −log σ(β/|w| log π(w) − β/|l| log π(l) − γ), no reference model;
- *     rewards β/|y| log π(y). It always length-normalises, whatever the log-prob mode.</li>
+ * <li><b>SimPO</b> (Meng et al. 2024, Eq. 6; DecPO v1 §5.1.1's SimDPO): −log σ(β/|w| log π(w) − β/|l| log π(l) − γ),
+ *     no reference model; rewards β/|y| log π(y), log π(y) the summed completion log-prob. It divides by the
+ *     length exactly once, whatever the log-prob mode.</li>
  * </ul>
+ * Every log-prob comes in summed over the completion's tokens; DPO and IPO combine them as the log-prob mode says
+ * ({@link PolicyLogProbs.Mode}), SimPO ignores the mode.
  */
 public final class PreferenceLoss {
     public enum Type { DPO, IPO, SIMPO }
@@ -29,29 +32,31 @@ public final class PreferenceLoss {
     }
 
     /**
-     * @param policyChosen   log π(w|x) per pair, summed or length-averaged over completion tokens
-     * @param refChosen      log π_ref(w|x), the same way (ignored by SimPO; may be null there)
-     * @param chosenLength   |w| in tokens (used by SimPO)
+     * @param logp           how DPO and IPO combine the summed log-probs (SimPO always averages, once)
+     * @param policyChosen   log π(w|x) per pair, summed over the completion's tokens
+     * @param refChosen      log π_ref(w|x), summed (ignored by SimPO; may be null there)
+     * @param chosenLength   |w| in tokens (may be null for DPO and IPO with summed log-probs)
      */
-    public static Result compute(Type type, double beta, double gamma, NDArray policyChosen, NDArray policyRejected,
-            NDArray refChosen, NDArray refRejected, NDArray chosenLength, NDArray rejectedLength) {
+    public static Result compute(Type type, double beta, double gamma, PolicyLogProbs.Mode logp, NDArray policyChosen,
+            NDArray policyRejected, NDArray refChosen, NDArray refRejected, NDArray chosenLength, NDArray rejectedLength) {
         NDManager m = policyChosen.getManager();
         NDArray b = scalar(m, beta);
+        if (type == Type.SIMPO) { // SimPO Eq. 6: β/|y| Σ log π(y), one division
+            NDArray rc = policyChosen.div(chosenLength).mul(b);
+            NDArray rr = policyRejected.div(rejectedLength).mul(b);
+            return new Result(negLogSigmoid(rc.sub(rr).sub(scalar(m, gamma))), rc, rr);
+        }
+        NDArray chosenRatio = logp.of(policyChosen, chosenLength).sub(logp.of(refChosen, chosenLength));
+        NDArray rejectedRatio = logp.of(policyRejected, rejectedLength).sub(logp.of(refRejected, rejectedLength));
         switch (type) {
             case DPO -> {
-                NDArray rc = policyChosen.sub(refChosen).mul(b);
-                NDArray rr = policyRejected.sub(refRejected).mul(b);
+                NDArray rc = chosenRatio.mul(b);
+                NDArray rr = rejectedRatio.mul(b);
                 return new Result(negLogSigmoid(rc.sub(rr)), rc, rr);
             }
             case IPO -> {
-                NDArray h = policyChosen.sub(refChosen).sub(policyRejected.sub(refRejected));
-                NDArray d = h.sub(scalar(m, 1 / (2 * beta)));
-                return new Result(d.mul(d), policyChosen.sub(refChosen).mul(b), policyRejected.sub(refRejected).mul(b));
-            }
-            case SIMPO -> {
-                NDArray rc = policyChosen.div(chosenLength).mul(b);
-                NDArray rr = policyRejected.div(rejectedLength).mul(b);
-                return new Result(negLogSigmoid(rc.sub(rr).sub(scalar(m, gamma))), rc, rr);
+                NDArray d = chosenRatio.sub(rejectedRatio).sub(scalar(m, 1 / (2 * beta)));
+                return new Result(d.mul(d), chosenRatio.mul(b), rejectedRatio.mul(b));
             }
             default -> throw new IllegalArgumentException(type.toString());
         }

@@ -53,11 +53,13 @@ final class AlignOptions {
     @Option(names = "--lambda", description = "Regularizer weight (default: per method and mode, see docs/align.md).")
     Double lambda;
 
-    @Option(names = "--decorr-mode", description = "samples, features or released-code (default ${DEFAULT-VALUE}).")
+    @Option(names = "--decorr-mode", description = "DecPO's L_dec: samples, features, paper, released-code or"
+            + " released-code-last-token (default ${DEFAULT-VALUE}; see docs/align.md).")
     DecorrelationLoss.Mode decorrMode = AlignConfig.DEFAULT_DECORR_MODE;
 
     @Option(names = {"--hook", "--decorr-hook", "--inhibit-hook"}, description = "Hook the regularizer reads and MEmeL"
-            + " inhibits (default: middle block's mlp.hook_pre_linear; GPT-2 mlp.hook_post).")
+            + " inhibits (default: middle block's mlp.hook_pre_linear; GPT-2 mlp.hook_post; with --decorr-mode"
+            + " released-code, block 10's mlp.hook_pre_linear, GPT-2 mlp.hook_pre).")
     String hook;
 
     @Option(names = "--inhibit-k", defaultValue = "" + AlignConfig.DEFAULT_INHIBIT_K, description = "MEmeL: neurons inhibited per batch (default ${DEFAULT-VALUE}).")

@@ -14,6 +14,7 @@ import dev.mono4j.model.LoraConfig;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
+import dev.mono4j.tokenize.Tokenizer;
 import dev.mono4j.testing.WordLevelTokenizers;
 import dev.mono4j.train.RunFolder;
 import java.io.IOException;
@@ -152,6 +153,95 @@ class AlignTrainerTest {
         assertTrue(e.getMessage().contains("the last good checkpoint (step 1)"), e.getMessage());
         assertEquals(1, Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
         assertTrue(Files.notExists(out.resolve(RunFolder.FINAL)) && Files.notExists(out.resolve(RunFolder.SUMMARY)));
+    }
+
+    /** The first log line of a one-step run of {@code cfg}. */
+    private JsonNode firstStep(AlignConfig cfg, Path model, AlignData.Source src, String out) throws IOException {
+        AlignTrainer.run(cfg, model, src, tmp.resolve(out), false, l -> { });
+        return Json.MAPPER.readTree(Files.readAllLines(tmp.resolve(out).resolve(AlignTrainer.LOG_FILE)).get(0));
+    }
+
+    /**
+     * SimPO's loss as the trainer computes it equals −log σ(β·S_w/|w| − β·S_l/|l| − γ), S the policy's summed
+     * log-probs, averaged over the pairs in plain double arithmetic, under --logp sum and mean alike. One step whose
+     * micro-batch holds every training pair, so the pair order does not matter.
+     */
+    @Test
+    void simpoDividesByTheLengthOnceWhateverTheLogpMode() throws IOException {
+        Path model = tinyModel(tmp);
+        AlignData.Source src = AlignData.Source.file(pairsFile(tmp.resolve("p.jsonl"), 12), null);
+        AlignConfig base = small(AlignConfig.Method.SIMPO).steps(1).evalEvery(0).fdEvery(0).build();
+        List<dev.mono4j.data.PreferencePairs.Pair> train = src.load(base.evalShare()).train();
+        base = base.toBuilder().batchSize(train.size()).build();
+        double expected = 0;
+        try (Tokenizer tok = Tokenizer.load(model); TransformerLM policy = Checkpoint.loadCausal(model, "this test")) {
+            PairLogProbs lp = PairLogProbs.of(policy, tok, train, base);
+            for (int i = 0; i < train.size(); i++) {
+                double margin = base.beta() * lp.chosen()[i] / lp.chosenLengths()[i]
+                        - base.beta() * lp.rejected()[i] / lp.rejectedLengths()[i] - base.gamma();
+                expected += LossesTest.softplus(-margin) / train.size();
+            }
+        }
+        for (PolicyLogProbs.Mode mode : PolicyLogProbs.Mode.values()) {
+            JsonNode first = firstStep(base.toBuilder().logp(mode).build(), model, src, "simpo-" + mode);
+            assertEquals(expected, first.get("pref_loss").asDouble(), 1e-5 * Math.max(1, expected), "--logp " + mode);
+        }
+    }
+
+    /**
+     * The released-code mode reads block 10's up-projection (here, with 2 blocks, block 0), rows 0::2 of the
+     * [chosen; rejected] batch at the padded batch's last position, and adds (|A||A|ᵀ − I).mean(dim=0) to each pair's
+     * loss with λ = 0.001; checked against the activations captured by a separate forward pass, in plain Java.
+     */
+    @Test
+    void releasedCodeModeReadsEvenRowsAtThePaddedLastPosition() throws IOException {
+        Path model = tinyModel(tmp);
+        // Every training pair the same (so their order does not matter); the rejected completion is shorter, so the
+        // batch's last position is padding in the rejected rows.
+        List<String> prompts = java.util.stream.IntStream.range(3, 20).mapToObj(i -> "w" + i + " w4 w5").toList();
+        String trainPrompt = prompts.stream().filter(p -> !AlignData.heldOut(p, 0.1)).findFirst().orElseThrow();
+        String evalPrompt = prompts.stream().filter(p -> AlignData.heldOut(p, 0.1)).findFirst().orElseThrow();
+        List<String> lines = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            lines.add(Json.line(Json.object("prompt", trainPrompt, "chosen", " w1 w6 w7", "rejected", " w2")));
+        }
+        lines.add(Json.line(Json.object("prompt", evalPrompt, "chosen", " w1 w6 w7", "rejected", " w2")));
+        Path pairs = Files.write(tmp.resolve("same.jsonl"), lines);
+        AlignConfig cfg = small(AlignConfig.Method.DECPO).decorrMode(DecorrelationLoss.Mode.RELEASED_CODE).steps(1)
+                .evalEvery(0).fdEvery(0).build();
+        assertEquals(1e-3, cfg.lambda(), "the weight of DPOTrainer.py@2da99fb L210");
+        String hook = "blocks.0.mlp.hook_pre_linear";
+        assertEquals(hook, AlignTrainer.releasedCodeHook(TinyModels.llama()), "block ⌊10·2/32⌋ = 0's up_proj output");
+        JsonNode first = firstStep(cfg, model, AlignData.Source.file(pairs, null), "released");
+        assertEquals(hook, Json.read(tmp.resolve("released").resolve(AlignTrainer.SUMMARY_FILE)).get("hook").asText());
+
+        float[] chosen;
+        float[] rejected;
+        try (Tokenizer tok = Tokenizer.load(model); TransformerLM policy = Checkpoint.loadCausal(model, "this test");
+                ai.djl.ndarray.NDManager m = policy.manager().newSubManager()) {
+            PreferenceBatch b = PreferenceBatch.encode(tok, List.of(new dev.mono4j.data.PreferencePairs.Pair("test", trainPrompt,
+                    " w1 w6 w7", " w2")), cfg.maxPromptTokens(), cfg.maxLength());
+            int last = b.batch().seqLen() - 1;
+            assertEquals(0, b.batch().mask()[2 * b.batch().seqLen() - 1], "the rejected row ends in padding");
+            dev.mono4j.hooks.Hooks h = dev.mono4j.hooks.Hooks.capture(hook);
+            PolicyLogProbs.sums(policy, m, b, h);
+            chosen = h.get(hook).get(0, last).toFloatArray();
+            rejected = h.get(hook).get(1, last).toFloatArray();
+        }
+        // B = 4 pairs, 8 rows: rows 0, 2 are chosen, rows 4, 6 rejected.
+        float[][] rows = {chosen, chosen, rejected, rejected};
+        double reg = 0;
+        for (int i = 0; i < 4; i++) {
+            for (int j = 0; j < 4; j++) {
+                double dot = 0;
+                for (int k = 0; k < chosen.length; k++) {
+                    dot += Math.abs(rows[i][k]) * Math.abs(rows[j][k]);
+                }
+                reg += (dot - (i == j ? 1 : 0)) / 16; // the mean over the rows of each row's mean
+            }
+        }
+        assertEquals(reg, first.get("reg_loss").asDouble(), 1e-5 * Math.max(1, reg));
+        assertEquals(first.get("pref_loss").asDouble() + 1e-3 * reg, first.get("loss").asDouble(), 1e-6);
     }
 
     /** Runs cfg whole and killed after step 6 then resumed; the final weights and log must match. */

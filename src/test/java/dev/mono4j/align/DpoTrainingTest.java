@@ -55,7 +55,7 @@ class DpoTrainingTest {
                             Hooks h = Hooks.capture(hook);
                             NDArray lp = PolicyLogProbs.sums(model, step, b, h);
                             NDArray r = step.create(ref);
-                            PreferenceLoss.Result res = PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.1, 0,
+                            PreferenceLoss.Result res = PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.1, 0, PolicyLogProbs.Mode.SUM,
                                     lp.get("0:3"), lp.get("3:6"), r.get("0:3"), r.get("3:6"), null, null);
                             NDArray acts = h.get(hook);
                             NDArray last = acts.get("{}, {}, :", step.create(new long[] {0, 1, 2, 3, 4, 5}),

@@ -1,5 +1,6 @@
 package dev.mono4j.align;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -26,7 +27,7 @@ class LossesTest {
     void dpoMatchesTheFormula() {
         try (NDManager m = NDManager.newBaseManager()) {
             // pairs: (πw, πl, refw, refl) = (-1, -2, -1.5, -1.5) and (-3, -1, -2, -2)
-            PreferenceLoss.Result r = PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.1, 0, m.create(new float[] {-1, -3}),
+            PreferenceLoss.Result r = PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.1, 0, PolicyLogProbs.Mode.SUM, m.create(new float[] {-1, -3}),
                     m.create(new float[] {-2, -1}), m.create(new float[] {-1.5f, -2}), m.create(new float[] {-1.5f, -2}),
                     null, null);
             float[] loss = values(r.losses());
@@ -40,7 +41,7 @@ class LossesTest {
     @Test
     void dpoStaysFiniteForExtremeMargins() {
         try (NDManager m = NDManager.newBaseManager()) {
-            float[] loss = values(PreferenceLoss.compute(PreferenceLoss.Type.DPO, 1, 0, m.create(new float[] {-500, 500}),
+            float[] loss = values(PreferenceLoss.compute(PreferenceLoss.Type.DPO, 1, 0, PolicyLogProbs.Mode.SUM, m.create(new float[] {-500, 500}),
                     m.create(new float[] {500, -500}), m.create(new float[] {0, 0}), m.create(new float[] {0, 0}), null,
                     null).losses());
             assertEquals(1000, loss[0], 1e-3, "−log σ(−1000) = 1000");
@@ -57,8 +58,8 @@ class LossesTest {
             NDArray rl = m.create(new float[] {-7});
             double h = (-4 + 5) - (-9 + 7);
             assertEquals(Math.pow(h - 1 / (2 * 0.5), 2),
-                    values(PreferenceLoss.compute(PreferenceLoss.Type.IPO, 0.5, 0, pw, pl, rw, rl, null, null).losses())[0], 1e-5);
-            PreferenceLoss.Result s = PreferenceLoss.compute(PreferenceLoss.Type.SIMPO, 2.0, 0.2, pw, pl, null, null,
+                    values(PreferenceLoss.compute(PreferenceLoss.Type.IPO, 0.5, 0, PolicyLogProbs.Mode.SUM, pw, pl, rw, rl, null, null).losses())[0], 1e-5);
+            PreferenceLoss.Result s = PreferenceLoss.compute(PreferenceLoss.Type.SIMPO, 2.0, 0.2, PolicyLogProbs.Mode.SUM, pw, pl, null, null,
                     m.create(new float[] {2}), m.create(new float[] {3}));
             assertEquals(softplus(-(2.0 * -4 / 2 - 2.0 * -9 / 3 - 0.2)), values(s.losses())[0], 1e-5);
             assertEquals(-4.0, values(s.chosenRewards())[0], 1e-6);
@@ -90,12 +91,96 @@ class LossesTest {
             // C01 = C10 = 1, C02 = C12 = 0 → Σ_{i≠j} C² / d = 2 / 3
             assertEquals(2.0 / 3, values(DecorrelationLoss.compute(DecorrelationLoss.Mode.FEATURES, f))[0], 1e-4);
 
-            // Released code: A = |a|, (Σ_ij a_i·a_j − n) / n²: [[1,1],[1,1]] gives (8 − 2) / 4.
+            // Released code, one number: A = |a|, (Σ_ij a_i·a_j − n) / n²: [[1,1],[1,1]] gives (8 − 2) / 4.
             NDArray ones = m.create(new float[] {1, -1, 1, 1}, new Shape(2, 2));
-            assertEquals(1.5, values(DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE, ones))[0], 1e-6);
-            assertEquals(0, values(DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE,
+            assertEquals(1.5, values(DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE_LAST_TOKEN, ones))[0], 1e-6);
+            assertEquals(0, values(DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE_LAST_TOKEN,
                     m.create(new float[] {1, 0, 0, 1}, new Shape(2, 2))))[0], 1e-6);
         }
+    }
+
+    /** A small matrix with signs, a near-parallel pair and unequal norms. */
+    private static final double[][] A = {{0.3, -1.2, 0.8}, {0.5, -0.7, 1.1}, {-0.2, 0.4, 0.9}, {0.6, -1.0, 0.7}};
+
+    /** Every form of L_dec against the same formula written out in plain double arithmetic. */
+    @Test
+    void decorrelationModesMatchPlainJava() {
+        int n = A.length;
+        int d = A[0].length;
+        double[][] cos = new double[n][n];
+        double[][] absGram = new double[n][n];
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double dot = 0;
+                double ii = 0;
+                double jj = 0;
+                double abs = 0;
+                for (int k = 0; k < d; k++) {
+                    dot += A[i][k] * A[j][k];
+                    ii += A[i][k] * A[i][k];
+                    jj += A[j][k] * A[j][k];
+                    abs += Math.abs(A[i][k]) * Math.abs(A[j][k]);
+                }
+                cos[i][j] = dot / Math.sqrt(ii * jj);
+                absGram[i][j] = abs - (i == j ? 1 : 0);
+            }
+        }
+        double paper = 0; // ‖ẐẐᵀ − I‖²_F with unit rows
+        for (int i = 0; i < n; i++) {
+            for (int j = 0; j < n; j++) {
+                double e = cos[i][j] - (i == j ? 1 : 0);
+                paper += e * e;
+            }
+        }
+        double[] perRow = new double[n]; // (|A||A|ᵀ − I).mean(dim=0)
+        double all = 0;
+        for (int j = 0; j < n; j++) {
+            for (int i = 0; i < n; i++) {
+                perRow[j] += absGram[i][j] / n;
+                all += absGram[i][j] / ((double) n * n);
+            }
+        }
+        double[][] z = new double[n][d]; // neurons standardised over the batch (population sd)
+        for (int k = 0; k < d; k++) {
+            double mean = 0;
+            for (double[] row : A) {
+                mean += row[k] / n;
+            }
+            double var = 0;
+            for (double[] row : A) {
+                var += (row[k] - mean) * (row[k] - mean) / n;
+            }
+            for (int i = 0; i < n; i++) {
+                z[i][k] = (A[i][k] - mean) / Math.sqrt(var);
+            }
+        }
+        double features = 0;
+        for (int k = 0; k < d; k++) {
+            for (int l = 0; l < d; l++) {
+                if (k != l) {
+                    double c = 0;
+                    for (int i = 0; i < n; i++) {
+                        c += z[i][k] * z[i][l] / n;
+                    }
+                    features += c * c / d;
+                }
+            }
+        }
+        try (NDManager m = NDManager.newBaseManager()) {
+            NDArray a = m.create(A);
+            assertEquals(paper, only(DecorrelationLoss.compute(DecorrelationLoss.Mode.PAPER, a)), 1e-6); // ε in the norms
+            assertEquals(paper / (n * (n - 1)), only(DecorrelationLoss.compute(DecorrelationLoss.Mode.SAMPLES, a)), 1e-7);
+            assertEquals(features, only(DecorrelationLoss.compute(DecorrelationLoss.Mode.FEATURES, a)), 1e-6);
+            assertEquals(all, only(DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE_LAST_TOKEN, a)), 1e-9);
+            NDArray released = DecorrelationLoss.compute(DecorrelationLoss.Mode.RELEASED_CODE, a);
+            assertEquals(new Shape(n), released.getShape(), "one value per row, added to each pair's loss");
+            assertArrayEquals(perRow, released.toDoubleArray(), 1e-9);
+        }
+    }
+
+    private static double only(NDArray scalar) {
+        assertEquals(new Shape(), scalar.getShape());
+        return scalar.toDoubleArray()[0];
     }
 
     /** Gradients under autograd equal central finite differences (in float64). */
@@ -103,12 +188,12 @@ class LossesTest {
     void gradientsMatchFiniteDifferences() {
         double[] x0 = {0.3, -1.2, 0.8, 0.5, -0.7, 1.1, 0.2, -0.4, 0.9, -0.3, 0.6, 0.4};
         for (DecorrelationLoss.Mode mode : DecorrelationLoss.Mode.values()) {
-            check(x0, a -> DecorrelationLoss.compute(mode, a.reshape(4, 3)), mode.toString());
+            check(x0, a -> DecorrelationLoss.compute(mode, a.reshape(4, 3)).sum(), mode.toString());
         }
         check(x0, a -> ActivationL1.compute(a.reshape(4, 3)), "l1");
         check(new double[] {-1.0, -3.0, -2.0, -1.0}, a -> {
             NDArray ref = a.getManager().create(new double[] {-1.5, -2.5});
-            return PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.7, 0, a.get("0:2"), a.get("2:4"), ref, ref, null, null)
+            return PreferenceLoss.compute(PreferenceLoss.Type.DPO, 0.7, 0, PolicyLogProbs.Mode.SUM, a.get("0:2"), a.get("2:4"), ref, ref, null, null)
                     .losses().sum();
         }, "dpo");
     }

@@ -95,5 +95,7 @@ class AlignCommandTest {
                 "blocks.9.mlp.hook_post");
         assertBadInput(cli("align", model, "--pairs", pairs, "--lora", "--lora-targets", "q_prj", "--out", tmp.resolve("x")),
                 "q_prj");
+        assertBadInput(cli("align", model, "--pairs", pairs, "--method", "decpo", "--decorr-mode", "code", "--out",
+                tmp.resolve("x")), "--decorr-mode", "paper", "released-code-last-token");
     }
 }

@@ -22,9 +22,15 @@ import java.util.Locale;
  *                        {@code mlp.hook_pre_linear} ({@code mlp.hook_post} for GPT-2), see {@link AlignTrainer#defaultHook};
  *                        with decorr mode released-code, block 10's up-projection, as the released code
  *                        ({@code AlignTrainer.releasedCodeHook})
- * @param inhibitK        MEmeL: neurons inhibited per batch (default 8)
- * @param memelWindow     MEmeL: forgetting window in tokens; inhibition starts once the statistics span one (default 16384)
- * @param memelEps        MEmeL: variance compensation ε (default 0.01, as {@code measure})
+ * @param memelSelect     MEmeL: which units are inhibited, see {@link MemelInhibition.Selection} (default per-sample,
+ *                        as the paper's App. E.3 and its code); null, in a config saved before it, is per-batch
+ * @param inhibitK        MEmeL: units inhibited per sample (default 1) or channels per batch (default 8), see
+ *                        {@link #defaultInhibitK}
+ * @param memelDelta      MEmeL: Δ of generalised reverse deactivation, App. E.3 (default 1, Eq.12's RD)
+ * @param memelBatches    MEmeL per-sample: forgetting n_f and late start l_s in batches (default 10)
+ * @param memelWindow     MEmeL per-batch: forgetting window in tokens; inhibition starts once the statistics span one
+ *                        (default 16384)
+ * @param memelEps        MEmeL: variance compensation ε, a fraction of the mean variance (default 0.01)
  * @param lora            LoRA adapters to train, or null for full fine-tuning (default)
  * @param lr              peak learning rate (default 1e-6, as DPO and TRL; small models trained here want ~1e-4 to 1e-3)
  * @param schedule        linear warmup, then constant (default, as the DPO paper) or cosine decay to lr·minLrRatio
@@ -46,7 +52,8 @@ import java.util.Locale;
  * @param reference       how reference log-probs are had: computed once before training (default), or every step
  */
 public record AlignConfig(Method method, double beta, double gamma, PolicyLogProbs.Mode logp, double lambda,
-        DecorrelationLoss.Mode decorrMode, String hook, int inhibitK, int memelWindow, double memelEps, LoraConfig lora,
+        DecorrelationLoss.Mode decorrMode, String hook, MemelInhibition.Selection memelSelect, int inhibitK, double memelDelta,
+        int memelBatches, int memelWindow, double memelEps, LoraConfig lora,
         double lr, Schedule schedule, Integer warmupSteps, double minLrRatio, double weightDecay, double gradClip,
         int epochs, int steps, int batchSize, int gradAccum, long seed, int maxPromptTokens, int maxLength,
         double evalShare, int evalEvery, int fdEvery, int checkpointEvery, Reference reference) {
@@ -99,8 +106,15 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
     public static final Reference DEFAULT_REFERENCE = Reference.PRECOMPUTED;
     public static final double DEFAULT_BETA = 0.1;
     public static final double DEFAULT_GAMMA = 0.2;
-    public static final int DEFAULT_INHIBIT_K = 8;
+    /** The paper's and code's selection (App. E.3 "for each sample"; EmeL.py@b8ce373 L24–26). */
+    public static final MemelInhibition.Selection DEFAULT_MEMEL_SELECT = MemelInhibition.Selection.PER_SAMPLE;
+    /** Generalised RD's Δ: 1 is Eq.12's RD, MEmeL's (the code's {@code ratio=1.}, EmeL.py@b8ce373 L7). */
+    public static final double DEFAULT_MEMEL_DELTA = 1;
+    /** n_f = l_s: the paper names them without values; the code's {@code h_upper=10} (EmeL.py@b8ce373 L7) is both. */
+    public static final int DEFAULT_MEMEL_BATCHES = 10;
+    /** Per-batch's forgetting window in tokens: our choice, as before the per-sample selection existed. */
     public static final int DEFAULT_MEMEL_WINDOW = 16384;
+    /** ε of Alg. 2's variance compensation: the paper says "a small value"; the code divides the mean by 100 (L24). */
     public static final double DEFAULT_MEMEL_EPS = 1e-2;
     public static final double DEFAULT_LR = 1e-6;
     public static final double DEFAULT_MIN_LR_RATIO = 0.1;
@@ -124,8 +138,15 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         require(beta > 0 && Double.isFinite(beta), "beta must be positive");
         require(gamma >= 0 && Double.isFinite(gamma), "gamma must not be negative");
         require(lambda >= 0 && Double.isFinite(lambda), "lambda must not be negative");
-        require(inhibitK >= 1, "inhibit-k must be at least 1");
-        require(memelWindow >= 1 && memelEps >= 0, "memel-window must be at least 1 and memel-eps not negative");
+        if (memelSelect == null) { // saved before the per-sample selection: the run goes on as it began
+            memelSelect = MemelInhibition.Selection.PER_BATCH;
+            memelDelta = DEFAULT_MEMEL_DELTA;
+            memelBatches = DEFAULT_MEMEL_BATCHES;
+        }
+        require(inhibitK >= 1, "memel-k must be at least 1");
+        require(Double.isFinite(memelDelta), "memel-delta must be finite");
+        require(memelBatches >= 1 && memelWindow >= 1, "memel-batches and memel-window must be at least 1");
+        require(memelEps >= 0, "memel-eps must not be negative");
         require(lr > 0 && Double.isFinite(lr), "lr must be positive");
         require(warmupSteps == null || warmupSteps >= 0, "warmup must not be negative");
         require(minLrRatio >= 0 && minLrRatio <= 1, "min-lr-ratio must lie in [0, 1]");
@@ -163,6 +184,14 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         };
     }
 
+    /**
+     * MEmeL's units per step: per sample 1, the paper's top-1 (§4.1.2, App. E.3) and the code's {@code t=1}
+     * (EmeL.py@b8ce373 L7); per batch 8, our choice.
+     */
+    public static int defaultInhibitK(MemelInhibition.Selection selection) {
+        return selection == MemelInhibition.Selection.PER_SAMPLE ? 1 : 8;
+    }
+
     /** This config with another method, λ and seed: one run of a comparison. */
     public AlignConfig forRun(Method m, double lambda, long seed) {
         return toBuilder().method(m).lambda(lambda).seed(seed).build();
@@ -171,7 +200,8 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
     /** A builder holding this config's values, λ included. */
     public Builder toBuilder() {
         return builder(method).beta(beta).gamma(gamma).logp(logp).lambda(lambda).decorrMode(decorrMode).hook(hook)
-                .inhibitK(inhibitK).memelWindow(memelWindow).memelEps(memelEps).lora(lora).lr(lr).schedule(schedule)
+                .memelSelect(memelSelect).inhibitK(inhibitK).memelDelta(memelDelta).memelBatches(memelBatches)
+                .memelWindow(memelWindow).memelEps(memelEps).lora(lora).lr(lr).schedule(schedule)
                 .warmupSteps(warmupSteps).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).epochs(epochs)
                 .steps(steps).batchSize(batchSize).gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPromptTokens)
                 .maxLength(maxLength).evalShare(evalShare).evalEvery(evalEvery).fdEvery(fdEvery)
@@ -210,7 +240,10 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         private Double lambda;
         private DecorrelationLoss.Mode decorrMode = DEFAULT_DECORR_MODE;
         private String hook;
-        private int inhibitK = DEFAULT_INHIBIT_K;
+        private MemelInhibition.Selection memelSelect = DEFAULT_MEMEL_SELECT;
+        private Integer inhibitK;
+        private double memelDelta = DEFAULT_MEMEL_DELTA;
+        private int memelBatches = DEFAULT_MEMEL_BATCHES;
         private int memelWindow = DEFAULT_MEMEL_WINDOW;
         private double memelEps = DEFAULT_MEMEL_EPS;
         private LoraConfig lora;
@@ -244,7 +277,11 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         public Builder lambda(Double v) { lambda = v; return this; }
         public Builder decorrMode(DecorrelationLoss.Mode v) { decorrMode = v; return this; }
         public Builder hook(String v) { hook = v; return this; }
-        public Builder inhibitK(int v) { inhibitK = v; return this; }
+        public Builder memelSelect(MemelInhibition.Selection v) { memelSelect = v; return this; }
+        /** null: {@link #defaultInhibitK} of the selection. */
+        public Builder inhibitK(Integer v) { inhibitK = v; return this; }
+        public Builder memelDelta(double v) { memelDelta = v; return this; }
+        public Builder memelBatches(int v) { memelBatches = v; return this; }
         public Builder memelWindow(int v) { memelWindow = v; return this; }
         public Builder memelEps(double v) { memelEps = v; return this; }
         public Builder lora(LoraConfig v) { lora = v; return this; }
@@ -270,7 +307,8 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
         /** @throws IllegalArgumentException naming the first invalid field */
         public AlignConfig build() {
             return new AlignConfig(method, beta, gamma, logp, lambda != null ? lambda : defaultLambda(method, decorrMode),
-                    decorrMode, hook, inhibitK, memelWindow, memelEps, lora, lr, schedule, warmupSteps, minLrRatio,
+                    decorrMode, hook, memelSelect, inhibitK != null ? inhibitK : defaultInhibitK(memelSelect), memelDelta,
+                    memelBatches, memelWindow, memelEps, lora, lr, schedule, warmupSteps, minLrRatio,
                     weightDecay, gradClip, epochs, steps, batchSize, gradAccum, seed, maxPromptTokens, maxLength, evalShare,
                     evalEvery, fdEvery, checkpointEvery, reference);
         }

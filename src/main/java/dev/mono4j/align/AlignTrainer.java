@@ -106,8 +106,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         this.start = start;
         this.hook = hook(cfg, model.config());
         this.lora = lora;
-        this.memel = cfg.method() == AlignConfig.Method.MEMEL ? new MemelInhibition(hook, width(model, hook), cfg.inhibitK(),
-                cfg.memelWindow(), cfg.memelEps()) : null;
+        this.memel = cfg.method() == AlignConfig.Method.MEMEL ? MemelInhibition.of(hook, width(model, hook), cfg) : null;
         this.out = out;
         this.plan = plan(cfg, start.totalSteps());
     }

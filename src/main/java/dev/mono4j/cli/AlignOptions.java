@@ -4,6 +4,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignData;
 import dev.mono4j.align.DecorrelationLoss;
+import dev.mono4j.align.MemelInhibition;
 import dev.mono4j.align.PolicyLogProbs;
 import dev.mono4j.model.LoraConfig;
 import java.nio.file.Path;
@@ -62,14 +63,29 @@ final class AlignOptions {
             + " released-code, block 10's mlp.hook_pre_linear, GPT-2 mlp.hook_pre).")
     String hook;
 
-    @Option(names = "--inhibit-k", defaultValue = "" + AlignConfig.DEFAULT_INHIBIT_K, description = "MEmeL: neurons inhibited per batch (default ${DEFAULT-VALUE}).")
-    int inhibitK;
+    @Option(names = "--memel-select", description = "MEmeL: per-sample (the paper's and its code's: the top units of"
+            + " each sample over all positions and neurons) or per-batch (the top neurons of the batch at every position)"
+            + " (default ${DEFAULT-VALUE}).")
+    MemelInhibition.Selection memelSelect = AlignConfig.DEFAULT_MEMEL_SELECT;
 
-    @Option(names = "--memel-window", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_WINDOW,
-            description = "MEmeL: forgetting window in tokens; inhibition starts after one (default ${DEFAULT-VALUE}).")
-    int memelWindow;
+    @Option(names = {"--memel-k", "--inhibit-k"}, description = "MEmeL: units inhibited per sample (default 1) or neurons"
+            + " per batch (default 8).")
+    Integer inhibitK;
 
-    @Option(names = "--memel-eps", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_EPS, description = "MEmeL variance compensation (default ${DEFAULT-VALUE}).")
+    @Option(names = "--memel-delta", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_DELTA, description = "MEmeL: Δ of"
+            + " generalised reverse deactivation z' = −Δz + stopgrad(z̄ + Δz) (default ${DEFAULT-VALUE}).")
+    double memelDelta;
+
+    @Option(names = "--memel-batches", description = "MEmeL per-sample: forgetting and late start, in batches (default "
+            + AlignConfig.DEFAULT_MEMEL_BATCHES + ").")
+    Integer memelBatches;
+
+    @Option(names = "--memel-window", description = "MEmeL per-batch: forgetting window in tokens; inhibition starts"
+            + " after one (default " + AlignConfig.DEFAULT_MEMEL_WINDOW + ").")
+    Integer memelWindow;
+
+    @Option(names = "--memel-eps", defaultValue = "" + AlignConfig.DEFAULT_MEMEL_EPS, description = "MEmeL variance"
+            + " compensation, a fraction of the mean variance (default ${DEFAULT-VALUE}).")
     double memelEps;
 
     @Option(names = "--lora", description = "Train LoRA adapters instead of every weight.")
@@ -149,9 +165,17 @@ final class AlignOptions {
 
     /** The config for {@code method} on the model in {@code modelDir}; λ unset follows the method. */
     AlignConfig config(AlignConfig.Method method, Path modelDir) {
+        boolean perSample = memelSelect == MemelInhibition.Selection.PER_SAMPLE;
+        if (perSample ? memelWindow != null : memelBatches != null) {
+            throw new UserInputException(perSample ? "--memel-window goes with --memel-select per-batch; per-sample forgets"
+                    + " after --memel-batches" : "--memel-batches goes with --memel-select per-sample; per-batch forgets"
+                    + " after --memel-window");
+        }
         return Flags.check(() -> AlignConfig.builder(method).beta(beta).gamma(gamma).logp(logp)
-                .lambda(lambda).decorrMode(decorrMode).hook(hook).inhibitK(inhibitK)
-                .memelWindow(memelWindow).memelEps(memelEps).lora(lora ? loraConfig(modelDir) : null).lr(lr)
+                .lambda(lambda).decorrMode(decorrMode).hook(hook).memelSelect(memelSelect).inhibitK(inhibitK)
+                .memelDelta(memelDelta)
+                .memelBatches(memelBatches != null ? memelBatches : AlignConfig.DEFAULT_MEMEL_BATCHES)
+                .memelWindow(memelWindow != null ? memelWindow : AlignConfig.DEFAULT_MEMEL_WINDOW).memelEps(memelEps).lora(lora ? loraConfig(modelDir) : null).lr(lr)
                 .schedule(schedule).warmupSteps(warmup).minLrRatio(minLrRatio)
                 .weightDecay(weightDecay).gradClip(gradClip).epochs(epochs).steps(steps).batchSize(batchSize)
                 .gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPrompt).maxLength(maxLength).evalShare(evalShare)

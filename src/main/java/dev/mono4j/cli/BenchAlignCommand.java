@@ -41,7 +41,7 @@ final class BenchAlignCommand extends CliCommand {
         List<AlignBench.Variant> variants = new ArrayList<>();
         for (AlignConfig.Method method : List.of(AlignConfig.Method.SFT, AlignConfig.Method.DPO, AlignConfig.Method.SIMPO,
                 AlignConfig.Method.L1, AlignConfig.Method.DECPO, AlignConfig.Method.MEMEL)) {
-            variants.add(new AlignBench.Variant(method.id(), timed(AlignConfig.builder(method).memelWindow(1)).build()));
+            variants.add(new AlignBench.Variant(method.id(), timed(AlignConfig.builder(method).memelBatches(1)).build()));
         }
         variants.add(new AlignBench.Variant("dpo, live reference", timed(AlignConfig.builder(AlignConfig.Method.DPO))
                 .reference(AlignConfig.Reference.LIVE).build()));

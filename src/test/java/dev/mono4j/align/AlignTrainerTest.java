@@ -90,9 +90,9 @@ class AlignTrainerTest {
 
     @Test
     void resumingEndsWithTheWeightsOfAnUninterruptedRun() throws IOException {
-        AlignConfig cfg = small(AlignConfig.Method.MEMEL).memelWindow(64).inhibitK(4).gradAccum(2).steps(9).build();
+        AlignConfig cfg = small(AlignConfig.Method.MEMEL).memelBatches(4).inhibitK(2).memelDelta(2).gradAccum(2).steps(9).build();
         JsonNode last = resumeMatches(cfg);
-        assertTrue(last.has("inhibited"), "MEmeL inhibition started after its window: " + last);
+        assertTrue(last.has("inhibited"), "MEmeL inhibition started after its late start: " + last);
     }
 
     @Test

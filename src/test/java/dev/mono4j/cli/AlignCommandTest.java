@@ -69,7 +69,7 @@ class AlignCommandTest {
     void compareRunsEveryMethodAndSeedIntoOneReport() throws Exception {
         Path out = tmp.resolve("cmp");
         CliTest.Run r = cli("align", "compare", model, "--pairs", pairs, "--methods", "dpo,memel", "--seeds", 2, "--steps", 2,
-                "--batch-size", 4, "--lr", "1e-2", "--memel-window", 16, "--measure-texts", 4, "--out", out);
+                "--batch-size", 4, "--lr", "1e-2", "--memel-batches", 1, "--measure-texts", 4, "--out", out);
         assertEquals(0, r.code(), r.err());
         JsonNode cmp = Json.read(out.resolve("compare.json"));
         assertEquals(2, cmp.path("methods").size());
@@ -80,7 +80,7 @@ class AlignCommandTest {
         assertTrue(Files.exists(out.resolve("measure/report.html")));
         long before = Files.getLastModifiedTime(out.resolve("runs/dpo/seed0/summary.json")).toMillis();
         assertEquals(0, cli("align", "compare", model, "--pairs", pairs, "--methods", "dpo,memel", "--seeds", 2, "--steps", 2,
-                "--batch-size", 4, "--lr", "1e-2", "--memel-window", 16, "--measure-texts", 4, "--out", out).code());
+                "--batch-size", 4, "--lr", "1e-2", "--memel-batches", 1, "--measure-texts", 4, "--out", out).code());
         assertEquals(before, Files.getLastModifiedTime(out.resolve("runs/dpo/seed0/summary.json")).toMillis(),
                 "a rerun keeps finished runs");
     }
@@ -97,5 +97,11 @@ class AlignCommandTest {
                 "q_prj");
         assertBadInput(cli("align", model, "--pairs", pairs, "--method", "decpo", "--decorr-mode", "code", "--out",
                 tmp.resolve("x")), "--decorr-mode", "paper", "released-code-last-token");
+        assertBadInput(cli("align", model, "--pairs", pairs, "--method", "memel", "--memel-window", 16, "--out", tmp.resolve("x")),
+                "--memel-window", "per-batch");
+        assertBadInput(cli("align", model, "--pairs", pairs, "--method", "memel", "--memel-select", "per-batch",
+                "--memel-batches", 3, "--out", tmp.resolve("x")), "--memel-batches", "per-sample");
+        assertBadInput(cli("align", model, "--pairs", pairs, "--method", "memel", "--memel-k", 0, "--out", tmp.resolve("x")),
+                "memel-k");
     }
 }

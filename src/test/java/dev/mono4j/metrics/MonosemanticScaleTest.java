@@ -11,7 +11,7 @@ import org.junit.jupiter.api.Test;
 class MonosemanticScaleTest {
     private static final int HUGE_WINDOW = Integer.MAX_VALUE;
 
-    /** Population mean and variance of column k over the first {@code rows} rows of all batches, two-pass in double. */
+    /** Mean and unbiased variance (÷(n−1), Eq.7's S²) of column k over the first {@code upToBatch} batches, two-pass in double. */
     static double[] meanVar(List<float[]> batches, int width, int k, int upToBatch) {
         double sum = 0;
         long n = 0;
@@ -31,7 +31,7 @@ class MonosemanticScaleTest {
                 ss += dv * dv;
             }
         }
-        return new double[] {mean, ss / n};
+        return new double[] {mean, ss / (n - 1)};
     }
 
     static List<float[]> randomBatches(long seed, int width, int... rows) {
@@ -106,9 +106,10 @@ class MonosemanticScaleTest {
     }
 
     /**
-     * Hand case with window 2: {0, 2} then {4, 4} (4 tokens, mean 2.5, variance 2.75), then {10}: the
-     * history counts as 2 tokens, so mean = 2.5 + 7.5·1/3 = 5 and variance = (2·2.75)/3 + 2·1·7.5²/9 = 43/3.
-     * With an unbounded window it is all five tokens: mean 4, variance 11.2.
+     * Hand case with window 2: {0, 2} then {4, 4} (4 tokens, mean 2.5, unbiased variance 11/3), then {10}: the
+     * history counts as m = 2 tokens, so by Eq.8–9 with b = 1 mean = (2·2.5 + 10)/3 = 5 and variance =
+     * 2·1·7.5²/(2·3) + (0 + 1·11/3)/2 = 247/12. With an unbounded window it is all five tokens: mean 4,
+     * variance 56/4 = 14.
      */
     @Test
     void windowCapsTheWeightOfHistory() {
@@ -119,13 +120,53 @@ class MonosemanticScaleTest {
             s.add(new float[] {4, 4}, 2);
         }
         assertEquals(2.5, small.mean()[0], 1e-12);
-        assertEquals(2.75, small.variance()[0], 1e-12);
+        assertEquals(11.0 / 3, small.variance()[0], 1e-12);
         small.add(new float[] {10}, 1);
         big.add(new float[] {10}, 1);
         assertEquals(5.0, small.mean()[0], 1e-12);
-        assertEquals(43.0 / 3, small.variance()[0], 1e-12);
+        assertEquals(247.0 / 12, small.variance()[0], 1e-12);
         assertEquals(4.0, big.mean()[0], 1e-12);
-        assertEquals(11.2, big.variance()[0], 1e-12);
+        assertEquals(14.0, big.variance()[0], 1e-12);
+    }
+
+    /**
+     * Forgetting in batches against the authors' update, written as their code writes it (dominatorX/MEmeL-code
+     * EmeL.py@b8ce373 L52–55; App. C.1's Alg. 1): once n_f batches are in, with b rows per batch,
+     * υ ← (υ·(n_f − 1/b) + υ′ + (μ − μ′)²/(1 + 1/n_f)) / (n_f + 1 − 1/b), μ ← (μ·n_f + μ′)/(n_f + 1), from the
+     * exact statistics of the first n_f batches.
+     */
+    @Test
+    void batchForgettingFollowsTheAuthorsUpdateAfterTenBatches() {
+        int width = 2;
+        int rows = 7;
+        int nf = 10;
+        int[] sizes = new int[nf + 3];
+        java.util.Arrays.fill(sizes, rows);
+        List<float[]> batches = randomBatches(5, width, sizes);
+        MonosemanticScale s = new MonosemanticScale(width, MonosemanticScale.Forgetting.batches(nf), 0.01);
+        for (int b = 0; b < nf; b++) {
+            assertTrue(!s.lateStartReached(), "late start not before " + nf + " batches");
+            s.add(batches.get(b), rows);
+        }
+        assertTrue(s.lateStartReached(), "late start after " + nf + " batches");
+        double[][] expected = new double[width][];
+        for (int k = 0; k < width; k++) {
+            expected[k] = meanVar(batches, width, k, nf);
+        }
+        double bInv = 1.0 / rows;
+        for (int b = nf; b < batches.size(); b++) {
+            s.add(batches.get(b), rows);
+            for (int k = 0; k < width; k++) {
+                double[] batch = meanVar(batches.subList(b, b + 1), width, k, 1);
+                double mu = batch[0];
+                double biased = batch[1] * (rows - 1) / rows;
+                double[] e = expected[k];
+                double var = (e[1] * (nf - bInv) + biased + (e[0] - mu) * (e[0] - mu) / (1 + 1.0 / nf)) / (nf + 1 - bInv);
+                expected[k] = new double[] {(e[0] * nf + mu) / (nf + 1), var};
+                assertEquals(expected[k][0], s.mean()[k], 1e-12, "mean of neuron " + k + " after batch " + b);
+                assertEquals(expected[k][1], s.variance()[k], 1e-12 * expected[k][1], "variance of neuron " + k + " after batch " + b);
+            }
+        }
     }
 
     @Test
@@ -171,16 +212,16 @@ class MonosemanticScaleTest {
     }
 
     /**
-     * Neuron 0 is constant (variance 0) until it jumps; neuron 1 has variance 1. With ε = 0.01 the jump of 2
-     * is scored against S² = 0 + 0.01·(0 + 1)/2, i.e. 4 / 0.005 = 800: finite.
+     * Neuron 0 is constant (variance 0) until it jumps; neuron 1 has (unbiased) variance 2. With ε = 0.01 the
+     * jump of 2 is scored against S² = 0 + 0.01·(0 + 2)/2, i.e. 4 / 0.01 = 400: finite.
      */
     @Test
     void varianceCompensationKeepsAConstantNeuronFinite() {
         MonosemanticScale s = new MonosemanticScale(2, HUGE_WINDOW, 0.01);
-        s.add(new float[] {5, 0, 5, 2}, 2); // neuron 0: {5, 5}; neuron 1: {0, 2}, mean 1, variance 1
+        s.add(new float[] {5, 0, 5, 2}, 2); // neuron 0: {5, 5}; neuron 1: {0, 2}, mean 1, variance 2
         s.add(new float[] {7, 1, 5, 1}, 2); // neuron 0 jumps by 2; neuron 1 sits at its mean
         double[] scores = s.scores();
-        assertEquals(800.0, scores[0], 1e-9);
+        assertEquals(400.0, scores[0], 1e-9);
         assertEquals(0.0, scores[1], 1e-12);
         assertTrue(Double.isFinite(scores[0]));
     }
@@ -197,7 +238,7 @@ class MonosemanticScaleTest {
     }
 
     /**
-     * Scores built by hand: every neuron sees {0, 2} (mean 1, variance 1), then one token 1 + a_k, so with
+     * Scores built by hand: every neuron sees {0, 1, 2} (mean 1, unbiased variance 1), then one token 1 + a_k, so with
      * ε = 0 its score is a_k². a = (1, 3, 0, 2, 4) gives scores (1, 9, 0, 4, 16): sorted (0, 1, 4, 9, 16),
      * median 4, p90 at position 3.6 → 9 + 0.6·7 = 13.2, p99 at 3.96 → 15.72, max 16, top 3: 4, 1, 3.
      */
@@ -205,15 +246,16 @@ class MonosemanticScaleTest {
     void summaryQuantilesAndTopNeurons() {
         double[] a = {1, 3, 0, 2, 4};
         int width = a.length;
-        float[] first = new float[2 * width];
+        float[] first = new float[3 * width];
         float[] second = new float[width];
         for (int k = 0; k < width; k++) {
             first[k] = 0;
-            first[width + k] = 2;
+            first[width + k] = 1;
+            first[2 * width + k] = 2;
             second[k] = (float) (1 + a[k]);
         }
         MonosemanticScale s = new MonosemanticScale(width, HUGE_WINDOW, 0);
-        s.add(first, 2);
+        s.add(first, 3);
         s.add(second, 1);
         double[] scores = s.scores();
         for (int k = 0; k < width; k++) {

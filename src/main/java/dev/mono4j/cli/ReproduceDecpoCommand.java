@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
         + " --quick: about a minute).")
 final class ReproduceDecpoCommand extends CliCommand {
     @Option(names = "--quick", description = "The CI-sized run: preset xs, 40 pretraining steps, 300 stories, 2 seeds,"
-            + " toxicity, 4 alignment steps, Figure 7 at blocks 0 and 3.")
+            + " toxicity, DPO vs DecPO (samples), 4 alignment steps, Figure 7 at block 1, 20 judged prompts.")
     boolean quick;
 
     @Option(names = "--presets", split = ",", description = "Model sizes, smallest first (default xs,s,m).")
@@ -54,6 +54,9 @@ final class ReproduceDecpoCommand extends CliCommand {
 
     @Option(names = "--fig7-layers", split = ",", description = "Blocks DecPO regularizes for Figure 7 (default: every block).")
     List<Integer> fig7Layers;
+
+    @Option(names = "--judged-prompts", description = "Held-out prompts judged per model, the first ones (default 0: all 200).")
+    Integer judgedPrompts;
 
     @Mixin
     OutputFolderOptions output;
@@ -102,6 +105,9 @@ final class ReproduceDecpoCommand extends CliCommand {
         }
         if (fig7Layers != null) {
             b.fig7Layers(fig7Layers);
+        }
+        if (judgedPrompts != null) {
+            b.judgedPrompts(judgedPrompts);
         }
         return b.build();
     }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.align.AlignCompare;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignData;
-import dev.mono4j.align.AlignEval;
 import dev.mono4j.align.AlignTrainer;
 import dev.mono4j.align.DecorrelationLoss;
 import dev.mono4j.data.conceptworld.ConceptWorldWriter;
@@ -192,7 +191,7 @@ public final class ReproduceDecpo {
             if (!Files.exists(own) && Files.exists(sharedEval)) {
                 Files.copy(sharedEval, own);
             }
-            AlignCompare.Result r = new AlignCompare(methods, cfg.seeds(), base, null, AlignEval.DEFAULT, 0)
+            AlignCompare.Result r = new AlignCompare(methods, cfg.seeds(), base, null, cfg.eval(), 0)
                     .run(model, AlignData.Source.task(task, cfg.seed()), dir, false);
             if (!Files.exists(sharedEval)) {
                 Files.createDirectories(shared);

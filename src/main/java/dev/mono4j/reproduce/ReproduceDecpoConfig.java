@@ -1,6 +1,7 @@
 package dev.mono4j.reproduce;
 
 import dev.mono4j.align.AlignConfig;
+import dev.mono4j.align.AlignEval;
 import dev.mono4j.align.DecorrelationLoss;
 import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.PreferenceSets;
@@ -29,11 +30,12 @@ import java.util.List;
  * @param decorrModes   DecPO's regularizer forms, each its own Table 2 row (default every mode)
  * @param alignSteps    optimizer steps of each alignment run, 8 pairs each (default 60, as docs/reproduction.md's λ sweep)
  * @param fig7Layers    blocks DecPO regularizes for Figure 7; empty: every block of each preset
+ * @param judgedPrompts held-out prompts judged per model, the first ones (default 0: all 200)
  * @param quick         the CI-sized run (recorded in results.json; the sizes themselves are the fields above)
  */
 public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainSteps, int docs, long seed, int seeds,
         List<String> tasks, List<AlignConfig.Method> methods, List<DecorrelationLoss.Mode> decorrModes, int alignSteps,
-        List<Integer> fig7Layers, boolean quick) {
+        List<Integer> fig7Layers, int judgedPrompts, boolean quick) {
 
     public static final List<String> DEFAULT_PRESETS = List.of("xs", "s", "m");
     /** Our choice: the demo's steps for xs and s (docs/reproduction.md, claim 1), and s's for the larger ones. */
@@ -55,7 +57,11 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
     public static final int QUICK_SEEDS = 2;
     public static final List<String> QUICK_TASKS = List.of("toxicity");
     public static final int QUICK_ALIGN_STEPS = 4;
-    public static final List<Integer> QUICK_FIG7_LAYERS = List.of(0, 3);
+    public static final List<Integer> QUICK_FIG7_LAYERS = List.of(1);
+    /** Quick runs compare DPO with DecPO's default form only, judged on 20 prompts: what fits in about a minute. */
+    public static final List<AlignConfig.Method> QUICK_METHODS = List.of(AlignConfig.Method.DPO);
+    public static final List<DecorrelationLoss.Mode> QUICK_DECORR_MODES = List.of(AlignConfig.DEFAULT_DECORR_MODE);
+    public static final int QUICK_JUDGED_PROMPTS = 20;
 
     /** Pretraining's peak learning rate: the demo's (ConceptWorld's topic conditioning is learned far sooner). */
     public static final double PRETRAIN_LR = DemoConfig.DEFAULT.lr();
@@ -79,7 +85,7 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
             ModelPresets.shape(p); // a known preset
         }
         require(pretrainSteps.stream().allMatch(s -> s >= 1) && alignSteps >= 1, "pretrain and align steps must be at least 1");
-        require(seeds >= 1, "seeds must be at least 1");
+        require(seeds >= 1 && judgedPrompts >= 0, "seeds must be at least 1 and judged prompts not negative");
         require(!tasks.isEmpty() && PreferenceSets.TASKS.containsAll(tasks) && new HashSet<>(tasks).size() == tasks.size(),
                 "tasks must be distinct ones of " + PreferenceSets.TASKS + ", got " + tasks);
         require(methods.contains(AlignConfig.Method.DPO), "methods must include dpo, which every figure compares with");
@@ -131,6 +137,12 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
                 .checkpointEvery(Math.max(1, alignSteps / 2)).build();
     }
 
+    /** How each model is judged: align eval's defaults on the first {@code judgedPrompts} prompts. */
+    public AlignEval eval() {
+        return new AlignEval(AlignEval.DEFAULT.maxNewTokens(), AlignEval.DEFAULT.temperature(), AlignEval.DEFAULT.seed(),
+                judgedPrompts);
+    }
+
     /** Figure 7's blocks for a model of {@code layers} blocks. */
     public List<Integer> fig7LayersFor(int layers) {
         if (!fig7Layers.isEmpty()) {
@@ -149,7 +161,8 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
 
     public static Builder quickBuilder() {
         return new Builder().presets(QUICK_PRESETS).pretrainStepsEach(QUICK_PRETRAIN_STEPS).docs(QUICK_DOCS).seeds(QUICK_SEEDS)
-                .tasks(QUICK_TASKS).alignSteps(QUICK_ALIGN_STEPS).fig7Layers(QUICK_FIG7_LAYERS).quick(true);
+                .tasks(QUICK_TASKS).alignSteps(QUICK_ALIGN_STEPS).fig7Layers(QUICK_FIG7_LAYERS).methods(QUICK_METHODS).decorrModes(QUICK_DECORR_MODES)
+                .judgedPrompts(QUICK_JUDGED_PROMPTS).quick(true);
     }
 
     /** Starts from the full run's defaults. */
@@ -165,6 +178,7 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
         private List<DecorrelationLoss.Mode> decorrModes = Arrays.asList(DecorrelationLoss.Mode.values());
         private int alignSteps = DEFAULT_ALIGN_STEPS;
         private List<Integer> fig7Layers = List.of();
+        private int judgedPrompts;
         private boolean quick;
 
         public Builder presets(List<String> v) { presets = v; return this; }
@@ -179,6 +193,7 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
         public Builder decorrModes(List<DecorrelationLoss.Mode> v) { decorrModes = v; return this; }
         public Builder alignSteps(int v) { alignSteps = v; return this; }
         public Builder fig7Layers(List<Integer> v) { fig7Layers = v; return this; }
+        public Builder judgedPrompts(int v) { judgedPrompts = v; return this; }
         public Builder quick(boolean v) { quick = v; return this; }
 
         /** @throws IllegalArgumentException naming the first invalid field */
@@ -186,7 +201,7 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
             List<Integer> steps = pretrainSteps != null ? pretrainSteps : presets.stream()
                     .map(p -> pretrainStepsEach != null ? pretrainStepsEach : DEFAULT_PRETRAIN_STEPS.getOrDefault(p, 1400)).toList();
             return new ReproduceDecpoConfig(presets, steps, docs, seed, seeds, tasks, methods, decorrModes,
-                    alignSteps, fig7Layers, quick);
+                    alignSteps, fig7Layers, judgedPrompts, quick);
         }
     }
 }

@@ -23,14 +23,20 @@ import java.util.Set;
  * @param temperature  sampling temperature (default 1: the model's own distribution, which preference
  *                     training shapes; 0: greedy)
  * @param seed         prompt i is sampled with seed + i (default 0)
+ * @param prompts      judge only the first this many prompts (default 0: all; a smaller number is for quick runs)
  */
-public record AlignEval(int maxNewTokens, double temperature, long seed) {
+public record AlignEval(int maxNewTokens, double temperature, long seed, int prompts) {
     public static final AlignEval DEFAULT = new AlignEval(Judges.MAX_TOKENS, 1.0, 0);
 
     public AlignEval {
-        if (maxNewTokens < 1 || temperature < 0) {
-            throw new IllegalArgumentException("max-new-tokens must be at least 1 and temperature not negative");
+        if (maxNewTokens < 1 || temperature < 0 || prompts < 0) {
+            throw new IllegalArgumentException("max-new-tokens must be at least 1, temperature and prompts not negative");
         }
+    }
+
+    /** Every prompt judged. */
+    public AlignEval(int maxNewTokens, double temperature, long seed) {
+        this(maxNewTokens, temperature, seed, 0);
     }
 
     /** One prompt's continuation and verdict (null: no judge for its task). */
@@ -45,7 +51,8 @@ public record AlignEval(int maxNewTokens, double temperature, long seed) {
     }
 
     /** Samples and judges {@code prompts} with the model; {@code stops} end a continuation (the model's eos). */
-    public Result judge(TransformerLM model, Tokenizer tok, List<Prompt> prompts, Set<Long> stops) {
+    public Result judge(TransformerLM model, Tokenizer tok, List<Prompt> all, Set<Long> stops) {
+        List<Prompt> prompts = this.prompts == 0 ? all : all.subList(0, Math.min(this.prompts, all.size()));
         List<Sample> samples = new ArrayList<>();
         int judged = 0;
         int yes = 0;

@@ -1,5 +1,6 @@
 package dev.mono4j.reproduce;
 
+import dev.mono4j.stats.PairedTTest;
 import java.util.Locale;
 
 /**
@@ -18,7 +19,7 @@ public record Claim(String figure, String claim, String paper, String ours, Pair
     public static final String NOT_SUPPORTED = "not supported";
     public static final String INCONCLUSIVE = "inconclusive";
     /** The significance level of every paired test (our choice, the conventional one). */
-    public static final double ALPHA = 0.05;
+    public static final double ALPHA = PairedTTest.ALPHA;
     public static final String T_RULE = "paired t-test, two-sided, p < " + ALPHA + ": supported when the mean difference has"
             + " the claimed sign, not supported when it has the opposite sign, inconclusive otherwise (or with fewer than"
             + " two pairs)";

@@ -74,8 +74,7 @@ final class DecpoClaims {
         List<String> parts = new ArrayList<>();
         List<Double> values = new ArrayList<>();
         figures.forEach((preset, f) -> {
-            double max = java.util.Arrays.stream(f.weightProxyBase()).map(Math::abs).max().orElse(0);
-            double v = max == 0 ? 0 : PresetFigures.mean(f.weightProxyBase()) / max;
+            double v = PresetFigures.mean(f.weightProxyBase());
             values.add(v);
             parts.add(String.format(Locale.ROOT, "%s %.3f", preset, v));
         });

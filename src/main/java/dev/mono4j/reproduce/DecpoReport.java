@@ -74,9 +74,8 @@ final class DecpoReport {
             String p = e.getKey();
             PresetFigures f = e.getValue();
             double[] depth = depth(f.layers());
-            double max = java.util.Arrays.stream(f.weightProxyBase()).map(Math::abs).max().orElse(1);
-            fig2.series(p + " base", depth, scale(f.weightProxyBase(), 1 / max));
-            fig2.series(p + " DPO", depth, scale(PresetFigures.meanOverSeeds(f.weightProxyDpo()), 1 / max));
+            fig2.series(p + " base", depth, f.weightProxyBase());
+            fig2.series(p + " DPO", depth, PresetFigures.meanOverSeeds(f.weightProxyDpo()));
             fig3.series(p + " base", depth, f.fdBase());
             fig3.series(p + " DPO", depth, PresetFigures.meanOverSeeds(f.fdDpo()));
             double[] dv = PresetFigures.meanOverSeeds(f.varianceDecpo());
@@ -150,9 +149,5 @@ final class DecpoReport {
             x[i] = layers == 1 ? 0 : (double) i / (layers - 1);
         }
         return x;
-    }
-
-    private static double[] scale(double[] v, double k) {
-        return java.util.Arrays.stream(v).map(x -> x * k).toArray();
     }
 }

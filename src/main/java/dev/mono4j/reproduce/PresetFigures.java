@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.align.AlignCompare;
 import dev.mono4j.align.AlignData;
 import dev.mono4j.align.AlignTrainer;
+import dev.mono4j.metrics.WeightProxy;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,8 +15,9 @@ import java.util.Map;
  * One preset's numbers behind Figures 2–7, on the first task; lists run over seeds.
  *
  * @param layers            blocks
- * @param weightProxyBase   Figure 2: per block, median ‖W_in,j‖·b_in,j of the GPT-2-layout base (metrics.WeightProxy)
- * @param weightProxyDpo    the same after DPO, per seed
+ * @param weightProxyBase   Figure 2: per block, median ‖W_in,j‖·b_in,j of the GPT-2-layout base divided by the base's
+ *                          maximum over layers of the median |‖W_in,j‖·b_in,j| (metrics.WeightProxy, as the authors' code)
+ * @param weightProxyDpo    the same after DPO, per seed, divided by the base's divisor so the two compare
  * @param fdBase            Figure 3: FD per block of the base (LayerProbe)
  * @param fdDpo             after DPO, per seed
  * @param fdDecpo           after DecPO, per seed
@@ -52,7 +54,8 @@ public record PresetFigures(int layers, double[] weightProxyBase, List<double[]>
         int maxPrompt = cfg.alignBase().maxPromptTokens();
         int maxLength = cfg.alignBase().maxLength();
         LayerProbe base = LayerProbe.of(model, data, maxPrompt, maxLength);
-        double[] proxyBase = ReproduceDecpo.weightProxy(gpt2Base);
+        WeightProxy.ByLayer base2 = ReproduceDecpo.weightProxy(gpt2Base);
+        double[] proxyBase = base2.normalized();
         List<double[]> proxyDpo = new ArrayList<>();
         List<double[]> fdDpo = new ArrayList<>();
         List<double[]> fdDecpo = new ArrayList<>();
@@ -63,7 +66,8 @@ public record PresetFigures(int layers, double[] weightProxyBase, List<double[]>
         List<Margins> marginsDpo = new ArrayList<>();
         List<Margins> marginsDecpo = new ArrayList<>();
         for (int s = 0; s < cfg.seeds(); s++) {
-            proxyDpo.add(ReproduceDecpo.weightProxy(gpt2Dpo.run("dpo", s).resolve(AlignTrainer.FINAL_DIR)));
+            double[] medians = ReproduceDecpo.weightProxy(gpt2Dpo.run("dpo", s).resolve(AlignTrainer.FINAL_DIR)).medians();
+            proxyDpo.add(java.util.Arrays.stream(medians).map(m -> m / base2.scale()).toArray());
             Path dpo = firstTask.run("dpo", s);
             Path decpo = firstTask.run(decpoRow, s);
             LayerProbe pDpo = LayerProbe.of(dpo.resolve(AlignTrainer.FINAL_DIR), data, maxPrompt, maxLength);

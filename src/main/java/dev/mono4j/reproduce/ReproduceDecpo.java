@@ -233,10 +233,10 @@ public final class ReproduceDecpo {
         }
     }
 
-    /** The weight proxy's per-layer medians of the GPT-2-layout model in {@code dir}. */
-    static double[] weightProxy(Path dir) {
+    /** The weight proxy of the GPT-2-layout model in {@code dir}, by layer (Figure 2's score). */
+    static WeightProxy.ByLayer weightProxy(Path dir) {
         try (Transformer model = Checkpoint.load(dir)) {
-            return WeightProxy.of(model).medians();
+            return WeightProxy.byLayer(model);
         }
     }
 }

@@ -20,14 +20,18 @@ public record PairedTTest(int n, double meanDiff, double sdDiff, double t, doubl
     public static final double ALPHA = 0.05;
 
     public static PairedTTest of(List<Double> a, List<Double> b) {
-        if (a.size() != b.size() || a.isEmpty()) {
-            throw new IllegalArgumentException("a paired test needs the same seeds on both sides: " + a.size() + " vs " + b.size());
+        return of(a.stream().mapToDouble(Double::doubleValue).toArray(), b.stream().mapToDouble(Double::doubleValue).toArray());
+    }
+
+    public static PairedTTest of(double[] a, double[] b) {
+        if (a.length != b.length || a.length == 0) {
+            throw new IllegalArgumentException("a paired test needs the same seeds on both sides: " + a.length + " vs " + b.length);
         }
-        int n = a.size();
+        int n = a.length;
         double[] d = new double[n];
         double mean = 0;
         for (int i = 0; i < n; i++) {
-            d[i] = a.get(i) - b.get(i);
+            d[i] = a[i] - b[i];
             mean += d[i] / n;
         }
         if (n < 2) {

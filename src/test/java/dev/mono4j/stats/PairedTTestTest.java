@@ -20,6 +20,21 @@ class PairedTTestTest {
         assertEquals(1.0, PairedTTest.twoSidedP(0, 5), 1e-12);
     }
 
+    /** scipy.stats.t.sf(|t|, df) * 2 and scipy.stats.ttest_rel (scipy 1.x), computed independently. */
+    @Test
+    void matchesScipy() {
+        assertEquals(0.05001177181711132, PairedTTest.twoSidedP(2.228, 10), 1e-10);
+        assertEquals(0.010004633364384856, PairedTTest.twoSidedP(3.169, 10), 1e-10);
+        assertEquals(0.144065929128646, PairedTTest.twoSidedP(-1.5, 30), 1e-10);
+        assertEquals(0.5184396023116179, PairedTTest.twoSidedP(0.7, 4.5), 1e-10);
+        // d = (1, 2, 3, 4): mean 2.5, s = √(5/3), t = 3.8730; ttest_rel gives p 0.030466.
+        PairedTTest r = PairedTTest.of(new double[] {3, 5, 7, 9}, new double[] {2, 3, 4, 5});
+        assertEquals(Math.sqrt(5.0 / 3), r.sdDiff(), 1e-12);
+        assertEquals(3.872983346207417, r.t(), 1e-12);
+        assertEquals(0.030466291662170977, r.p(), 1e-10);
+        assertEquals(-3.872983346207417, PairedTTest.of(new double[] {2, 3, 4, 5}, new double[] {3, 5, 7, 9}).t(), 1e-12);
+    }
+
     /** With one degree of freedom T is Cauchy: P(|T| ≥ t) = 1 − 2·atan(t)/π exactly. */
     @Test
     void oneDegreeOfFreedomIsCauchy() {

@@ -190,7 +190,8 @@ public final class Demo {
                         "gap to floor", "tokens/s", "time"), rows);
         List<Measurement.ModelResult> measured = models.stream().map(ModelResult::metrics).toList();
         r.section("Capacity vs. monosemanticity")
-                .paragraph("DecPO's first claim is that monosemanticity grows with model capacity. Each model is measured"
+                .paragraph("Does a larger model measure as more monosemantic? DecPO's Figure 2 finds no consistent link between"
+                        + " model size and monosemanticity (and a positive one along preference alignment). Each model is measured"
                         + " on " + cfg.measureTexts() + " fresh labelled stories at its MLP up-projection"
                         + " (mlp.hook_pre_linear), every layer: feature decorrelation (FD, last-token pooling, higher ="
                         + " more monosemantic by DecPO's proxy), mean |correlation| between neurons, the fraction of"

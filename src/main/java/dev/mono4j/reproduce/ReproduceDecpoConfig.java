@@ -38,7 +38,7 @@ public record ReproduceDecpoConfig(List<String> presets, List<Integer> pretrainS
         List<Integer> fig7Layers, int judgedPrompts, boolean quick) {
 
     public static final List<String> DEFAULT_PRESETS = List.of("xs", "s", "m");
-    /** Our choice: the demo's steps for xs and s (docs/reproduction.md, claim 1), and s's for the larger ones. */
+    /** Our choice: the demo's steps for xs and s (docs/reproduction.md, "Model size and monosemanticity"), and s's for the larger ones. */
     public static final java.util.Map<String, Integer> DEFAULT_PRETRAIN_STEPS = java.util.Map.of("xs", 800, "s", 1400,
             "m", 1400, "l", 1400);
     public static final int DEFAULT_DOCS = DemoConfig.DEFAULT.docs();

@@ -49,7 +49,7 @@ public record BaConfig(double htf, int adaptEvery, double gammaMinus, double gam
 
     @Override
     public BaConfig withKnob(double v) {
-        return of(asGba().toBuilder().htf(v).build());
+        return new BaConfig(v, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu, peak, outputScale);
     }
 
     @Override

@@ -76,7 +76,8 @@ final class GbaSae extends TrainableSae {
 
     /**
      * Starts each latent's bias where it fires at its group's target frequency on the first sample: the
-     * (1 − p_k) quantile of its pre-activations, within [−R, 0]. The paper does not say where b starts; from
+     * (1 − p_k) quantile of its pre-activations, within [−R, 0] (our choice). The paper does not say where b starts
+     * (gba.md §3: not found; [S1-zh]'s HTF 0.5 "≈50% activation at zero-bias random init" hints at b = 0); from
      * b = 0 half the latents fire on every row, and the reconstruction of thousands of active tied latents
      * blows up long before the slow adaptation steps (γ = 1% of a peak per window) bring the frequencies down.
      */

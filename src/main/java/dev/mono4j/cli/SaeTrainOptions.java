@@ -36,7 +36,8 @@ final class SaeTrainOptions {
     }
 
     private static final List<String> GBA_FLAGS = List.of("--gba-groups", "--htf", "--ltf", "--adapt-every",
-            "--gamma-minus", "--gamma-plus", "--gba-epsilon", "--gba-untied", "--gba-jumprelu");
+            "--gamma-minus", "--gamma-plus", "--gba-epsilon", "--gba-untied", "--gba-jumprelu", "--gba-peak",
+            "--gba-output-scale");
     /** By registered architecture name; an architecture without an entry trains with its defaults. */
     private static final Map<String, ArchitectureFlags> FLAGS = new LinkedHashMap<>();
 
@@ -49,10 +50,10 @@ final class SaeTrainOptions {
         FLAGS.put("jumprelu", new ArchitectureFlags(List.of("--l0", "--bandwidth", "--init-threshold"),
                 o -> new JumpReluConfig(o.l0, o.bandwidth, o.initThreshold)));
         FLAGS.put("gba", new ArchitectureFlags(GBA_FLAGS, o -> new GbaConfig(o.groups, o.htf, o.ltf, o.adaptEvery,
-                o.gammaMinus, o.gammaPlus, o.epsilon, !o.untied, o.gbaJumpRelu)));
+                o.gammaMinus, o.gammaPlus, o.epsilon, !o.untied, o.gbaJumpRelu, o.gbaPeak, o.gbaOutputScale)));
         FLAGS.put("ba", new ArchitectureFlags(GBA_FLAGS.stream().filter(f -> !f.equals("--gba-groups") && !f.equals("--ltf"))
                 .toList(), o -> new BaConfig(o.htf, o.adaptEvery, o.gammaMinus, o.gammaPlus, o.epsilon, !o.untied,
-                o.gbaJumpRelu)));
+                o.gbaJumpRelu, o.gbaPeak, o.gbaOutputScale)));
     }
 
     @Option(names = "--activations", description = "Activation store folder (from `sae cache`).")
@@ -123,6 +124,15 @@ final class SaeTrainOptions {
 
     @Option(names = "--gba-jumprelu", description = "GBA: gate latents with threshold −b (JumpReLU) instead of shifting by b.")
     boolean gbaJumpRelu;
+
+    @Option(names = "--gba-peak", description = "GBA: the peak r_m a bias steps by, of the pre-activation with its bias "
+            + "(the paper's) or of the projection without it (mono4j's earlier choice): pre-activation or projection "
+            + "(default ${DEFAULT-VALUE}).")
+    GbaConfig.Peak gbaPeak = G.peak();
+
+    @Option(names = "--gba-output-scale", description = "GBA: the per-latent output scale a_m: trained (the paper's "
+            + "method) or fixed at 1 (its v1 experiments as one source reads them) (default ${DEFAULT-VALUE}).")
+    GbaConfig.OutputScale gbaOutputScale = G.outputScale();
 
     @Option(names = "--dense-decode", description = "TopK/BatchTopK: compute every latent densely (slower, same result).")
     boolean denseDecode;

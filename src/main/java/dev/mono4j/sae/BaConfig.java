@@ -3,30 +3,33 @@ package dev.mono4j.sae;
 import ai.djl.ndarray.NDManager;
 
 /**
- * Bias Adaptation (Chen et al. 2025, Algorithm 1): GBA with a single group whose target frequency is {@code htf}.
- * The other fields are {@link GbaConfig}'s.
+ * Bias Adaptation (Chen et al. 2025, Algorithm 1): GBA with a single group whose target frequency is {@code htf}
+ * (gba.md §4: "BA = one group with one target p"). The other fields are {@link GbaConfig}'s, with its defaults.
  */
 public record BaConfig(double htf, int adaptEvery, double gammaMinus, double gammaPlus, double epsilon, boolean tied,
-        boolean jumpRelu) implements ArchitectureConfig {
+        boolean jumpRelu, GbaConfig.Peak peak, GbaConfig.OutputScale outputScale) implements ArchitectureConfig {
     public static final BaConfig DEFAULT = of(GbaConfig.DEFAULT);
 
     public BaConfig {
-        asGba(htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu); // GbaConfig's checks
+        GbaConfig g = asGba(htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu, peak, outputScale);
+        peak = g.peak(); // GbaConfig's checks, and its reading of a config saved without these fields
+        outputScale = g.outputScale();
     }
 
     /** BA with {@code g}'s settings, aiming at its highest target frequency. */
     public static BaConfig of(GbaConfig g) {
-        return new BaConfig(g.htf(), g.adaptEvery(), g.gammaMinus(), g.gammaPlus(), g.epsilon(), g.tied(), g.jumpRelu());
+        return new BaConfig(g.htf(), g.adaptEvery(), g.gammaMinus(), g.gammaPlus(), g.epsilon(), g.tied(), g.jumpRelu(),
+                g.peak(), g.outputScale());
     }
 
     /** The one-group GBA this is. */
     public GbaConfig asGba() {
-        return asGba(htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu);
+        return asGba(htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu, peak, outputScale);
     }
 
     private static GbaConfig asGba(double htf, int adaptEvery, double gammaMinus, double gammaPlus, double epsilon,
-            boolean tied, boolean jumpRelu) {
-        return new GbaConfig(1, htf, htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu);
+            boolean tied, boolean jumpRelu, GbaConfig.Peak peak, GbaConfig.OutputScale outputScale) {
+        return new GbaConfig(1, htf, htf, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu, peak, outputScale);
     }
 
     @Override
@@ -46,7 +49,7 @@ public record BaConfig(double htf, int adaptEvery, double gammaMinus, double gam
 
     @Override
     public BaConfig withKnob(double v) {
-        return new BaConfig(v, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu);
+        return new BaConfig(v, adaptEvery, gammaMinus, gammaPlus, epsilon, tied, jumpRelu, peak, outputScale);
     }
 
     @Override

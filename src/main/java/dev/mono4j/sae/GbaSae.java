@@ -9,19 +9,30 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
+import java.util.Map;
 
 /**
- * GBA and BA (Chen et al. 2025; see {@link GbaConfig}): a ReLU SAE trained on reconstruction alone, whose encoder
- * bias b is not a parameter but set by {@link GroupBiasAdaptation} at the end of each window of steps. Tied by
- * default (encoder = decoderᵀ). With {@code jumpRelu} the adapted value gates instead of shifting:
- * f = z·H(z + b), i.e. a JumpReLU with θ = −b, which keeps the magnitudes of the latents that fire unshrunk. Both
- * fire on the same rows, so the adaptation is the same.
+ * GBA and BA (Chen et al. 2025; see {@link GbaConfig}): the SAE of gba.md §3 [S1],
+ * <pre>
+ *   f(x) = Σ_m a_m w_m φ(y_m) + b_pre,    y_m = w_mᵀ(x − b_pre) + b_m,
+ * </pre>
+ * w_m the tied encoder/decoder row (by default), a_m the per-neuron output scale ({@link GbaConfig.OutputScale}),
+ * b_pre our b_dec. It is trained on reconstruction alone, no sparsity term ([S1]; we minimise SAELens' MSE, Σ over
+ * d_in averaged over rows, where [S1] writes ½‖f(x) − x‖²: a constant factor, which Adam's update does not see).
+ * The encoder bias b is not a parameter (no gradient, [S1]) but set by {@link GroupBiasAdaptation} at the end of
+ * each window of steps. With {@code jumpRelu} the adapted value gates instead of shifting: φ(y) = z·H(y),
+ * z = y − b, a JumpReLU with θ = −b, which keeps the magnitudes of the latents that fire unshrunk. Both fire on
+ * the same rows (y > 0), so the adaptation is the same.
  */
 final class GbaSae extends TrainableSae {
+    /** The name of a_m among the parameters (and in checkpoints). */
+    static final String OUTPUT_SCALE = "a";
     private final GbaConfig gba;
     private final GroupBiasAdaptation adaptation;
     private final double inputNorm;
-    /** The last step's peak pre-activation w·(x − b_dec) of each latent. */
+    /** a_m, one per latent, starting at 1; null when {@link GbaConfig.OutputScale#FIXED} (a = 1). */
+    private final NDArray outputScale;
+    /** The last step's peak of each latent: of y_m or of w_m·(x − b_dec), as {@link GbaConfig#peak} says. */
     private float[] stepPeak;
 
     GbaSae(GbaConfig gba, SaeConfig cfg, int dIn, double inputNorm, float[] decoderBias, NDManager parent) {
@@ -29,6 +40,12 @@ final class GbaSae extends TrainableSae {
         this.gba = gba;
         this.inputNorm = inputNorm;
         this.adaptation = new GroupBiasAdaptation(gba, dSae, inputNorm, cfg.seed());
+        this.outputScale = gba.outputScale() == GbaConfig.OutputScale.TRAINED ? manager.ones(new Shape(dSae)) : null;
+    }
+
+    @Override
+    Map<String, NDArray> ownParameters() {
+        return outputScale == null ? Map.of() : Map.of(OUTPUT_SCALE, outputScale);
     }
 
     @Override
@@ -43,10 +60,12 @@ final class GbaSae extends TrainableSae {
         NDArray shifted = z.add(bEnc);
         NDArray fires = shifted.stopGradient().gt(0f).toType(DataType.FLOAT32, false);
         NDArray f = gba.jumpRelu() ? z.mul(fires) : Activation.relu(shifted);
-        NDArray recon = f.matMul(wDec).add(bDec);
+        NDArray scaled = outputScale == null ? f : f.mul(outputScale);
+        NDArray recon = scaled.matMul(wDec).add(bDec);
         NDArray mse = mse(x, recon);
         float[] firing = fires.sum(new int[] {0}).toFloatArray();
-        stepPeak = z.stopGradient().max(new int[] {0}).toFloatArray();
+        NDArray peakOf = gba.peak() == GbaConfig.Peak.PRE_ACTIVATION ? shifted : z;
+        stepPeak = peakOf.stopGradient().max(new int[] {0}).toFloatArray();
         return new Forward(mse, mse, m.zeros(new Shape()), recon, firing);
     }
 
@@ -57,7 +76,8 @@ final class GbaSae extends TrainableSae {
 
     /**
      * Starts each latent's bias where it fires at its group's target frequency on the first sample: the
-     * (1 − p_k) quantile of its pre-activations, within [−R, 0]. The paper does not say where b starts; from
+     * (1 − p_k) quantile of its pre-activations, within [−R, 0] (our choice). The paper does not say where b starts
+     * (gba.md §3: not found; [S1-zh]'s HTF 0.5 "≈50% activation at zero-bias random init" hints at b = 0); from
      * b = 0 half the latents fire on every row, and the reconstruction of thousands of active tied latents
      * blows up long before the slow adaptation steps (γ = 1% of a peak per window) bring the frequencies down.
      */
@@ -99,9 +119,23 @@ final class GbaSae extends TrainableSae {
         adaptation.restoreWindow(fields.path("gbaWindowRows").asLong(), r.readLongs("gba_fired"), r.readFloats("gba_peak"));
     }
 
-    /** Standard, or with {@code jumpRelu} a JumpReLU SAE with θ = −b and no encoder bias. */
+    /**
+     * Standard, or with {@code jumpRelu} a JumpReLU SAE with θ = −b and no encoder bias; a_m is folded into the
+     * decoder rows (a_m w_m), which SAELens' layout keeps apart from the encoder's.
+     */
     @Override
-    SparseAutoencoder export(RawWeights w, ObjectNode saeLensConfig, NDManager parent) {
+    SparseAutoencoder export(RawWeights raw, ObjectNode saeLensConfig, NDManager parent) {
+        RawWeights w = raw;
+        if (outputScale != null) {
+            float[] a = outputScale.toFloatArray();
+            float[] dec = raw.wDec().clone();
+            for (int i = 0; i < dSae; i++) {
+                for (int j = 0; j < dIn; j++) {
+                    dec[i * dIn + j] *= a[i];
+                }
+            }
+            w = new RawWeights(raw.wEnc(), dec, raw.bEnc(), raw.bDec());
+        }
         if (!gba.jumpRelu()) {
             return saved(SparseAutoencoder.Kind.STANDARD, 0, w, w.bEnc(), null, saeLensConfig, parent);
         }

@@ -5,17 +5,20 @@ import java.util.Arrays;
 import java.util.Random;
 
 /**
- * The bias adaptation loop of GBA (Chen et al. 2025, Algorithm 2; BA, Algorithm 1, is the one-group case).
- * Latents are split into K groups at random, group k aiming at firing frequency p_k. Over a window of T
- * steps the loop counts how often each latent m fires (p_m) and its peak positive pre-activation r_m; at the
- * end of the window:
+ * The bias adaptation loop of GBA (Chen et al. 2025, Algorithm 2; BA, Algorithm 1, is the one-group case; gba.md §4,
+ * [S1], consistent with [S4]). Latents are split into K groups at random ([S4]: a random permutation; [S1]: K groups
+ * of M/K), group k aiming at firing frequency p_k. The biases get no gradient; over a window of T steps the loop
+ * counts how often each latent m fires (p_m, the share of the window's rows with y_m > 0) and its peak r_m (the
+ * largest y_m of the window, see {@link GbaConfig.Peak}); at the end of the window (gba.md §4 step 5):
  * <pre>
  *   if p_m > p_k:       b_m ← max(b_m − γ₋ r_m, −R)       (fires too often: raise its bar)
- *   else if p_m < ε:    b_m ← min(b_m + γ₊ r̄_k, 0)       (dead: lower its bar by the group's mean peak)
+ *   else if p_m < ε:    b_m ← min(b_m + γ₊ r̄_k, 0)       (nearly dead: lower its bar by the group's mean peak)
  * </pre>
- * The paper bounds b in [−1, 0] for unit-norm inputs; R is that bound at the inputs' scale (their mean norm),
- * so the rule does not depend on how activations are normalised. The peak r_m is taken of w_m·(x − b_dec),
- * without the bias, so it measures how strongly the latent's direction is present, not its margin.
+ * r̄_k is the mean of the group's positive peaks; then the window starts afresh (step 6). ([S3] notes that the
+ * ICLR Algorithm 1 swaps min and max; this is the reading that keeps b in [−R, 0].) The paper bounds b in [−1, 0],
+ * which suggests unit-norm inputs; R is that bound at the inputs' scale, their mean norm as the SAE sees them
+ * (our choice, equivalent to the paper's bound for inputs scaled to mean norm 1), so the rule does not depend on
+ * how activations are normalised.
  */
 final class GroupBiasAdaptation {
     private final GbaConfig cfg;
@@ -48,7 +51,7 @@ final class GroupBiasAdaptation {
         return group[latent];
     }
 
-    /** Adds one step's statistics: per-latent firing counts over {@code n} rows and peak pre-activations. */
+    /** Adds one step's statistics: per-latent firing counts over {@code n} rows and peaks (only their positive part counts). */
     void record(float[] firing, float[] stepPeak, int n) {
         rows += n;
         for (int i = 0; i < fired.length; i++) {
@@ -79,7 +82,7 @@ final class GroupBiasAdaptation {
             if (p > cfg.target(k)) {
                 bias[i] = (float) Math.max(bias[i] - cfg.gammaMinus() * peak[i], -bound);
             } else if (p < cfg.epsilon() && peakCount[k] > 0) {
-                // A group whose latents never pre-activate positively has no mean peak; nothing to step by.
+                // Our choice where the paper is silent: a group with no positive peak has no mean; nothing to step by.
                 bias[i] = (float) Math.min(bias[i] + cfg.gammaPlus() * peakSum[k] / peakCount[k], 0);
             }
         }

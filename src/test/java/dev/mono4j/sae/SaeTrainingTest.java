@@ -213,7 +213,7 @@ class SaeTrainingTest {
     /** The bias rule: too frequent → down by γ₋ r_m (floored at −R); never firing → up by γ₊ r̄_k (capped at 0). */
     @Test
     void biasAdaptationRule() {
-        GbaConfig cfg = new GbaConfig(1, 0.1, 0.1, 1, 0.5, 0.25, 1e-6, true, false);
+        GbaConfig cfg = GbaConfig.builder().groups(1).htf(0.1).ltf(0.1).adaptEvery(1).gammaMinus(0.5).gammaPlus(0.25).build();
         GroupBiasAdaptation gba = new GroupBiasAdaptation(cfg, 4, 1.0, 1);
         // 10 rows: latent 0 fires 5 times (0.5 > 0.1), 1 fires once (0.1, on target), 2 never, 3 fires 9 times.
         gba.record(new float[] {5, 1, 0, 9}, new float[] {0.8f, 0.4f, 0f, 4f}, 10);
@@ -303,11 +303,11 @@ class SaeTrainingTest {
                 SyntheticConfig.Frequencies.UNIFORM, SyntheticConfig.Magnitudes.parse("uniform:0,1"), 0, 1)).save(dir);
         SaeConfig.Builder b = SaeConfig.DEFAULT.toBuilder().dSae(128).batchSize(256).lr(3e-3).logEvery(250)
                 .decoderBias(SaeConfig.DecoderBiasInit.ZERO, true);
-        GbaConfig atFrequency = new GbaConfig(10, 0.05, 0.001, 50, 0.01, 0.01, 1e-6, true, false);
+        GbaConfig atFrequency = GbaConfig.builder().htf(0.05).build();
         SaeTrainer.Summary gba = SaeTrainer.train(b.architecture(atFrequency).steps(1500).build(),
                 SaeData.synthetic(dir, 1), tmp.resolve("gba"), false, QUIET);
         assertTrue(((Number) gba.last().get("frr_0.9")).doubleValue() >= 0.95, "GBA " + gba.last());
-        GbaConfig tooOften = new GbaConfig(1, 0.4, 0.4, 50, 0.01, 0.01, 1e-6, true, false);
+        GbaConfig tooOften = GbaConfig.builder().groups(1).htf(0.4).ltf(0.4).build();
         SaeTrainer.Summary ba = SaeTrainer.train(b.architecture(BaConfig.of(tooOften)).steps(500).build(),
                 SaeData.synthetic(dir, 1), tmp.resolve("ba"), false, QUIET);
         assertEquals(0.0, ((Number) ba.last().get("frr_0.8")).doubleValue(), "BA " + ba.last());

@@ -149,6 +149,42 @@ class SyntheticSuperpositionTest {
         assertEquals(0.25, (double) three / rows, 0.015);
     }
 
+    /**
+     * The paper's imbalanced toy (gba.md §6: n = 128, d = 42, half the rows s = 3, half s = 20, every feature in
+     * ≈ 9% of rows), as `sae synth --n 128 --d 42 --sparsity 3:0.5,20:0.5` makes it: each row mixes exactly 3 or
+     * exactly 20 distinct features with positive magnitudes, x = hV exactly, each half holds about half the rows
+     * (per row, so in expectation: 5σ of a binomial), and each feature's frequency is (3 + 20)/2/128.
+     */
+    @Test
+    void theImbalancedToyHasHalfItsRowsAtThreeFeaturesAndHalfAtTwenty() {
+        SyntheticSuperposition model = new SyntheticSuperposition(config(128, 42, "3:0.5,20:0.5", "uniform",
+                "uniform:0,1", 0));
+        for (float f : model.frequencies()) {
+            assertEquals(11.5 / 128, f, 1e-7);
+        }
+        int rows = 4_000;
+        float[] x = model.source(9).next(rows);
+        float[] v = model.features();
+        int[] perHalf = new int[21];
+        for (int r = 0; r < rows; r++) {
+            SyntheticSuperposition.Code h = model.code(9, r);
+            int s = h.features().length;
+            assertTrue(s == 3 || s == 20, "row " + r + " mixes " + s);
+            assertEquals(s, Arrays.stream(h.features()).distinct().count(), "row " + r + ": distinct features");
+            for (float a : h.magnitudes()) {
+                assertTrue(a > 0 && a <= 1, "row " + r + ": magnitude " + a);
+            }
+            double[] expected = mix(h, v, 42);
+            for (int j = 0; j < 42; j++) {
+                assertEquals(expected[j], x[r * 42 + j], 1e-5, "row " + r);
+            }
+            perHalf[s]++;
+        }
+        double sd = Math.sqrt(rows * 0.25);
+        assertEquals(rows / 2.0, perHalf[3], 5 * sd, "rows with s = 3");
+        assertEquals(rows / 2.0, perHalf[20], 5 * sd, "rows with s = 20");
+    }
+
     @Test
     void streamsAreDeterministicAndSkipIsNext() {
         SyntheticSuperposition model = new SyntheticSuperposition(config(50, 7, "2-5", "zipf:0.5", "uniform:0,1", 0.05));

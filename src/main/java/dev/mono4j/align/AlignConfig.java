@@ -189,7 +189,7 @@ public record AlignConfig(Method method, double beta, double gamma, PolicyLogPro
      * (EmeL.py@b8ce373 L7); per batch 8, our choice.
      */
     public static int defaultInhibitK(MemelInhibition.Selection selection) {
-        return selection == MemelInhibition.Selection.PER_SAMPLE ? 1 : 8;
+        return selection.perSample() ? 1 : 8;
     }
 
     /** This config with another method, λ and seed: one run of a comparison. */

@@ -39,11 +39,22 @@ public final class MemelInhibition {
          */
         PER_SAMPLE,
         /**
+         * As {@link #PER_SAMPLE}, but scored against the statistics before the batch, in the order of the paper's
+         * Alg. 1 (score, then update); the code updates first (L45–59 before L64–78). Not the default: the
+         * issue that made MEmeL exact asks for the code's order, which is what the authors ran.
+         */
+        PER_SAMPLE_PAPER_ORDER,
+        /**
          * This project's earlier variant (our choice, kept for comparison): the k channels with the largest φ
          * anywhere in the batch, scored against the statistics before it, inhibited at every position; history
          * forgotten beyond a window of tokens, inhibition starting once the statistics span one.
          */
-        PER_BATCH
+        PER_BATCH;
+
+        /** Selects per sample, forgetting and starting late in batches. */
+        public boolean perSample() {
+            return this != PER_BATCH;
+        }
     }
 
     private final String hook;
@@ -69,7 +80,7 @@ public final class MemelInhibition {
 
     /** The inhibition {@code cfg} asks for at {@code hook} of {@code width} channels. */
     static MemelInhibition of(String hook, int width, AlignConfig cfg) {
-        MonosemanticScale.Forgetting forgetting = cfg.memelSelect() == Selection.PER_SAMPLE
+        MonosemanticScale.Forgetting forgetting = cfg.memelSelect().perSample()
                 ? MonosemanticScale.Forgetting.batches(cfg.memelBatches())
                 : MonosemanticScale.Forgetting.tokens(cfg.memelWindow());
         return new MemelInhibition(hook, width, cfg.memelSelect(), cfg.inhibitK(), cfg.memelDelta(), forgetting, cfg.memelEps());
@@ -95,7 +106,7 @@ public final class MemelInhibition {
 
     /** z {@code [B, T, d]}; mask {@code [B·T]}, 1 for real tokens. */
     NDArray inhibit(NDArray z, long[] mask) {
-        return selection == Selection.PER_SAMPLE ? perSample(z, mask) : perBatch(z, mask);
+        return selection.perSample() ? perSample(z, mask) : perBatch(z, mask);
     }
 
     private NDArray perSample(NDArray z, long[] mask) {
@@ -104,17 +115,20 @@ public final class MemelInhibition {
         long batch = shape.get(0);
         long d = shape.get(2);
         boolean started = scale.lateStartReached(); // L56: RD once h_count > h_upper, i.e. after n_f batches
+        boolean paperOrder = selection == Selection.PER_SAMPLE_PAPER_ORDER;
+        double[] meanBefore = paperOrder && started ? scale.mean() : null; // Alg. 1: scored against the history before the batch
+        double[] s2Before = paperOrder && started ? scale.compensatedVariance() : null;
         scale.learn(realRows(z.stopGradient(), mask)); // L45–55: the statistics learn the batch before it is scored
         if (!started) {
             lastInhibited = new int[0];
             return z;
         }
-        double[] s2 = scale.compensatedVariance();
+        double[] s2 = paperOrder ? s2Before : scale.compensatedVariance();
         float[] inverseS2 = new float[(int) d];
         for (int i = 0; i < d; i++) {
             inverseS2[i] = s2[i] > 0 ? (float) (1 / s2[i]) : 0; // a layer that never varied scores 0, not 0/0
         }
-        NDArray mean = m.create(floats(scale.mean()));
+        NDArray mean = m.create(floats(paperOrder ? meanBefore : scale.mean()));
         // φ = (z − μ)² / (υ + ε·mean υ), L24; padding scores −∞ so it is never selected.
         NDArray phi = z.stopGradient().sub(mean).square().mul(m.create(inverseS2));
         float[] padding = new float[mask.length];

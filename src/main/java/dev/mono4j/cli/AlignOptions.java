@@ -64,7 +64,9 @@ final class AlignOptions {
     String hook;
 
     @Option(names = "--memel-select", description = "MEmeL: per-sample (the paper's and its code's: the top units of"
-            + " each sample over all positions and neurons) or per-batch (the top neurons of the batch at every position)"
+            + " each sample over all positions and neurons, scored after the statistics learn the batch, as the code),"
+            + " per-sample-paper-order (scored before, as the paper's Alg. 1) or per-batch (the top neurons of the batch"
+            + " at every position)"
             + " (default ${DEFAULT-VALUE}).")
     MemelInhibition.Selection memelSelect = AlignConfig.DEFAULT_MEMEL_SELECT;
 
@@ -165,7 +167,7 @@ final class AlignOptions {
 
     /** The config for {@code method} on the model in {@code modelDir}; λ unset follows the method. */
     AlignConfig config(AlignConfig.Method method, Path modelDir) {
-        boolean perSample = memelSelect == MemelInhibition.Selection.PER_SAMPLE;
+        boolean perSample = memelSelect.perSample();
         if (perSample ? memelWindow != null : memelBatches != null) {
             throw new UserInputException(perSample ? "--memel-window goes with --memel-select per-batch; per-sample forgets"
                     + " after --memel-batches" : "--memel-batches goes with --memel-select per-sample; per-batch forgets"

@@ -135,6 +135,23 @@ class MemelInhibitionTest {
     }
 
     /**
+     * The paper's order (Alg. 1: score, then update), offered as per-sample-paper-order: the same batches as
+     * above, scored against the warm-up alone (mean 1, υ = 2 in both channels), pick channel 0 at both positions
+     * (φ = 81/2.02, a tie, both taken) and set it to the warm-up's mean 1.
+     */
+    @Test
+    void paperOrderScoresAgainstTheStatisticsBeforeTheBatch() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            MemelInhibition memel = new MemelInhibition("h", 2, MemelInhibition.Selection.PER_SAMPLE_PAPER_ORDER, 1, 1,
+                    MonosemanticScale.Forgetting.batches(1), EPS);
+            memel.inhibit(m.create(new float[] {0, 0, 2, 2}, new Shape(1, 2, 2)), allReal(2));
+            float[] out = memel.inhibit(m.create(new float[] {10, 0, 10, 3}, new Shape(1, 2, 2)), allReal(2)).toFloatArray();
+            assertArrayEquals(new float[] {1, 0, 1, 3}, out, 1e-5f);
+            assertArrayEquals(new int[] {0}, memel.lastInhibited());
+        }
+    }
+
+    /**
      * Generalised RD with Δ = 3 (App. E.3): the selected unit's forward value is z̄ (−Δz + (z̄ + Δz), up to
      * rounding) and its gradient −Δ; the other units pass z and gradient 1.
      */

@@ -12,7 +12,8 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The main job's settings. Defaults fit the 15-minute budget on two CPU cores (9 min 16 s measured): a
+ * The main job's settings. Defaults: 16 min 5 s measured on two CPU cores with one thread while another job used
+ * the second core (9 min 16 s before the alignment stage ran three seeds): a
  * 20,000-story ConceptWorld in two dialects, a capacity ladder of two Llama-layout models (xs and s), and
  * each aligned with DPO and DecPO on toxicity, then a GBA SAE on the larger one.
  *

@@ -181,12 +181,18 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
         if (v.size() < 2) {
             return String.format(Locale.ROOT, format, scale * mean);
         }
-        double ss = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
-        return String.format(Locale.ROOT, format + " ± " + format, scale * mean, scale * Math.sqrt(ss / (v.size() - 1)));
+        return String.format(Locale.ROOT, format + " ± " + format, scale * mean, scale * std(v));
     }
 
     public static double mean(List<Double> v) {
         return v.stream().mapToDouble(Double::doubleValue).average().orElse(Double.NaN);
+    }
+
+    /** Sample standard deviation (n − 1 in the denominator); NaN for fewer than two values. */
+    public static double std(List<Double> v) {
+        double mean = mean(v);
+        double ss = v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum();
+        return v.size() < 2 ? Double.NaN : Math.sqrt(ss / (v.size() - 1));
     }
 
     /** Per step, the mean over seeds of a log field present at that step. */

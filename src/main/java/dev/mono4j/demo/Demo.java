@@ -361,13 +361,7 @@ public final class Demo {
         if (a.size() < 2 || b.size() < 2) {
             return false;
         }
-        double ma = AlignCompare.mean(a);
-        double mb = AlignCompare.mean(b);
-        return Math.abs(ma - mb) > std(a, ma) + std(b, mb);
-    }
-
-    private static double std(List<Double> v, double mean) {
-        return Math.sqrt(v.stream().mapToDouble(x -> (x - mean) * (x - mean)).sum() / (v.size() - 1));
+        return Math.abs(AlignCompare.mean(a) - AlignCompare.mean(b)) > AlignCompare.std(a) + AlignCompare.std(b);
     }
 
     private static AlignCompare.MethodResult method(Aligned a, String id) {

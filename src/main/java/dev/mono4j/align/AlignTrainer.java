@@ -249,7 +249,8 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         }
         RunLoop.Result<AlignStepLog> r;
         try {
-            r = RunLoop.run(out, plan, this, params, model.manager(), done, fieldsTo(listener));
+            r = RunLoop.run(out, plan, this, params, model.manager(), done,
+                    listener.adapting(AlignStepLog::fields));
         } finally {
             if (liveReference != null) {
                 liveReference.close();
@@ -258,26 +259,6 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         Map<String, Object> last = r.last() != null ? r.last().fields()
                 : resumedLog == null ? null : Json.MAPPER.convertValue(resumedLog, new TypeReference<Map<String, Object>>() { });
         return finish(last, total - done, r.trainNanos(), trainTokens, t0);
-    }
-
-    /** {@code listener} hearing each record as the map of its log line. */
-    private static RunListener<AlignStepLog> fieldsTo(RunListener<? super Map<String, Object>> listener) {
-        return new RunListener<>() {
-            @Override
-            public void logged(AlignStepLog record) {
-                listener.logged(record.fields());
-            }
-
-            @Override
-            public void started(String label, long total, String unit) {
-                listener.started(label, total, unit);
-            }
-
-            @Override
-            public void advanced(long units, String status) {
-                listener.advanced(units, status);
-            }
-        };
     }
 
     /** Forward and backward of every micro-batch of the step, dropout seeded per micro-batch. */

@@ -47,6 +47,16 @@ public final class Progress {
         }
     }
 
+    /** Prints {@code message} on a line of its own (on a terminal, below the bar, which is then redrawn). */
+    public void note(String message) {
+        if (terminal) {
+            out.print("\n" + message + "\n" + line(System.nanoTime()));
+        } else {
+            out.println(message);
+        }
+        out.flush();
+    }
+
     String line(long now) {
         double secs = Math.max(1e-9, (now - start) / 1e9);
         double rate = done / secs;

@@ -3,6 +3,7 @@ package dev.mono4j.train;
 import dev.mono4j.console.Progress;
 
 import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Hears how a run goes: each logged step's record, and how far the run is (for a progress bar, such as the
@@ -23,6 +24,14 @@ public interface RunListener<R> {
     default void advanced(long units, String status) {
     }
 
+    /**
+     * A warning about the run that does not stop it (a loss that explodes while staying finite). By default it is
+     * printed to stderr as one line.
+     */
+    default void warned(String message) {
+        System.err.println("warning: " + message);
+    }
+
     /** A listener that shows a run's progress as a bar on stderr (the run's records it leaves to others). */
     static <R> RunListener<R> console() {
         return new RunListener<>() {
@@ -40,6 +49,41 @@ public interface RunListener<R> {
             @Override
             public void advanced(long units, String status) {
                 bar.step(units, status);
+            }
+
+            @Override
+            public void warned(String message) {
+                if (bar == null) {
+                    RunListener.super.warned(message);
+                } else {
+                    bar.note("warning: " + message);
+                }
+            }
+        };
+    }
+
+    /** This listener hearing another trainer's records of type {@code S}, each turned into an {@code R} by {@code f}. */
+    default <S> RunListener<S> adapting(Function<? super S, ? extends R> f) {
+        RunListener<R> target = this;
+        return new RunListener<>() {
+            @Override
+            public void logged(S record) {
+                target.logged(f.apply(record));
+            }
+
+            @Override
+            public void started(String label, long total, String unit) {
+                target.started(label, total, unit);
+            }
+
+            @Override
+            public void advanced(long units, String status) {
+                target.advanced(units, status);
+            }
+
+            @Override
+            public void warned(String message) {
+                target.warned(message);
             }
         };
     }
@@ -62,6 +106,11 @@ public interface RunListener<R> {
             @Override
             public void advanced(long units, String status) {
                 first.advanced(units, status);
+            }
+
+            @Override
+            public void warned(String message) {
+                first.warned(message);
             }
         };
     }

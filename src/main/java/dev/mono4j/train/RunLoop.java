@@ -26,8 +26,11 @@ import java.util.Map;
  * finished step's line; on resume the lines after the checkpoint are dropped ({@link #resumeLog});</li>
  * <li>the checkpoint, {@link RunFolder#CHECKPOINT}/: the trainer's files, the optimizer state and
  * {@link RunFolder#STATE}, renamed into place together;</li>
- * <li>a non-finite loss or gradient norm stops the run before the update, with a one-line message naming
- * the step; the last good checkpoint stays as it was and nothing later is written.</li>
+ * <li>a non-finite loss or gradient norm stops the run before the update, and a non-finite weight stops it
+ * before a checkpoint would hold it, each with a one-line message naming the step (and the tensor); the last
+ * good checkpoint stays as it was and nothing later is written;</li>
+ * <li>a loss that explodes while staying finite ({@link #EXPLOSION_RATIO} times this call's first) gets one
+ * warning through the listener; the run goes on.</li>
  * </ol>
  * Resuming is bit-exact when the trainer's steps are pure functions of (seed, step), as the optimizer state
  * is saved exactly and the learning rate comes from the step number.
@@ -35,6 +38,15 @@ import java.util.Map;
 public final class RunLoop {
     private RunLoop() {
     }
+
+    /**
+     * A step's loss this many times the first step's (of this call; its magnitude, floored at
+     * {@link #EXPLOSION_FLOOR}) is warned about once. Our choice: a healthy run's loss falls, and a diverging one
+     * seen in the issue-17 reproductions jumped by 10^5 or more within a few steps (align dpo --lr 1e3: 0.69 to
+     * 490,978; sae train --lr 1e6: FVU 1e13), while noise between batches stays far below 100×.
+     */
+    public static final double EXPLOSION_RATIO = 100;
+    static final double EXPLOSION_FLOOR = 1e-3;
 
     /** What a call of {@link #run} did: its last record (null if it wrote none) and its steps' time, in ns. */
     public record Result<R>(R last, long trainNanos) {
@@ -90,6 +102,8 @@ public final class RunLoop {
         R last = null;
         long trainNanos = 0;
         int lastCheckpoint = done;
+        double firstLoss = Double.NaN;
+        boolean warned = false;
         try (AdamW opt = new AdamW(params, plan.adamW(), manager);
                 BufferedWriter log = Files.newBufferedWriter(logFile, StandardCharsets.UTF_8, StandardOpenOption.APPEND)) {
             if (done > 0) {
@@ -103,6 +117,13 @@ public final class RunLoop {
                 if (!Double.isFinite(loss) || !Double.isFinite(gradNorm)) {
                     throw stopped(step, Double.isFinite(loss) ? "gradient norm is " + gradNorm : "loss is " + loss,
                             lastCheckpoint, checkpoint);
+                }
+                if (Double.isNaN(firstLoss)) {
+                    firstLoss = Math.max(Math.abs(loss), EXPLOSION_FLOOR);
+                } else if (!warned && Math.abs(loss) > EXPLOSION_RATIO * firstLoss) {
+                    warned = true;
+                    listener.warned(String.format("step %d: loss %.6g is over %.0f times step %d's (%.4g); the run"
+                            + " may be diverging (lower --lr?)", step, loss, EXPLOSION_RATIO, done + 1, firstLoss));
                 }
                 opt.setLearningRate(lr);
                 opt.step();
@@ -119,6 +140,10 @@ public final class RunLoop {
                 }
                 listener.advanced(plan.unitsPerStep(), last == null ? "" : last.status());
                 if (plan.due(step, plan.checkpointEvery())) {
+                    String bad = firstNonFinite(params);
+                    if (bad != null) {
+                        throw stopped(step, "weight " + bad + " is not finite after the update", lastCheckpoint, checkpoint);
+                    }
                     int at = step;
                     method.saveCheckpoint(checkpoint, folder -> {
                         opt.saveState(folder);
@@ -131,6 +156,19 @@ public final class RunLoop {
             throw new UncheckedIOException("cannot write " + logFile + ": " + e.getMessage(), e);
         }
         return new Result<>(last, trainNanos);
+    }
+
+    /** The name of the first tensor of {@code params} holding a NaN or infinity; null when all are finite. */
+    static String firstNonFinite(Map<String, NDArray> params) {
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            try (NDArray nan = e.getValue().isNaN(); NDArray inf = e.getValue().isInfinite();
+                    NDArray bad = nan.logicalOr(inf); NDArray any = bad.any()) {
+                if (any.getBoolean()) {
+                    return e.getKey();
+                }
+            }
+        }
+        return null;
     }
 
     private static UserInputException stopped(int step, String what, int lastCheckpoint, Path checkpoint) {

@@ -74,6 +74,17 @@ class PretrainCommandTest {
         assertTrue(Files.exists(model.resolve("model.safetensors")), "the earlier run is still there");
     }
 
+    /** Issue 17 item 1: a diverging run exits 2 naming the step, keeps no NaN, and writes no final/. */
+    @Test
+    void aDivergedRunStopsWithExitTwoAndWritesNoFinalModel() throws Exception {
+        Path out = tmp.resolve("diverged");
+        CliTest.Run r = pretrain(out, Stream.concat(Stream.of(TINY), Stream.of("--lr", 1e30)).toArray());
+        CliTest.assertBadInput(r, "step 2: ", "stopped, before the first checkpoint");
+        assertTrue(Files.notExists(out.resolve("final")), "no final model");
+        assertTrue(Files.notExists(out.resolve(RunFolder.CHECKPOINT)), "no checkpoint");
+        assertTrue(Files.readString(out.resolve(RunFolder.LOG)).lines().allMatch(l -> !l.contains("null")), "no null loss");
+    }
+
     @Test
     void badFlagsAreOneLineErrors() {
         Path out = tmp.resolve("bad");

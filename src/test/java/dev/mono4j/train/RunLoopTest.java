@@ -43,12 +43,17 @@ class RunLoopTest {
         }
     }
 
-    /** Minimises (w - target)²; {@code poisonAt} makes that step's loss NaN. */
+    /**
+     * Minimises (w - target)²; {@code poisonAt} makes that step's loss NaN, {@code explodeAt} multiplies that step's
+     * reported loss by 10^6, {@code infiniteWeightAt} sets w to infinity after that step's update.
+     */
     static final class Toy implements RunLoop.Method<Line> {
         final NDManager manager = NDManager.newBaseManager();
         final NDArray w = manager.create(new float[] {0});
         final double target;
         final int poisonAt;
+        int explodeAt = -1;
+        int infiniteWeightAt = -1;
         final List<Integer> updated = new ArrayList<>();
 
         Toy(double target, int poisonAt) {
@@ -62,13 +67,16 @@ class RunLoopTest {
             try (NDManager m = manager.newSubManager(); GradientCollector gc = Engine.getInstance().newGradientCollector()) {
                 NDArray loss = w.sub(m.create(new float[] {(float) target})).square().sum();
                 gc.backward(loss);
-                return step == poisonAt ? Double.NaN : loss.getFloat();
+                return step == poisonAt ? Double.NaN : step == explodeAt ? 1e6 * loss.getFloat() : loss.getFloat();
             }
         }
 
         @Override
         public void afterUpdate(int step) {
             updated.add(step);
+            if (step == infiniteWeightAt) {
+                w.set(new float[] {Float.POSITIVE_INFINITY});
+            }
         }
 
         @Override
@@ -173,6 +181,61 @@ class RunLoopTest {
         assertEquals(1, Files.readAllLines(out.resolve(RunFolder.LOG)).size(), "step 3's line only");
         assertFalse(e.getMessage().contains("\n"));
         t.manager.close();
+    }
+
+    @Test
+    void aNonFiniteWeightStopsTheRunBeforeACheckpointHoldsIt() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Toy t = new Toy(2, -1);
+        t.infiniteWeightAt = 8; // a checkpoint step: no later loss sees the infinity first
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> RunLoop.run(out, plan(10), t, Map.of("w", t.w), t.manager, 0, l -> { }));
+        assertEquals("step 8: weight w is not finite after the update; stopped, the last good checkpoint (step 4) is in "
+                + out.resolve(RunFolder.CHECKPOINT) + " (lower --lr?)", e.getMessage());
+        assertEquals(4, Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
+        assertTrue(Float.isFinite(Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("w").floatValue()));
+        t.manager.close();
+    }
+
+    @Test
+    void aLossThatExplodesWhileFiniteIsWarnedAboutOnce() throws Exception {
+        Path out = Files.createDirectories(tmp.resolve("run"));
+        Toy t = new Toy(2, -1);
+        t.explodeAt = 5;
+        List<String> warnings = new ArrayList<>();
+        RunListener<Line> listener = new RunListener<>() {
+            @Override
+            public void logged(Line line) {
+            }
+
+            @Override
+            public void warned(String message) {
+                warnings.add(message);
+            }
+        };
+        RunLoop.run(out, plan(10), t, Map.of("w", t.w), t.manager, 0, listener);
+        assertEquals(1, warnings.size(), warnings.toString());
+        assertTrue(warnings.get(0).startsWith("step 5: loss "), warnings.get(0));
+        assertTrue(warnings.get(0).contains("over 100 times step 1's (4.000)"), warnings.get(0));
+        assertEquals(10, Json.read(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt(),
+                "a warning does not stop the run");
+
+        Toy calm = new Toy(2, -1);
+        List<String> none = new ArrayList<>();
+        RunLoop.run(Files.createDirectories(tmp.resolve("calm")), plan(10), calm, Map.of("w", calm.w), calm.manager, 0,
+                new RunListener<Line>() {
+                    @Override
+                    public void logged(Line line) {
+                    }
+
+                    @Override
+                    public void warned(String message) {
+                        none.add(message);
+                    }
+                });
+        assertEquals(List.of(), none, "a converging run is not warned about");
+        t.manager.close();
+        calm.manager.close();
     }
 
     @Test

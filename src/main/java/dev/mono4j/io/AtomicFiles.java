@@ -7,6 +7,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Writes files so a reader never sees half of one: write a temp file beside the target, then rename.
@@ -104,6 +106,47 @@ public final class AtomicFiles {
                 // a leftover temp folder has a dot name and the pid; nothing of the user's is in it
             }
         }
+    }
+
+    /**
+     * Tidies what a process killed while writing {@code target} left beside it, once that process is gone:
+     * {@link #writeFolder}'s temp folder ({@code .NAME.tmp-PID-TIME}) is deleted; its saved previous folder
+     * ({@code .NAME.old-PID-TIME}) is put back when {@code target} is missing (the kill fell between the two
+     * renames), else deleted; {@link #write}'s temp files ({@code .NAME.*.tmp}) are deleted.
+     *
+     * @return the entries removed or put back, for a message
+     */
+    public static List<String> cleanAfterKill(Path target) {
+        Path dir = target.toAbsolutePath().getParent();
+        String name = target.getFileName().toString();
+        java.util.regex.Pattern folderTemp = java.util.regex.Pattern.compile(
+                java.util.regex.Pattern.quote("." + name) + "\\.(tmp|old)-(\\d+)-\\d+");
+        List<String> done = new ArrayList<>();
+        if (!Files.isDirectory(dir)) {
+            return done;
+        }
+        try (var s = Files.list(dir)) {
+            for (Path p : s.sorted().toList()) {
+                String entry = p.getFileName().toString();
+                java.util.regex.Matcher m = folderTemp.matcher(entry);
+                if (m.matches() && !ProcessHandle.of(Long.parseLong(m.group(2))).map(ProcessHandle::isAlive).orElse(false)) {
+                    if (m.group(1).equals("old") && !Files.exists(target)) {
+                        Files.move(p, target, StandardCopyOption.ATOMIC_MOVE);
+                        done.add(entry + " put back as " + name);
+                    } else {
+                        deleteTree(p);
+                        done.add(entry + " removed");
+                    }
+                } else if (entry.startsWith("." + name + ".") && entry.endsWith(".tmp") && Files.isRegularFile(p)) {
+                    Files.delete(p);
+                    done.add(entry + " removed");
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot clean " + dir + " after an interrupted write of " + name + ": "
+                    + e.getMessage(), e);
+        }
+        return done;
     }
 
     private static boolean isEmptyDir(Path dir) {

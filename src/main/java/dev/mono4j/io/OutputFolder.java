@@ -25,11 +25,23 @@ public final class OutputFolder {
      * @param hint  what the user can do when the folder is not empty, e.g. "pass --overwrite"
      */
     public static void prepare(Path out, Collection<String> own, boolean overwrite, String hint) {
+        clear(out, own, overwrite, hint);
+        try {
+            Files.createDirectories(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * {@link #prepare} without creating {@code out}: for a command whose first write creates it (as
+     * {@link AtomicFiles} does), so a run that fails before writing anything leaves no empty folder behind.
+     */
+    public static void clear(Path out, Collection<String> own, boolean overwrite, String hint) {
         try {
             for (Path e : check(out, own, overwrite, hint)) {
                 AtomicFiles.deleteTree(e);
             }
-            Files.createDirectories(out);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + out + ": " + e.getMessage(), e);
         }

@@ -71,9 +71,12 @@ final class ActivationStoreWriter {
         OutputFolder.check(out, ownEntries(out), overwrite, OUT_HINT);
     }
 
-    /** A new store in {@code out} (checked as {@link #checkOut}; an earlier store it replaces is deleted). */
+    /**
+     * A new store in {@code out} (checked as {@link #checkOut}; an earlier store it replaces is deleted). The folder
+     * is made by the first shard's write, so texts that fail before it leave no empty {@code out}.
+     */
     static ActivationStoreWriter create(Path out, Manifest planned, boolean overwrite) {
-        OutputFolder.prepare(out, ownEntries(out), overwrite, OUT_HINT);
+        OutputFolder.clear(out, ownEntries(out), overwrite, OUT_HINT);
         return new ActivationStoreWriter(out, planned);
     }
 

@@ -133,7 +133,8 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
     public static Summary train(SaeConfig cfg, ActivationSource source, RunInfo info, Path out, boolean overwrite,
             RunListener<? super SaeStepLog> listener) {
         long t0 = System.nanoTime();
-        OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --resume to continue the run in it, or --overwrite");
+        // Not created here: the run loop's first write makes it, so rows refused at the start leave no empty folder.
+        OutputFolder.clear(out, OUTPUTS, overwrite, "pass --resume to continue the run in it, or --overwrite");
         try (SaeTrainer t = start(cfg, source, info, out)) {
             return t.train(0, null, listener, t0);
         }

@@ -1,6 +1,7 @@
 package dev.mono4j.train;
 
 import dev.mono4j.UserInputException;
+import dev.mono4j.io.AtomicFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -49,14 +50,18 @@ public final class RunFolder {
     }
 
     /**
-     * The state file of {@code out}'s checkpoint, after renaming an older release's log and state file to
-     * today's names (each rename is atomic, and one left undone by a kill is done on the next call).
+     * The state file of {@code out}'s checkpoint, after tidying what a killed run left (temp copies of the
+     * checkpoint, final model and summary, deleted; the previous checkpoint put back when the kill fell between
+     * the renames that replace it: {@link AtomicFiles#cleanAfterKill}) and renaming an older release's log and state
+     * file to today's names (each rename is atomic, and one left undone by a kill is done on the next call).
      */
     public static Path stateToResume(Path out, OldNames old) {
         Path checkpoint = out.resolve(CHECKPOINT);
+        for (String entry : List.of(CHECKPOINT, FINAL, SUMMARY, LOG)) {
+            AtomicFiles.cleanAfterKill(out.resolve(entry));
+        }
         if (!hasCheckpoint(out, old)) {
-            throw new UserInputException(out + ": no " + CHECKPOINT + "/" + STATE + " to resume from (a run killed"
-                    + " while replacing its checkpoint leaves the previous one as ." + CHECKPOINT + ".old-*: rename it)");
+            throw new UserInputException(out + ": no " + CHECKPOINT + "/" + STATE + " to resume from");
         }
         renameOld(out.resolve(old.log()), out.resolve(LOG));
         renameOld(checkpoint.resolve(old.state()), checkpoint.resolve(STATE));

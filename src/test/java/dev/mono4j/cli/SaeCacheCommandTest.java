@@ -84,6 +84,12 @@ class SaeCacheCommandTest {
         assertBadInput(cache(tmp.resolve("none"), "--resume"), "no store.json to resume from");
         assertTrue(Files.notExists(tmp.resolve("no-hook")) && Files.notExists(tmp.resolve("small")));
 
+        // Issue 17 item 5: texts that fail before the first shard leave no empty --out behind.
+        Path badLine = Files.writeString(tmp.resolve("bad.jsonl"), "{\"text\": \"w1 w2\"}\n{bad\n");
+        assertBadInput(cli("sae", "cache", model, "--hook", "blocks.0.mlp.hook_post", "--data", badLine, "--out",
+                tmp.resolve("bad-texts")), "bad.jsonl:2");
+        assertTrue(Files.notExists(tmp.resolve("bad-texts")), "no empty folder");
+
         Path broken = tmp.resolve("broken");
         assertEquals(0, cache(broken).code());
         Path json = broken.resolve(ActivationStore.STORE_FILE);

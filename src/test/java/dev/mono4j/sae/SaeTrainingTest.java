@@ -395,6 +395,18 @@ class SaeTrainingTest {
         }
     }
 
+    /** Issue 17 item 5: rows refused before training starts leave no empty --out behind. */
+    @Test
+    void rowsRefusedAtTheStartLeaveNoOutputFolder() {
+        Path out = tmp.resolve("refused");
+        ToyData data = new ToyData(8, 12, 2, 5);
+        data.nanFrom = 0;
+        UserInputException e = assertThrows(UserInputException.class,
+                () -> SaeTrainer.train(config("relu", 32, 3, 64, 30), data, info(), out, false, QUIET));
+        assertTrue(e.getMessage().contains("not finite"), e.getMessage());
+        assertFalse(Files.exists(out), "no empty folder");
+    }
+
     private static SaeTrainer.RunInfo info() {
         return new SaeTrainer.RunInfo(Json.MAPPER.createObjectNode(), saeLensFields());
     }

@@ -238,6 +238,47 @@ class RunLoopTest {
         calm.manager.close();
     }
 
+    /** The pid of a process that has exited. */
+    private static long deadPid() throws Exception {
+        Process p = new ProcessBuilder("true").start();
+        p.waitFor();
+        return p.pid();
+    }
+
+    /** Issue 17 item 5: what a kill -9 during a checkpoint's write leaves, resume tidies (only a dead writer's). */
+    @Test
+    void resumeTidiesWhatARunKilledWhileWritingLeft() throws Exception {
+        long dead = deadPid();
+        long alive = ProcessHandle.current().pid();
+        Path out = Files.createDirectories(tmp.resolve("killed"));
+        Files.createDirectories(out.resolve(RunFolder.CHECKPOINT));
+        Files.writeString(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE), "{\"step\":4}");
+        Path half = Files.createDirectories(out.resolve(".checkpoint.tmp-" + dead + "-77"));
+        Files.write(half.resolve("model.safetensors"), new byte[4096]);
+        Files.createDirectories(out.resolve(".final.tmp-" + dead + "-78"));
+        Files.writeString(out.resolve(".summary.json.0b1e.tmp"), "{");
+        Path running = Files.createDirectories(out.resolve(".checkpoint.tmp-" + alive + "-79"));
+        Path users = Files.writeString(out.resolve("notes.txt"), "mine");
+
+        assertEquals(out.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE), RunFolder.stateToResume(out, OLD));
+        assertTrue(Files.notExists(half) && Files.notExists(out.resolve(".final.tmp-" + dead + "-78"))
+                && Files.notExists(out.resolve(".summary.json.0b1e.tmp")), "a dead run's temp copies are gone");
+        assertTrue(Files.exists(running), "a live process's temp folder is left alone");
+        assertTrue(Files.exists(users), "the user's file is left alone");
+
+        // Killed between the two renames: checkpoint/ moved aside as .checkpoint.old-*, the new one not in place.
+        Path between = Files.createDirectories(tmp.resolve("between"));
+        Path previous = Files.createDirectories(between.resolve(".checkpoint.old-" + dead + "-5"));
+        Files.writeString(previous.resolve(RunFolder.STATE), "{\"step\":8}");
+        Files.createDirectories(between.resolve(".checkpoint.tmp-" + dead + "-5"));
+        assertEquals("{\"step\":8}", Files.readString(RunFolder.stateToResume(between, OLD)), "the previous checkpoint is back");
+        try (var left = Files.list(between)) {
+            assertEquals(List.of(RunFolder.CHECKPOINT), left.map(p -> p.getFileName().toString()).toList());
+        }
+    }
+
+    private static final RunFolder.OldNames OLD = new RunFolder.OldNames("x_log.jsonl", "x_state.json");
+
     @Test
     void anOldRunFolderIsRenamedToTodaysNames() throws Exception {
         RunFolder.OldNames old = new RunFolder.OldNames("x_log.jsonl", "x_state.json");

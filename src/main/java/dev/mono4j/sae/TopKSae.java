@@ -10,6 +10,7 @@ import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.mono4j.UserInputException;
 import dev.mono4j.sae.kernel.SparseTopKStep;
 import dev.mono4j.sae.kernel.TopKSelection;
 import java.util.Arrays;
@@ -34,6 +35,11 @@ class TopKSae extends TrainableSae {
     TopKSae(SaeConfig cfg, int k, int auxK, double auxCoefficient, boolean sparseDecode, int dIn, float[] decoderBias,
             NDManager parent) {
         super(cfg, dIn, decoderBias, parent, false);
+        if (k > dSae) { // torch's top-k would quietly keep every latent
+            close();
+            throw new UserInputException("--k " + k + " is more than the SAE's " + dSae + " latents (--d-sae); choose"
+                    + " k <= d_sae");
+        }
         this.k = k;
         this.auxK = auxK;
         this.auxCoefficient = auxCoefficient;

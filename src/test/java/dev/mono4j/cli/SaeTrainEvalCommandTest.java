@@ -94,6 +94,9 @@ class SaeTrainEvalCommandTest {
         assertBadInput(cli("sae", "train", "--out", tmp.resolve("x2")), "--activations", "--synthetic");
         assertBadInput(cli("sae", "train", "--synthetic", synthetic, "--k", 0, "--out", tmp.resolve("x3")), "k must be");
         assertBadInput(cli("sae", "train", "--synthetic", tmp.resolve("missing"), "--out", tmp.resolve("x4")), "missing");
+        assertBadInput(cli("sae", "train", "--synthetic", synthetic, "--d-sae", 7, "--k", 30, "--out", tmp.resolve("x4k")),
+                "--k 30 is more than the SAE's 7 latents");
+        assertTrue(java.nio.file.Files.notExists(tmp.resolve("x4k")));
         assertBadInput(cli("sae", "eval", tmp.resolve("missing"), "--synthetic", synthetic, "--out", tmp.resolve("x5")),
                 "cfg.json");
     }

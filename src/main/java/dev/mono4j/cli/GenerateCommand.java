@@ -55,10 +55,19 @@ final class GenerateCommand extends CliCommand {
             }
             try (TransformerLM model = Checkpoint.loadCausal(dir, "generation")) {
                 ModelConfig config = model.config();
-                if (config.family().learnedPositions() && ids.length + maxNewTokens > config.maxPositions()) {
+                // Refused up front, not cut short at the limit: a continuation that silently stops early reads
+                // like one that met a stop token (our choice; see ModelFamily.positionLimitField).
+                if (ids.length + maxNewTokens > config.maxPositions()) {
                     throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length
                             + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds " + config.family().positionLimitField() + " "
                             + config.maxPositions());
+                }
+                for (long id : stopTokens != null ? stopTokens : List.<Long>of()) {
+                    if (id < 0 || id >= config.vocabSize()) { // the model could never sample it: no stop at all
+                        throw new UserInputException("--stop-token " + id + " is outside the vocabulary (ids 0 to "
+                                + (config.vocabSize() - 1) + ": vocab_size " + config.vocabSize() + " in "
+                                + dir.resolve("config.json") + ")");
+                    }
                 }
                 Set<Long> stops = stopTokens != null ? new HashSet<>(stopTokens) : Checkpoint.defaultStopTokens(dir, config);
                 GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed,

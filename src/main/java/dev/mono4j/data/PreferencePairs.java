@@ -3,13 +3,7 @@ package dev.mono4j.data;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.Json;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.CodingErrorAction;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
+import dev.mono4j.io.TextLines;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,35 +61,14 @@ public final class PreferencePairs {
         return prompts;
     }
 
-    /** Parses each non-blank line of a strict UTF-8 file; {@code where} is "file:line". */
+    /** Parses each non-blank line of a strict UTF-8 file ({@link TextLines}); {@code where} is "file:line". */
     private static <T> List<T> readLines(Path file, BiFunction<String, String, T> parse) {
-        if (!Files.isRegularFile(file)) {
-            throw new UserInputException(file + ": file not found");
-        }
         List<T> items = new ArrayList<>();
-        // A strict decoder: malformed UTF-8 is reported, not replaced by U+FFFD.
-        var decoder = StandardCharsets.UTF_8.newDecoder().onMalformedInput(CodingErrorAction.REPORT)
-                .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (BufferedReader r = new BufferedReader(new InputStreamReader(Files.newInputStream(file), decoder))) {
-            int line = 0;
-            while (true) {
-                String raw;
-                try {
-                    raw = r.readLine();
-                } catch (CharacterCodingException e) {
-                    throw new UserInputException(file + ":" + (line + 1) + ": not valid UTF-8");
-                }
-                if (raw == null) {
-                    break;
-                }
-                line++;
-                if (!raw.isBlank()) {
-                    items.add(parse.apply(raw, file + ":" + line));
-                }
+        TextLines.forEach(file, (raw, line) -> {
+            if (!raw.isBlank()) {
+                items.add(parse.apply(raw, file + ":" + line));
             }
-        } catch (IOException e) {
-            throw new UserInputException(file + ": cannot read: " + e.getMessage());
-        }
+        });
         return items;
     }
 

@@ -7,11 +7,8 @@ import dev.mono4j.data.conceptworld.ConceptWorldGenerator;
 import dev.mono4j.data.conceptworld.Document;
 import dev.mono4j.data.conceptworld.Lexicon;
 import dev.mono4j.io.Json;
-import java.io.BufferedReader;
+import dev.mono4j.io.TextLines;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -89,15 +86,12 @@ public final class TextSource {
      * Counts and checks lines up front, so a label file that does not match fails before any work.
      */
     public static TextSource file(Path data, Path labels, int limit) {
-        if (!Files.isRegularFile(data)) {
-            throw new UserInputException(data + ": file not found");
-        }
         boolean jsonl = data.getFileName().toString().endsWith(".jsonl");
         // What the measured lines hold, known before the run: a label, per-word concepts, and words seen with
         // several concepts (polysemous). Malformed lines are left for the reader to report with their number.
         Map<String, java.util.Set<String>> meanings = new java.util.TreeMap<>();
         boolean[] seen = new boolean[2]; // a label, concepts
-        int lines = countLines(data, (raw, line) -> {
+        int lines = TextLines.forEach(data, (raw, line) -> {
             JsonNode o = jsonl && line <= limit ? lenient(raw) : null;
             if (o != null && o.isObject()) {
                 seen[0] |= o.hasNonNull("label");
@@ -109,10 +103,7 @@ public final class TextSource {
             throw new UserInputException(data + ": no texts (the file is empty)");
         }
         if (labels != null) {
-            if (!Files.isRegularFile(labels)) {
-                throw new UserInputException(labels + ": file not found");
-            }
-            int labelLines = countLines(labels, (raw, line) -> { });
+            int labelLines = TextLines.forEach(labels, (raw, line) -> { });
             if (labelLines != lines) {
                 throw new UserInputException(labels + ": " + labelLines + " labels for " + lines + " texts in " + data
                         + " (one label per line is needed)");
@@ -127,20 +118,6 @@ public final class TextSource {
         });
         return new TextSource(data.getFileName().toString(), n, labels != null || seen[0], seen[1], senses,
                 () -> new Reader(data, labels, jsonl, n));
-    }
-
-    /** Counts a file's lines, showing each (1-based number, text) to {@code each}. */
-    private static int countLines(Path file, java.util.function.ObjIntConsumer<String> each) {
-        try (BufferedReader r = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            int n = 0;
-            for (String line = r.readLine(); line != null; line = r.readLine()) {
-                n++;
-                each.accept(line, n);
-            }
-            return n;
-        } catch (IOException | UncheckedIOException e) {
-            throw new UserInputException(file + ": cannot read: " + e.getMessage());
-        }
     }
 
     private static JsonNode lenient(String raw) {
@@ -169,8 +146,8 @@ public final class TextSource {
         private final Path labelFile;
         private final boolean jsonl;
         private final int limit;
-        private final BufferedReader in;
-        private final BufferedReader labels;
+        private final TextLines in;
+        private final TextLines labels;
         private int line;
 
         Reader(Path data, Path labelFile, boolean jsonl, int limit) {
@@ -178,12 +155,8 @@ public final class TextSource {
             this.labelFile = labelFile;
             this.jsonl = jsonl;
             this.limit = limit;
-            try {
-                this.in = Files.newBufferedReader(data, StandardCharsets.UTF_8);
-                this.labels = labelFile == null ? null : Files.newBufferedReader(labelFile, StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UserInputException(data + ": cannot read: " + e.getMessage());
-            }
+            this.in = TextLines.open(data);
+            this.labels = labelFile == null ? null : TextLines.open(labelFile);
         }
 
         @Override
@@ -200,25 +173,21 @@ public final class TextSource {
             if (!hasNext()) {
                 throw new NoSuchElementException();
             }
-            try {
-                String raw = in.readLine();
-                String label = labels == null ? null : labels.readLine().strip();
-                line++;
-                String where = data + ":" + line;
-                LabelledText t = jsonl ? parse(raw, where) : LabelledText.plain(where, raw);
-                if (t.text().isBlank()) {
-                    throw new UserInputException(where + ": empty text");
-                }
-                if (label != null) {
-                    if (label.isEmpty()) {
-                        throw new UserInputException(labelFile + ":" + line + ": empty label");
-                    }
-                    t = new LabelledText(where, t.text(), label, t.wordConcepts());
-                }
-                return t;
-            } catch (IOException e) {
-                throw new UserInputException(data + ": cannot read: " + e.getMessage());
+            String raw = in.next();
+            String label = labels == null ? null : labels.next().strip();
+            line++;
+            String where = in.where();
+            LabelledText t = jsonl ? parse(raw, where) : LabelledText.plain(where, raw);
+            if (t.text().isBlank()) {
+                throw new UserInputException(where + ": empty text");
             }
+            if (label != null) {
+                if (label.isEmpty()) {
+                    throw new UserInputException(labels.where() + ": empty label");
+                }
+                t = new LabelledText(where, t.text(), label, t.wordConcepts());
+            }
+            return t;
         }
 
         private static LabelledText parse(String raw, String where) {
@@ -253,13 +222,9 @@ public final class TextSource {
         }
 
         private void close() {
-            try {
-                in.close();
-                if (labels != null) {
-                    labels.close();
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
+            in.close();
+            if (labels != null) {
+                labels.close();
             }
         }
     }

@@ -1,13 +1,8 @@
 package dev.mono4j.data;
 
 import dev.mono4j.UserInputException;
+import dev.mono4j.io.TextLines;
 import dev.mono4j.tokenize.Tokenizer;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.nio.charset.CharacterCodingException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,13 +34,13 @@ public final class TokenStream {
         this.docStarts = docStarts;
     }
 
-    /** Reads a UTF-8 file, one document per line, appending {@code eosId} after each document. */
+    /** Reads a strict UTF-8 file ({@link TextLines}), one document per line, appending {@code eosId} after each document. */
     public static TokenStream read(Path file, Tokenizer tok, long eosId) {
         int[] buf = new int[1 << 16];
         int n = 0;
         List<Integer> starts = new ArrayList<>();
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            for (String line = in.readLine(); line != null; line = in.readLine()) {
+        try (TextLines in = TextLines.open(file)) {
+            for (String line = in.next(); line != null; line = in.next()) {
                 if (line.isBlank()) {
                     continue;
                 }
@@ -59,12 +54,6 @@ public final class TokenStream {
                 }
                 buf[n++] = Math.toIntExact(eosId);
             }
-        } catch (NoSuchFileException e) {
-            throw new UserInputException(file + ": file not found");
-        } catch (CharacterCodingException e) {
-            throw new UserInputException(file + ": not UTF-8 text");
-        } catch (IOException e) {
-            throw new UserInputException(file + ": cannot read: " + e.getMessage());
         }
         return new TokenStream(file, Arrays.copyOf(buf, n), starts.stream().mapToInt(Integer::intValue).toArray());
     }

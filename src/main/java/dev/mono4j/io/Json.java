@@ -42,9 +42,14 @@ public final class Json {
     private Json() {
     }
 
+    /** A JSON file's tree; a missing, empty or malformed file is a one-line error naming it. */
     public static JsonNode read(Path file) {
         try {
-            return MAPPER.readTree(Files.readAllBytes(file));
+            JsonNode tree = MAPPER.readTree(Files.readAllBytes(file));
+            if (tree == null || tree.isMissingNode()) { // Jackson's answer for no content at all
+                throw new UserInputException(file + ": the file is empty (expected JSON)");
+            }
+            return tree;
         } catch (NoSuchFileException e) {
             throw new UserInputException(file + ": file not found");
         } catch (com.fasterxml.jackson.core.JsonProcessingException e) {

@@ -101,8 +101,8 @@ public final class BertFamily implements EncoderFamily {
     }
 
     @Override
-    public String positionLimitField() {
-        return "max_position_embeddings";
+    public boolean learnedPositions() {
+        return true;
     }
 
     /** No final norm: post-LN blocks place resid_mid and resid_post after the blocks' LayerNorms. */

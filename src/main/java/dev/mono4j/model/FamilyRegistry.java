@@ -43,8 +43,14 @@ public final class FamilyRegistry {
     /** The family a config.json names ({@code architectures[0]}, else {@code model_type}); unknown: a one-line error. */
     public static synchronized ModelFamily of(ConfigReader r) {
         JsonNode c = r.json();
+        if (!c.isObject()) {
+            throw r.error("expected a JSON object, got " + c.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+        }
         String name = c.has("architectures") && c.get("architectures").size() > 0
-                ? c.get("architectures").get(0).asText() : r.text("model_type", "?");
+                ? c.get("architectures").get(0).asText() : r.text("model_type", null);
+        if (name == null) {
+            throw r.error("no \"architectures\" or \"model_type\" field: cannot tell which model family it is");
+        }
         ModelFamily family = BY_NAME.get(name);
         if (family == null) {
             throw r.error("unsupported architecture '" + name + "' (supported: " + String.join(", ",

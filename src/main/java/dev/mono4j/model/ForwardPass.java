@@ -246,7 +246,8 @@ public final class ForwardPass {
      * right) does not shift positions (as HF's generate() and TransformerLens count them; a plain HF
      * forward call on a left-padded batch would count pads too). Left padding gets position 0. For BERT
      * with right padding, its tokenizers' default, the real tokens get HF's positions 0, 1, 2, ...
-     * Learned positions end at the family's limit (an error beyond it).
+     * A position beyond the family's limit is an error, rotary ones included (see
+     * {@link ModelFamily#positionLimitField()}).
      */
     private long[] positions() {
         long[] pos = new long[batch * queries];
@@ -261,10 +262,9 @@ public final class ForwardPass {
             }
         }
         long max = java.util.Arrays.stream(pos).max().orElse(0);
-        String limit = config.family().positionLimitField();
-        if (max >= config.maxPositions() && limit != null) {
-            throw new UserInputException("sequence of " + (max + 1) + " tokens exceeds the model's " + limit + " "
-                    + config.maxPositions());
+        if (max >= config.maxPositions()) {
+            throw new UserInputException("a sequence of " + (max + 1) + " tokens exceeds the model's "
+                    + config.family().positionLimitField() + " " + config.maxPositions());
         }
         return pos;
     }

@@ -123,6 +123,11 @@ public final class Gpt2Family implements DecoderFamily {
     }
 
     @Override
+    public boolean learnedPositions() {
+        return true;
+    }
+
+    @Override
     public List<String> hookNames(ModelConfig c) {
         return HookPoint.all(c.numLayers(), true, false, true);
     }

@@ -114,11 +114,12 @@ public record ModelConfig(
     }
 
     /**
-     * The longest text to feed the model, at most {@code wanted} tokens: learned positions (GPT-2's n_positions,
-     * BERT's max_position_embeddings) end; rotary models have no hard limit.
+     * The longest text to feed the model, at most {@code wanted} tokens and at most the positions it was made
+     * for ({@link ModelFamily#positionLimitField()}: learned positions end there, rotary ones leave their
+     * trained range).
      */
     public int tokenLimit(int wanted) {
-        return family.learnedPositions() ? Math.min(wanted, maxPositions) : wanted;
+        return Math.min(wanted, maxPositions);
     }
 
     /** Every hook point of this model, in the order the forward pass reaches them. */

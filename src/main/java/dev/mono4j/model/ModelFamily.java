@@ -57,15 +57,19 @@ public interface ModelFamily {
     }
 
     /**
-     * The config.json field that caps positions when positions are learned embeddings with a hard length
-     * limit (GPT-2's "n_positions"), or null when there is none (rotary).
+     * The config.json field that caps a sequence's length (the model's maxPositions). Transformers' configs
+     * describe it as "the maximum sequence length that this model might ever be used with" (GPT2Config's
+     * n_positions, LlamaConfig's and BertConfig's max_position_embeddings). Learned positions have no
+     * embedding beyond it; rotary models run past it but outside the positions they were trained on, so
+     * mono4j refuses both (our choice for rotary: a silent run out of range gives numbers no one can trust).
      */
     default String positionLimitField() {
-        return null;
+        return "max_position_embeddings";
     }
 
+    /** Whether positions are learned embeddings (GPT-2, BERT: a hook_pos_embed), not rotary. */
     default boolean learnedPositions() {
-        return positionLimitField() != null;
+        return false;
     }
 
     /** Every hook point of a model of this config, in the order the forward pass reaches them. */

@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Samples held-out prompts, judges them, and scores held-out pairs against a reference model. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Alignment % on held-out prompts (ConceptWorld judges)"
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Alignment %% on held-out prompts (ConceptWorld judges)"
         + " and reward accuracy/margin on held-out pairs against --base.")
 final class AlignEvalCommand extends CliCommand {
     @Parameters(paramLabel = "CHECKPOINT", description = "The aligned model (e.g. RUN/final).")

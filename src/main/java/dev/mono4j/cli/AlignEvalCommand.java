@@ -14,7 +14,7 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Samples held-out prompts, judges them, and scores held-out pairs against a reference model. */
-@Command(name = "eval", mixinStandardHelpOptions = true, description = "Alignment % on held-out prompts (ConceptWorld judges)"
+@Command(name = "eval", mixinStandardHelpOptions = true, description = "Alignment %% on held-out prompts (ConceptWorld judges)"
         + " and reward accuracy/margin on held-out pairs against --base.")
 final class AlignEvalCommand extends CliCommand {
     @Parameters(paramLabel = "CHECKPOINT", description = "The aligned model (e.g. RUN/final).")
@@ -27,7 +27,7 @@ final class AlignEvalCommand extends CliCommand {
     AlignOptions.DataOptions data = new AlignOptions.DataOptions();
 
     @Mixin
-    AlignOptions options;
+    AlignOptions.ScoringOptions scoring;
 
     @Option(names = "--max-new-tokens", defaultValue = "" + dev.mono4j.data.conceptworld.Judges.MAX_TOKENS,
             description = "Tokens sampled per prompt (default ${DEFAULT-VALUE}).")
@@ -48,7 +48,7 @@ final class AlignEvalCommand extends CliCommand {
             throw new dev.mono4j.UserInputException(out + ": exists; refusing to overwrite it");
         }
         AlignEval eval = Flags.check(() -> new AlignEval(maxNewTokens, temperature, sampleSeed));
-        AlignConfig cfg = options.config(AlignConfig.Method.DPO, model);
+        AlignConfig cfg = scoring.config();
         AlignEval.Result r = eval.run(model, reference, data.source().load(cfg.evalShare()), cfg);
         var o = out();
         if (r.judged() > 0) {

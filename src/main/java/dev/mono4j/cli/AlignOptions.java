@@ -9,9 +9,13 @@ import dev.mono4j.align.PolicyLogProbs;
 import dev.mono4j.model.LoraConfig;
 import java.nio.file.Path;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** The flags of {@code align}, {@code align compare} and {@code align eval}: each sets one {@link AlignConfig} field. */
+/**
+ * The flags of {@code align} and {@code align compare}, each setting one {@link AlignConfig} field; {@code align eval}
+ * takes only {@link DataOptions} and {@link ScoringOptions}.
+ */
 final class AlignOptions {
     /** Where the pairs come from. */
     static final class DataOptions {
@@ -41,15 +45,52 @@ final class AlignOptions {
         }
     }
 
-    @Option(names = "--beta", defaultValue = "" + AlignConfig.DEFAULT_BETA, description = "β of DPO, IPO, SimPO (default ${DEFAULT-VALUE}).")
-    double beta;
+    /**
+     * The flags that decide how pairs are scored and which are held out: {@code align eval} takes only these,
+     * the training commands take them with the rest of this class.
+     */
+    static final class ScoringOptions {
+        @Option(names = "--beta", defaultValue = "" + AlignConfig.DEFAULT_BETA,
+                description = "β of DPO, IPO, SimPO and of the reward metrics (default ${DEFAULT-VALUE}).")
+        double beta;
+
+        @Option(names = "--logp", description = "Completion log-probs: sum (DPO) or mean (released DecPO code)"
+                + " (default ${DEFAULT-VALUE}).")
+        PolicyLogProbs.Mode logp = AlignConfig.DEFAULT_LOGP;
+
+        @Option(names = "--batch-size", defaultValue = "" + AlignConfig.DEFAULT_BATCH_SIZE,
+                description = "Pairs per micro-batch (default ${DEFAULT-VALUE}).")
+        int batchSize;
+
+        @Option(names = "--max-prompt", defaultValue = "" + AlignConfig.DEFAULT_MAX_PROMPT,
+                description = "Prompt tokens kept, from the end (default ${DEFAULT-VALUE}).")
+        int maxPrompt;
+
+        @Option(names = "--max-length", defaultValue = "" + AlignConfig.DEFAULT_MAX_LENGTH,
+                description = "Prompt + completion tokens (default ${DEFAULT-VALUE}).")
+        int maxLength;
+
+        @Option(names = "--eval-share", defaultValue = "" + AlignConfig.DEFAULT_EVAL_SHARE,
+                description = "Pairs held out, by prompt (default ${DEFAULT-VALUE}).")
+        double evalShare;
+
+        /** These flags into {@code b}. */
+        AlignConfig.Builder applyTo(AlignConfig.Builder b) {
+            return b.beta(beta).logp(logp).batchSize(batchSize).maxPromptTokens(maxPrompt).maxLength(maxLength)
+                    .evalShare(evalShare);
+        }
+
+        /** The config {@code align eval} scores held-out pairs with: DPO's implicit reward, as every method's curves. */
+        AlignConfig config() {
+            return Flags.check(() -> applyTo(AlignConfig.builder(AlignConfig.Method.DPO)).build());
+        }
+    }
+
+    @Mixin
+    ScoringOptions scoring;
 
     @Option(names = "--gamma", defaultValue = "" + AlignConfig.DEFAULT_GAMMA, description = "SimPO's margin γ (default ${DEFAULT-VALUE}).")
     double gamma;
-
-    @Option(names = "--logp", description = "Completion log-probs: sum (DPO) or mean (released DecPO code)"
-            + " (default ${DEFAULT-VALUE}).")
-    PolicyLogProbs.Mode logp = AlignConfig.DEFAULT_LOGP;
 
     @Option(names = "--lambda", description = "Regularizer weight (default: per method and mode, see docs/align.md).")
     Double lambda;
@@ -134,23 +175,11 @@ final class AlignOptions {
             description = "Optimizer steps; 0: as --epochs take (default ${DEFAULT-VALUE}).")
     int steps;
 
-    @Option(names = "--batch-size", defaultValue = "" + AlignConfig.DEFAULT_BATCH_SIZE, description = "Pairs per micro-batch (default ${DEFAULT-VALUE}).")
-    int batchSize;
-
     @Option(names = "--grad-accum", defaultValue = "" + AlignConfig.DEFAULT_GRAD_ACCUM, description = "Micro-batches per step (default ${DEFAULT-VALUE}).")
     int gradAccum;
 
     @Option(names = "--seed", defaultValue = "" + AlignConfig.DEFAULT_SEED, description = "Pair order, LoRA init, dropout (default ${DEFAULT-VALUE}).")
     long seed;
-
-    @Option(names = "--max-prompt", defaultValue = "" + AlignConfig.DEFAULT_MAX_PROMPT, description = "Prompt tokens kept, from the end (default ${DEFAULT-VALUE}).")
-    int maxPrompt;
-
-    @Option(names = "--max-length", defaultValue = "" + AlignConfig.DEFAULT_MAX_LENGTH, description = "Prompt + completion tokens (default ${DEFAULT-VALUE}).")
-    int maxLength;
-
-    @Option(names = "--eval-share", defaultValue = "" + AlignConfig.DEFAULT_EVAL_SHARE, description = "Pairs held out, by prompt (default ${DEFAULT-VALUE}).")
-    double evalShare;
 
     @Option(names = "--eval-every", defaultValue = "" + AlignConfig.DEFAULT_EVAL_EVERY, description = "Held-out reward metrics every N steps (default ${DEFAULT-VALUE}).")
     int evalEvery;
@@ -173,15 +202,14 @@ final class AlignOptions {
                     + " after --memel-batches" : "--memel-batches goes with --memel-select per-sample; per-batch forgets"
                     + " after --memel-window");
         }
-        return Flags.check(() -> AlignConfig.builder(method).beta(beta).gamma(gamma).logp(logp)
+        return Flags.check(() -> scoring.applyTo(AlignConfig.builder(method)).gamma(gamma)
                 .lambda(lambda).decorrMode(decorrMode).hook(hook).memelSelect(memelSelect).inhibitK(inhibitK)
                 .memelDelta(memelDelta)
                 .memelBatches(memelBatches != null ? memelBatches : AlignConfig.DEFAULT_MEMEL_BATCHES)
                 .memelWindow(memelWindow != null ? memelWindow : AlignConfig.DEFAULT_MEMEL_WINDOW).memelEps(memelEps).lora(lora ? loraConfig(modelDir) : null).lr(lr)
                 .schedule(schedule).warmupSteps(warmup).minLrRatio(minLrRatio)
-                .weightDecay(weightDecay).gradClip(gradClip).epochs(epochs).steps(steps).batchSize(batchSize)
-                .gradAccum(gradAccum).seed(seed).maxPromptTokens(maxPrompt).maxLength(maxLength).evalShare(evalShare)
-                .evalEvery(evalEvery).fdEvery(fdEvery).checkpointEvery(checkpointEvery)
+                .weightDecay(weightDecay).gradClip(gradClip).epochs(epochs).steps(steps)
+                .gradAccum(gradAccum).seed(seed).evalEvery(evalEvery).fdEvery(fdEvery).checkpointEvery(checkpointEvery)
                 .reference(reference).build());
     }
 

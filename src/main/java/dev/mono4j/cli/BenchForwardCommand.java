@@ -14,10 +14,10 @@ final class BenchForwardCommand extends CliCommand {
             description = "Shapes to run: ${COMPLETION-CANDIDATES}.")
     List<ModelShape> models;
 
-    @Option(names = "--batch", defaultValue = "4")
+    @Option(names = "--batch", defaultValue = "4", description = "Sequences per forward pass (default ${DEFAULT-VALUE}).")
     int batch;
 
-    @Option(names = "--seq", defaultValue = "128")
+    @Option(names = "--seq", defaultValue = "128", description = "Tokens per sequence (default ${DEFAULT-VALUE}).")
     int seq;
 
     @Option(names = "--steps", defaultValue = "3", description = "Timed steps per measurement (after one warm-up).")

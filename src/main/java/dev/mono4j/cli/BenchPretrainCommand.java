@@ -11,19 +11,21 @@ import picocli.CommandLine.Option;
 /** {@code ./mono4j bench pretrain}: {@link PretrainBench} for each architecture and size preset. */
 @Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretraining tokens/s per preset vs. an fp32 GEMM.")
 final class BenchPretrainCommand extends CliCommand {
-    @Option(names = "--presets", split = ",", defaultValue = "xs,s,m,l")
+    @Option(names = "--presets", split = ",", defaultValue = "xs,s,m,l",
+            description = "Size presets to run (default ${DEFAULT-VALUE}).")
     List<String> presets;
 
-    @Option(names = "--archs", split = ",", defaultValue = "llama,gpt2")
+    @Option(names = "--archs", split = ",", defaultValue = "llama,gpt2",
+            description = "Architectures to run: llama, gpt2 (default ${DEFAULT-VALUE}).")
     List<String> archs;
 
     @Option(names = "--steps", defaultValue = "20", description = "Timed optimizer steps per preset.")
     int steps;
 
-    @Option(names = "--batch-size", defaultValue = "16")
+    @Option(names = "--batch-size", defaultValue = "16", description = "Sequences per step (default ${DEFAULT-VALUE}).")
     int batchSize;
 
-    @Option(names = "--seq-len", defaultValue = "128")
+    @Option(names = "--seq-len", defaultValue = "128", description = "Tokens per sequence (default ${DEFAULT-VALUE}).")
     int seqLen;
 
     @Mixin

@@ -37,7 +37,8 @@ final class DemoCommand extends CliCommand {
     @Option(names = "--samples", description = "Stories sampled per model (default ${DEFAULT-VALUE}).")
     int samples = DemoConfig.DEFAULT.samples();
 
-    @Option(names = "--measure-texts", description = "Fresh stories each model is measured on (default ${DEFAULT-VALUE}).")
+    @Option(names = "--measure-texts", description = "Fresh stories each model is measured on, the ladder's and"
+            + " the aligned ones (default ${DEFAULT-VALUE}).")
     int measureTexts = DemoConfig.DEFAULT.measureTexts();
 
     @Option(names = "--align-steps", description = "Steps of each alignment run; 0 skips alignment (default ${DEFAULT-VALUE}).")

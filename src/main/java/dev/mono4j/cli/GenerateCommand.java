@@ -21,10 +21,11 @@ final class GenerateCommand extends CliCommand {
     @Mixin
     CheckpointFolder checkpoint;
 
-    @Option(names = "--prompt", required = true)
+    @Option(names = "--prompt", required = true, description = "Text to continue.")
     String prompt;
 
-    @Option(names = "--max-new-tokens", defaultValue = "40")
+    @Option(names = "--max-new-tokens", defaultValue = "40",
+            description = "Tokens to generate at most (default ${DEFAULT-VALUE}).")
     int maxNewTokens;
 
     @Option(names = "--temperature", defaultValue = "1.0", description = "0 for greedy decoding (default ${DEFAULT-VALUE}).")
@@ -36,7 +37,7 @@ final class GenerateCommand extends CliCommand {
     @Option(names = "--top-p", defaultValue = "1.0", description = "Nucleus sampling mass (1: off).")
     double topP;
 
-    @Option(names = "--seed", defaultValue = "0")
+    @Option(names = "--seed", defaultValue = "0", description = "Sampling seed (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--stop-token", description = "Token id that ends generation (repeatable; default: the model's eos).")

@@ -304,7 +304,7 @@ public final class Demo {
                         + " regularizer at the middle block's up-projection. Alignment % is the share of 200 held-out prompts"
                         + " whose sampled reply the task's judge accepts (the paper's Table 2 metric); reward accuracy is on"
                         + " held-out pairs; FD at hook is measured on held-out prompt + chosen texts at the regularized layer;"
-                        + " measure FD is `measure` on " + DemoConfig.ALIGN_MEASURE_TEXTS + " fresh stories, mean over layers."
+                        + " measure FD is `measure` on " + cfg.measureTexts() + " fresh stories, mean over layers."
                         + " Each comparison's full report is align/TASK/PRESET/report.html.")
                 .table(List.of("task", "preset", "method", "alignment %", "reward accuracy %", "FD at hook", "measure FD"), rows)
                 .paragraph(alignmentVerdict(aligned));

@@ -22,7 +22,8 @@ import java.util.List;
  * @param lr          peak learning rate; 1e-2 learns ConceptWorld's topic conditioning far sooner than the
  *                    pretrain default 3e-3 at these sizes (docs/benchmarks.md)
  * @param samples     stories sampled from each model for the report
- * @param measureTexts fresh labelled stories each model is measured on (monosemanticity metrics)
+ * @param measureTexts fresh labelled stories each model is measured on (monosemanticity metrics): the ladder's
+ *                    models and, in the alignment stage, each base and its aligned models
  * @param alignSteps  optimizer steps of each alignment run (8 pairs each)
  * @param alignSeeds  seeds of each alignment run; 3 by default, because one seed's alignment % is not a finding:
  *                    the same run on another machine (float rounding of other CPU kernels) moved preset xs's DPO
@@ -41,8 +42,6 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
     public static final double SAE_LR = 1e-3;
     /** Learning rate of the alignment runs: DPO's 1e-6 barely moves models this small. */
     public static final double ALIGN_LR = 1e-3;
-    /** Texts each aligned model and its base are measured on after alignment. */
-    public static final int ALIGN_MEASURE_TEXTS = 300;
 
     public DemoConfig {
         presets = List.copyOf(presets);
@@ -84,7 +83,7 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         AlignConfig base = AlignConfig.builder(AlignConfig.Method.DPO).lr(ALIGN_LR).steps(Math.max(1, alignSteps))
                 .seed(seed).evalEvery(Math.max(1, alignSteps / 6)).fdEvery(Math.max(1, alignSteps / 6))
                 .checkpointEvery(alignSteps).build();
-        return new AlignCompare(alignMethods(), alignSeeds(), base, null, AlignEval.DEFAULT, ALIGN_MEASURE_TEXTS);
+        return new AlignCompare(alignMethods(), alignSeeds(), base, null, AlignEval.DEFAULT, measureTexts);
     }
 
     /** The GBA SAE trained on the largest preset (paper defaults: 10 groups, targets 0.1 to 0.001, tied weights). */

@@ -16,7 +16,8 @@ import java.util.regex.Pattern;
 /**
  * A self-contained HTML report: inline CSS and SVG, no scripts, no external resources, so one file can be mailed,
  * archived or printed. The markup is also well-formed XML (every tag closed, only XML entities), which keeps it
- * checkable by any XML parser. All user text is escaped.
+ * checkable by any XML parser. All user text is escaped; in prose (subtitle, paragraphs, captions) text between
+ * backticks is set as code, as in the Markdown the docs are written in.
  */
 public final class HtmlReport {
     /** Right-align cells that read as numbers (12, -3.5e-4, 1.2k, 87%), as well as actual Numbers. */
@@ -45,6 +46,8 @@ public final class HtmlReport {
             figure { margin: 1rem 0; }
             figure svg { display: block; max-width: 100%; height: auto; }
             figcaption { color: #555; font-size: 13px; margin-top: .3rem; }
+            code { font: .9em ui-monospace, Menlo, Consolas, monospace; background: #f6f8fa; padding: 0 .2em;
+                   border-radius: 3px; }
             @media print {
               body { max-width: none; margin: 0; font-size: 12px; }
               a { color: inherit; text-decoration: none; }
@@ -79,7 +82,7 @@ public final class HtmlReport {
                 .append("<title>").append(Frame.esc(title)).append("</title>\n<style>\n").append(CSS)
                 .append("</style>\n</head>\n<body>\n<header>\n<h1>").append(Frame.esc(title)).append("</h1>\n");
         if (!subtitle.isEmpty()) {
-            h.append("<p class=\"subtitle\">").append(Frame.esc(subtitle)).append("</p>\n");
+            h.append("<p class=\"subtitle\">").append(prose(subtitle)).append("</p>\n");
         }
         if (!runInfo.isEmpty()) {
             h.append(keyValues(runInfo));
@@ -103,6 +106,27 @@ public final class HtmlReport {
     /** Writes the page atomically (temp file, then rename): a browser refreshing it never sees half a report. */
     public void write(Path file) {
         AtomicFiles.writeString(file, toHtml());
+    }
+
+    /**
+     * Escaped text with each pair of backticks around a non-empty span set as {@code <code>}; a backtick without
+     * a partner, and an empty pair, stay as they are.
+     */
+    static String prose(String text) {
+        String[] parts = text.split("`", -1); // parts[i] for odd i follows the i-th backtick
+        StringBuilder b = new StringBuilder(Frame.esc(parts[0]));
+        for (int i = 1; i < parts.length; i += 2) {
+            boolean closed = i + 1 < parts.length;
+            if (closed && !parts[i].isEmpty()) {
+                b.append("<code>").append(Frame.esc(parts[i])).append("</code>");
+            } else {
+                b.append('`').append(Frame.esc(parts[i])).append(closed ? "`" : "");
+            }
+            if (closed) {
+                b.append(Frame.esc(parts[i + 1]));
+            }
+        }
+        return b.toString();
     }
 
     private static String keyValues(Map<String, ?> values) {
@@ -155,7 +179,7 @@ public final class HtmlReport {
         }
 
         public Builder paragraph(String text) {
-            return add("<p>" + Frame.esc(text) + "</p>\n");
+            return add("<p>" + prose(text) + "</p>\n");
         }
 
         /** A table; Numbers and numeric-looking text are right-aligned. Each row must be as long as the header. */
@@ -188,7 +212,7 @@ public final class HtmlReport {
         /** The chart's SVG inline in a figure, so the page needs no other files. */
         public Builder chart(Chart chart, String caption) {
             return add("<figure>\n" + chart.toSvg()
-                    + (caption.isEmpty() ? "" : "<figcaption>" + Frame.esc(caption) + "</figcaption>\n") + "</figure>\n");
+                    + (caption.isEmpty() ? "" : "<figcaption>" + prose(caption) + "</figcaption>\n") + "</figure>\n");
         }
 
         /** Text shown as is, line breaks and spaces kept (model samples, configs); escaped, long lines wrapped. */

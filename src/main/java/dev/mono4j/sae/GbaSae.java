@@ -94,7 +94,7 @@ final class GbaSae extends TrainableSae {
                 bias[i] = (float) Math.max(-inputNorm, Math.min(0, -sorted[row * dSae + i]));
             }
         }
-        bEnc.set(bias);
+        overwrite(bEnc, bias);
     }
 
     @Override
@@ -103,7 +103,7 @@ final class GbaSae extends TrainableSae {
         if (adaptation.due(step)) {
             float[] b = bEnc.toFloatArray();
             adaptation.adapt(b);
-            bEnc.set(b);
+            overwrite(bEnc, b);
         }
     }
 

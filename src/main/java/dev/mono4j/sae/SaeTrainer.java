@@ -350,7 +350,7 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
                 if (v.length != e.getValue().getShape().size()) {
                     throw new UserInputException(r.path() + ": tensor '" + e.getKey() + "' does not match the config");
                 }
-                e.getValue().set(v);
+                TrainableSae.overwrite(e.getValue(), v);
             }
             System.arraycopy(r.readLongs("since_fired"), 0, sinceFired, 0, sinceFired.length);
             System.arraycopy(r.readLongs("fired_since_log"), 0, firedSinceLog, 0, firedSinceLog.length);

@@ -2,6 +2,7 @@ package dev.mono4j.sae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -211,6 +212,22 @@ abstract class TrainableSae implements AutoCloseable {
             g.attach(tmp);
             NDArray along = g.mul(wDec).sum(new int[] {1}, true);
             g.subi(wDec.mul(along));
+        }
+    }
+
+    /**
+     * Overwrites the parameter {@code p} in place with {@code values}, outside autograd (as the optimizer's updates).
+     * Not {@code NDArray.set(float[])}: DJL's native torchSet opens PyTorch's deprecated AutoNonVariableTypeMode
+     * guard, which prints a deprecation warning to the terminal (deepjavalibrary/djl@v0.35.1,
+     * engines/pytorch/pytorch-native/src/main/native/ai_djl_pytorch_jni_PyTorchLibrary_tensor.cc, torchSet). An
+     * indexed copy over every element writes the same bits without it.
+     */
+    static void overwrite(NDArray p, float[] values) {
+        if (values.length != p.size()) {
+            throw new IllegalArgumentException(values.length + " values for a parameter of shape " + p.getShape());
+        }
+        try (NDArray src = p.getManager().create(values, p.getShape())) {
+            p.set(new NDIndex("..."), src);
         }
     }
 

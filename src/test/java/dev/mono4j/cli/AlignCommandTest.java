@@ -3,6 +3,7 @@ package dev.mono4j.cli;
 import static dev.mono4j.cli.CliTest.assertBadInput;
 import static dev.mono4j.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -63,6 +64,23 @@ class AlignCommandTest {
 
         assertBadInput(cli("align", model, "--pairs", pairs, "--out", out), "not empty", "--resume");
         assertBadInput(cli("align", "--resume", "--out", out, "--lr", "1"), "drop --lr");
+    }
+
+    @Test
+    void evalTakesOnlyTheFlagsItUses() {
+        CliTest.Run help = cli("align", "eval", "--help");
+        assertEquals(0, help.code(), help.err());
+        for (String used : List.of("--base", "--pairs", "--task", "--beta", "--logp", "--batch-size", "--max-prompt",
+                "--max-length", "--eval-share", "--max-new-tokens", "--temperature", "--sample-seed", "--out")) {
+            assertTrue(help.out().contains(used + "="), used + " missing:\n" + help.out());
+        }
+        for (String training : List.of("--lr", "--steps", "--decorr-mode", "--lora", "--memel-k", "--gamma", "--lambda",
+                "--seed", "--warmup", "--reference", "--checkpoint-every")) {
+            assertFalse(help.out().matches("(?s).*" + training + "[=,\\s].*"), training + " listed:\n" + help.out());
+        }
+        assertBadInput(cli("align", "eval", model, "--pairs", pairs, "--lr", "1"), "Unknown option", "--lr");
+        CliTest.Run train = cli("align", "--help");
+        assertTrue(train.out().contains("--beta=") && train.out().contains("--lr="), "align trains with both parts");
     }
 
     @Test

@@ -48,6 +48,9 @@ class DemoTest {
         double fd = mono.get("feature_decorrelation").asDouble(Double.NaN);
         assertTrue(fd >= 0 && fd <= 2, "FD lies in [0, 1 + 1/(N-1)]: " + fd);
         assertEquals(40, mono.get("per_layer").get(0).get("samples").asInt(), "every fresh story measured");
+        JsonNode alignedMeasure = Json.read(out.resolve("align/toxicity/xs/measure/metrics.json"));
+        assertEquals(40, alignedMeasure.get("models").get(0).get("hooks").get(0).get("samples").asInt(),
+                "the alignment stage measures --measure-texts stories too");
 
         JsonNode sae = summary.get("sae");
         assertEquals("blocks.2.hook_resid_post", sae.get("hook").asText(), "xs has four blocks; the SAE reads the middle");
@@ -66,6 +69,13 @@ class DemoTest {
         Files.writeString(out.resolve("my-notes.txt"), "keep");
         assertThrows(UserInputException.class, () -> Demo.run(cfg, true, new PrintStream(new ByteArrayOutputStream())));
         assertEquals("keep", Files.readString(out.resolve("my-notes.txt")));
+    }
+
+    @Test
+    void alignmentStageMeasuresAsManyStoriesAsTheLadder() {
+        DemoConfig cfg = new DemoConfig(Path.of("unused"), 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false,
+                20, 20);
+        assertEquals(40, cfg.alignment().measureTexts());
     }
 
     /** The demo's alignment verdict weighs DecPO − DPO against the seeds' spread; one seed is never a finding. */

@@ -46,6 +46,22 @@ class HtmlReportTest {
     }
 
     @Test
+    void backticksInProseBecomeCodeAndTheRestStaysText() {
+        Document doc = Xml.parse(HtmlReport.builder("t").subtitle("from `demo`").section("s")
+                .paragraph("run `measure` on `a<b> & c`, then `` and a lone ` tick")
+                .chart(LineChart.builder("c").series("x", new double[] {0, 1}, new double[] {1, 2}).build(), "see `sae eval`")
+                .table(List.of("`h`"), List.of(List.of("`cell`"))).preformatted("`sample`").build().toHtml());
+        assertEquals(List.of("demo", "measure", "a<b> & c", "sae eval"),
+                Xml.elements(doc, "code").stream().map(Element::getTextContent).toList());
+        Element p = Xml.elements(doc, "p").stream().filter(e -> e.getTextContent().startsWith("run")).findFirst().orElseThrow();
+        assertEquals("run measure on a<b> & c, then `` and a lone ` tick", p.getTextContent());
+        // Tables and preformatted text show data, kept exactly as given.
+        assertEquals("`cell`", Xml.elements(doc, "td").get(0).getTextContent());
+        assertEquals("`h`", Xml.elements(doc, "th").get(0).getTextContent());
+        assertEquals("`sample`", Xml.elements(doc, "pre").get(0).getTextContent());
+    }
+
+    @Test
     void controlCharactersCannotBreakThePage() {
         String html = HtmlReport.builder("t").section("s").preformatted("nul\u0000 bell\u0007 lone\uD800 ok😀").build().toHtml();
         assertEquals("nul\uFFFD bell\uFFFD lone\uFFFD ok😀", Xml.elements(Xml.parse(html), "pre").get(0).getTextContent());

@@ -31,8 +31,8 @@ class GbaSaeTest {
     private static TrainableSae twoLatents(GbaConfig gba, float b0, float b1, NDManager m) {
         SaeConfig run = SaeTrainingTest.run(gba, 2, SaeConfig.DecoderBiasInit.ZERO, 3, 1);
         TrainableSae sae = TrainableSae.create(run, 2, 10, new float[2], m);
-        sae.wDec.set(new float[] {1, 0, 0, 1});
-        sae.bEnc.set(new float[] {b0, b1});
+        TrainableSae.overwrite(sae.wDec, new float[] {1, 0, 0, 1});
+        TrainableSae.overwrite(sae.bEnc, new float[] {b0, b1});
         return sae;
     }
 
@@ -87,7 +87,7 @@ class GbaSaeTest {
     void theSavedSaeFoldsTheOutputScaleIntoTheDecoder() {
         ObjectNode fields = Json.MAPPER.createObjectNode().put("hook_name", "h").put("model_name", "toy");
         try (NDManager m = NDManager.newBaseManager(); TrainableSae sae = twoLatents(RULE, -0.5f, -2f, m)) {
-            sae.parameters().get(GbaSae.OUTPUT_SCALE).set(new float[] {4f / 3, 1});
+            TrainableSae.overwrite(sae.parameters().get(GbaSae.OUTPUT_SCALE), new float[] {4f / 3, 1});
             NDArray x = m.create(new float[] {2, 0}, new Shape(1, 2));
             assertArrayEquals(new float[] {2, 0}, sae.forward(m, x, null).recon().toFloatArray(), 1e-6f);
             try (SparseAutoencoder saved = sae.export(1.0, fields, m)) {

@@ -21,6 +21,9 @@ final class GenerateCommand extends CliCommand {
     @Mixin
     CheckpointFolder checkpoint;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Option(names = "--prompt", required = true)
     String prompt;
 
@@ -53,7 +56,7 @@ final class GenerateCommand extends CliCommand {
             if (ids.length == 0) {
                 throw new UserInputException("--prompt encodes to no tokens; give some text");
             }
-            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation")) {
+            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation", nonFinite.policy())) {
                 ModelConfig config = model.config();
                 if (config.family().learnedPositions() && ids.length + maxNewTokens > config.maxPositions()) {
                     throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length

@@ -122,7 +122,7 @@ public final class ActivationCacher {
         if (t != null && t.add(batchActs, from * width, n * width).count() > 0) {
             nonFinite.refuse(source + ": the activations at " + hook + " have " + t.describe("token "
                     + enc.position(from + (int) (t.firstIndex() / width)) + ", column " + t.firstIndex() % width)
-                    + "; the store would hold them");
+                    + ", which the store would hold");
         }
     }
 

@@ -269,8 +269,8 @@ public final class ActivationStore {
         if (t != null && t.add(rows).count() > 0) {
             long row = firstRow + t.firstIndex() / manifest.dIn();
             nonFinite.refuse(shardPath(s) + ": tensor 'activations' has " + t.describe("row " + row + ", column "
-                    + t.firstIndex() % manifest.dIn()) + " among rows " + firstRow + "–"
-                    + (firstRow + rows.remaining() / manifest.dIn() - 1) + " read");
+                    + t.firstIndex() % manifest.dIn()) + " in rows " + firstRow + "–"
+                    + (firstRow + rows.remaining() / manifest.dIn() - 1));
         }
     }
 

@@ -152,4 +152,17 @@ class NonFiniteCommandTest {
         assertBadInput(cli("sae", "train", "--resume", "--out", run), "sae.safetensors", "tensor 'W_enc'", "-Infinity",
                 "--allow-nonfinite");
     }
+
+    /** One flag, declared once (NonFiniteOption), on every command that loads a checkpoint, an SAE or a store. */
+    @Test
+    void everyCommandThatLoadsOffersTheFlag() {
+        for (String[] command : new String[][] {{"forward"}, {"generate"}, {"embed"}, {"measure"}, {"align"},
+            {"align", "eval"}, {"sae", "cache"}, {"sae", "train"}, {"sae", "eval"}}) {
+            CliTest.Run help = cli(Stream.concat(Stream.of((Object[]) command), Stream.of("--help")).toArray());
+            assertTrue(help.out().contains("--allow-nonfinite"), String.join(" ", command) + ": " + help.out());
+        }
+        // A resumed run takes it too: it is how the run loads, not a setting the saved config fixes.
+        CliTest.Run resumed = cli("align", "--resume", "--out", tmp.resolve("no-run"), "--allow-nonfinite");
+        assertTrue(!resumed.err().contains("drop"), resumed.err());
+    }
 }

@@ -159,7 +159,10 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         return run(cfg, modelDir, source, out, overwrite, NonFinite.REFUSE, listener);
     }
 
-    /** As {@link #run(AlignConfig, Path, AlignData.Source, Path, boolean, RunListener)}; {@code nonFinite}: whether NaN or ±Inf weights load. */
+    /**
+     * As {@link #run(AlignConfig, Path, AlignData.Source, Path, boolean, RunListener)}; {@code nonFinite}: whether
+     * NaN or ±Inf weights load.
+     */
     public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
             NonFinite nonFinite, RunListener<? super Map<String, Object>> listener) {
         long t0 = System.nanoTime();
@@ -169,7 +172,8 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         AlignData data = source.load(cfg.evalShare());
         OutputFolder.check(out, OUTPUTS, overwrite,
                 "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
-        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment", nonFinite)) {
+        try (Tokenizer tok = Tokenizer.load(modelDir);
+                TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment", nonFinite)) {
             data.checkVocabulary(tok);
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.create(model, cfg.lora(), cfg.seed());
             State state = new State(0, cfg.totalSteps(data.train().size()), cfg, modelDir.toAbsolutePath().toString(), source,
@@ -209,7 +213,8 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         JsonNode last = RunLoop.resumeLog(out, plan(cfg, saved.totalSteps()), saved.step());
         Path modelDir = Path.of(saved.model());
         try (Tokenizer tok = Tokenizer.load(checkpoint);
-                TransformerLM model = Checkpoint.loadCausal(cfg.lora() == null ? checkpoint : modelDir, "alignment", nonFinite)) {
+                TransformerLM model = Checkpoint.loadCausal(cfg.lora() == null ? checkpoint : modelDir, "alignment",
+                        nonFinite)) {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
             AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out);
             t.reference = Json.read(out.resolve(REFERENCE_FILE), PairLogProbs.class, "reference log-prob file");

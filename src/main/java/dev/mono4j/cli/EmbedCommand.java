@@ -44,7 +44,8 @@ final class EmbedCommand extends CliCommand {
             throw new UserInputException("--batch-size must be at least 1");
         }
         Path dir = checkpoint.dir;
-        try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed", nonFinite.policy()); Tokenizer tok = Tokenizer.load(dir)) {
+        try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed", nonFinite.policy());
+                Tokenizer tok = Tokenizer.load(dir)) {
             var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
             SentenceEmbeddings.Pooling p = pooling != null ? pooling
                     : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);

@@ -189,8 +189,8 @@ final class SaeEvalCommand extends CliCommand {
     private void checkHook(SparseAutoencoder sae, Path dir, String hook, String source) {
         String trained = sae.hookName();
         if (!force && trained != null && !trained.equals(hook)) {
-            throw new UserInputException(dir.resolve(SparseAutoencoder.CONFIG) + ": hook_name '" + trained + "' differs from "
-                    + source + " '" + hook + "'; pass --force to evaluate it there anyway");
+            throw new UserInputException(dir.resolve(SparseAutoencoder.CONFIG) + ": hook_name '" + trained
+                    + "' differs from " + source + " '" + hook + "'; pass --force to evaluate it there anyway");
         }
     }
 

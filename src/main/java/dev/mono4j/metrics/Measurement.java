@@ -48,7 +48,7 @@ public final class Measurement {
         return run(dir, name, texts, cfg, NonFinite.REFUSE, showProgress);
     }
 
-    /** As {@link #run(Path, String, TextSource, MeasureConfig, boolean)}; {@code nonFinite}: whether NaN or ±Inf weights load. */
+    /** As {@link #run(Path, String, TextSource, MeasureConfig, boolean)}; {@code nonFinite}: whether bad weights load. */
     public static ModelResult run(Path dir, String name, TextSource texts, MeasureConfig cfg, NonFinite nonFinite,
             boolean showProgress) {
         try (Transformer model = Checkpoint.load(dir, nonFinite); Tokenizer tok = Tokenizer.load(dir)) {
@@ -134,8 +134,9 @@ public final class Measurement {
             float[] values = rows.toFloatArray();
             t.add(values, 0, values.length);
             long width = rows.getShape().get(1);
+            var layer = HookPoint.layer(hook);
             throw new UserInputException(batchSource + " (batch starting here): the activations of " + modelPath + " at "
-                    + hook + " (layer " + (HookPoint.layer(hook).isPresent() ? HookPoint.layer(hook).getAsInt() : "-") + ") have "
+                    + hook + " (layer " + (layer.isPresent() ? layer.getAsInt() : "-") + ") have "
                     + t.describe("text token " + t.firstIndex() / width + " of the batch, unit " + t.firstIndex() % width)
                     + "; no metric can be computed over them");
         }

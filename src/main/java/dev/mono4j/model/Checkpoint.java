@@ -29,7 +29,7 @@ import java.util.Map;
 /**
  * Hugging Face checkpoint folders: {@code config.json} + safetensors (single or sharded) (+ tokenizer.json).
  * Loading checks that every expected tensor exists with the expected shape before reading any data,
- * and widens F16/BF16 to F32 in Java.
+ * widens F16/BF16 to F32 in Java, and refuses NaN or ±Inf weights unless asked not to ({@link NonFinite}).
  */
 public final class Checkpoint {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoint.class);

@@ -146,7 +146,10 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
         return train(cfg, data, out, overwrite, NonFinite.REFUSE, listener);
     }
 
-    /** As {@link #train(SaeConfig, SaeData, Path, boolean, RunListener)}; {@code nonFinite}: whether a store's NaN or ±Inf rows are read. */
+    /**
+     * As {@link #train(SaeConfig, SaeData, Path, boolean, RunListener)}; {@code nonFinite}: whether a store's NaN or
+     * ±Inf rows are read.
+     */
     public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite, NonFinite nonFinite,
             RunListener<? super SaeStepLog> listener) {
         try (ActivationSource source = data.open(nonFinite)) {

@@ -5,6 +5,7 @@ import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.metrics.HookResult;
 import dev.mono4j.metrics.Measure;
@@ -133,7 +134,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
     /** The model's alignment %, judged once and kept in {@code file} (so a continued comparison reuses it). */
     private double judged(Path modelDir, Path file, AlignData data) {
         if (!Files.exists(file)) {
-            AtomicFiles.writeString(file, Json.write(eval.run(modelDir, null, data, base)));
+            AtomicFiles.writeString(file, Json.write(eval.run(modelDir, null, data, base, NonFinite.REFUSE)));
         }
         return Json.read(file).path("alignment").asDouble(Double.NaN);
     }
@@ -156,7 +157,7 @@ public record AlignCompare(List<AlignConfig.Method> methods, int seeds, AlignCon
         for (AlignConfig.Method m : methods) {
             dirs.add(out.resolve(RUNS_DIR).resolve(m.id()).resolve("seed0").resolve(AlignTrainer.FINAL_DIR));
         }
-        return Measure.run(dirs, texts, MeasureConfig.DEFAULT, out.resolve(MEASURE_DIR), true, true);
+        return Measure.run(dirs, texts, MeasureConfig.DEFAULT, out.resolve(MEASURE_DIR), true, NonFinite.REFUSE, true);
     }
 
     private static int layerOf(String hook) {

@@ -3,6 +3,7 @@ package dev.mono4j.align;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.PreferencePairs.Prompt;
 import dev.mono4j.data.conceptworld.Judges;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
@@ -76,11 +77,12 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
 
     /**
      * Judges the model in {@code modelDir} on the data's prompts and, when {@code referenceDir} is given, adds
-     * reward metrics on the held-out pairs with {@code cfg}'s β, log-prob mode and batching.
+     * reward metrics on the held-out pairs with {@code cfg}'s β, log-prob mode and batching. {@code nonFinite}:
+     * whether NaN or ±Inf weights load.
      */
-    public Result run(Path modelDir, Path referenceDir, AlignData data, AlignConfig cfg) {
+    public Result run(Path modelDir, Path referenceDir, AlignData data, AlignConfig cfg, NonFinite nonFinite) {
         try (Tokenizer tok = Tokenizer.load(modelDir);
-                TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment evaluation")) {
+                TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment evaluation", nonFinite)) {
             data.checkVocabulary(tok);
             Result judged = judge(model, tok, data.prompts(), Checkpoint.defaultStopTokens(modelDir, model.config()));
             if (referenceDir == null) {
@@ -88,7 +90,7 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
             }
             PairLogProbs policy = PairLogProbs.of(model, tok, data.eval(), cfg);
             PairLogProbs ref;
-            try (TransformerLM reference = Checkpoint.loadCausal(referenceDir, "alignment evaluation")) {
+            try (TransformerLM reference = Checkpoint.loadCausal(referenceDir, "alignment evaluation", nonFinite)) {
                 ref = PairLogProbs.of(reference, tok, data.eval(), cfg);
             }
             return new Result(judged.alignment(), judged.judged(), policy.rewards(ref, cfg.beta(), cfg.logp()), judged.samples());

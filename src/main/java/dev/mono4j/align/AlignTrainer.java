@@ -14,6 +14,7 @@ import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.data.Shuffle;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.metrics.FeatureDecorrelation;
 import dev.mono4j.metrics.MonosemanticScale;
@@ -155,6 +156,15 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
     /** Starts a run of {@code cfg} on the checkpoint in {@code modelDir}; {@code out} must be absent, empty or (with overwrite) an earlier run's. */
     public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
             RunListener<? super Map<String, Object>> listener) {
+        return run(cfg, modelDir, source, out, overwrite, NonFinite.REFUSE, listener);
+    }
+
+    /**
+     * As {@link #run(AlignConfig, Path, AlignData.Source, Path, boolean, RunListener)}; {@code nonFinite}: whether
+     * NaN or ±Inf weights load.
+     */
+    public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
+            NonFinite nonFinite, RunListener<? super Map<String, Object>> listener) {
         long t0 = System.nanoTime();
         if (modelDir.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
             throw new UserInputException(modelDir + ": lies inside the output folder " + out + ", which the run replaces");
@@ -162,7 +172,8 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         AlignData data = source.load(cfg.evalShare());
         OutputFolder.check(out, OUTPUTS, overwrite,
                 "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
-        try (Tokenizer tok = Tokenizer.load(modelDir); TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment")) {
+        try (Tokenizer tok = Tokenizer.load(modelDir);
+                TransformerLM model = Checkpoint.loadCausal(modelDir, "alignment", nonFinite)) {
             data.checkVocabulary(tok);
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.create(model, cfg.lora(), cfg.seed());
             State state = new State(0, cfg.totalSteps(data.train().size()), cfg, modelDir.toAbsolutePath().toString(), source,
@@ -170,7 +181,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             AlignTrainer t = new AlignTrainer(cfg, model, tok, data, state, lora, out);
             OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --overwrite");
             t.reference = t.referenceLogProbs();
-            return t.train(0, null, listener, t0);
+            return t.train(0, null, nonFinite, listener, t0);
         }
     }
 
@@ -181,6 +192,11 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
 
     /** Continues the run in {@code out} from its last checkpoint, with its saved config, model and data. */
     public static Summary resume(Path out, RunListener<? super Map<String, Object>> listener) {
+        return resume(out, NonFinite.REFUSE, listener);
+    }
+
+    /** As {@link #resume(Path, RunListener)}; {@code nonFinite}: whether NaN or ±Inf weights load. */
+    public static Summary resume(Path out, NonFinite nonFinite, RunListener<? super Map<String, Object>> listener) {
         long t0 = System.nanoTime();
         Path checkpoint = out.resolve(CHECKPOINT_DIR);
         State saved = Json.read(RunFolder.stateToResume(out, OLD_NAMES), State.class, "alignment state");
@@ -197,14 +213,15 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         JsonNode last = RunLoop.resumeLog(out, plan(cfg, saved.totalSteps()), saved.step());
         Path modelDir = Path.of(saved.model());
         try (Tokenizer tok = Tokenizer.load(checkpoint);
-                TransformerLM model = Checkpoint.loadCausal(cfg.lora() == null ? checkpoint : modelDir, "alignment")) {
+                TransformerLM model = Checkpoint.loadCausal(cfg.lora() == null ? checkpoint : modelDir, "alignment",
+                        nonFinite)) {
             LoraAdapters lora = cfg.lora() == null ? null : LoraAdapters.load(model, checkpoint.resolve(ADAPTER_DIR));
             AlignTrainer t = new AlignTrainer(cfg, model, tok, data, saved, lora, out);
             t.reference = Json.read(out.resolve(REFERENCE_FILE), PairLogProbs.class, "reference log-prob file");
             if (t.memel != null) {
                 t.memel.restore(Json.read(checkpoint.resolve(MEMEL_FILE), MonosemanticScale.State.class, "MEmeL state"));
             }
-            return t.train(saved.step(), last, listener, t0);
+            return t.train(saved.step(), last, nonFinite, listener, t0);
         }
     }
 
@@ -234,7 +251,8 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
     }
 
     /** Trains steps {@code done + 1 ..}; {@code resumedLog} is the log's last line so far (resume), or null. */
-    private Summary train(int done, JsonNode resumedLog, RunListener<? super Map<String, Object>> listener, long t0) {
+    private Summary train(int done, JsonNode resumedLog, NonFinite nonFinite,
+            RunListener<? super Map<String, Object>> listener, long t0) {
         int total = start.totalSteps();
         Map<String, NDArray> params;
         if (lora != null) {
@@ -245,7 +263,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
             params = model.parameters();
         }
         if (cfg.reference() == AlignConfig.Reference.LIVE && lora == null) {
-            liveReference = Checkpoint.loadCausal(Path.of(start.model()), "alignment");
+            liveReference = Checkpoint.loadCausal(Path.of(start.model()), "alignment", nonFinite);
         }
         RunLoop.Result<AlignStepLog> r;
         try {

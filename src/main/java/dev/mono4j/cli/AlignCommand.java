@@ -40,6 +40,9 @@ final class AlignCommand extends CliCommand {
     @Option(names = "--overwrite", description = "Replace an earlier run's output in --out.")
     boolean overwrite;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Override
     public void run() {
         if (out == null) {
@@ -48,13 +51,14 @@ final class AlignCommand extends CliCommand {
         AlignTrainer.Summary s;
         if (resume) {
             Flags.checkResumeOnly(spec, model != null);
-            s = AlignTrainer.resume(out, RunListener.console());
+            s = AlignTrainer.resume(out, nonFinite.policy(), RunListener.console());
         } else {
             if (model == null) {
                 throw new UserInputException("give the CHECKPOINT folder to align (or --resume)");
             }
             AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
-            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, RunListener.console());
+            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, nonFinite.policy(),
+                    RunListener.console());
         }
         out().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
                 + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),

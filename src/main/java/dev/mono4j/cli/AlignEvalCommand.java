@@ -42,6 +42,9 @@ final class AlignEvalCommand extends CliCommand {
     @Option(names = "--out", description = "Write the verdicts and every sample here as JSON (refuses to overwrite).")
     Path out;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Override
     public void run() {
         if (out != null && Files.exists(out)) {
@@ -49,7 +52,8 @@ final class AlignEvalCommand extends CliCommand {
         }
         AlignEval eval = Flags.check(() -> new AlignEval(maxNewTokens, temperature, sampleSeed));
         AlignConfig cfg = scoring.config();
-        AlignEval.Result r = eval.run(model, reference, data.source().load(cfg.evalShare()), cfg);
+        AlignEval.Result r = eval.run(model, reference, data.source().load(cfg.evalShare()), cfg,
+                nonFinite.policy());
         var o = out();
         if (r.judged() > 0) {
             o.printf(Locale.ROOT, "alignment: %.1f%% of %d judged prompts%n", 100 * r.alignment(), r.judged());

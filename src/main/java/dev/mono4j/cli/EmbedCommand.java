@@ -22,6 +22,9 @@ final class EmbedCommand extends CliCommand {
     @Mixin
     CheckpointFolder checkpoint;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Option(names = "--text", required = true, description = "Text to embed; repeat for several.")
     List<String> texts;
 
@@ -41,7 +44,8 @@ final class EmbedCommand extends CliCommand {
             throw new UserInputException("--batch-size must be at least 1");
         }
         Path dir = checkpoint.dir;
-        try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed"); Tokenizer tok = Tokenizer.load(dir)) {
+        try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed", nonFinite.policy());
+                Tokenizer tok = Tokenizer.load(dir)) {
             var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
             SentenceEmbeddings.Pooling p = pooling != null ? pooling
                     : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);

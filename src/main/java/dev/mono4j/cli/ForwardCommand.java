@@ -64,6 +64,9 @@ final class ForwardCommand extends CliCommand {
     @Option(names = "--no-logits", description = "Do not save logits (batch × seq × vocab floats; an encoder's last_hidden_state).")
     boolean noLogits;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Option(names = "--overwrite", description = "Replace --out if it exists.")
     boolean overwrite;
 
@@ -80,7 +83,7 @@ final class ForwardCommand extends CliCommand {
         if (batch.seqLen() == 0 || batch.batchSize() == 0) {
             throw new UserInputException("the input holds no tokens");
         }
-        try (Transformer model = Checkpoint.load(checkpoint.dir)) {
+        try (Transformer model = Checkpoint.load(checkpoint.dir, nonFinite.policy())) {
             checkOutputSize(batch, model);
             model.checkTokenIds(batch, input.file != null ? input.file + ": tensor 'input_ids' " : "--text: ");
             Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);

@@ -21,6 +21,9 @@ final class GenerateCommand extends CliCommand {
     @Mixin
     CheckpointFolder checkpoint;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Option(names = "--prompt", required = true, description = "Text to continue.")
     String prompt;
 
@@ -54,7 +57,7 @@ final class GenerateCommand extends CliCommand {
             if (ids.length == 0) {
                 throw new UserInputException("--prompt encodes to no tokens; give some text");
             }
-            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation")) {
+            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation", nonFinite.policy())) {
                 ModelConfig config = model.config();
                 // Refused up front, not cut short at the limit: a continuation that silently stops early reads
                 // like one that met a stop token (our choice; see ModelFamily.positionLimitField).

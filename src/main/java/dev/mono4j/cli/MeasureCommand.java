@@ -68,11 +68,15 @@ final class MeasureCommand extends CliCommand {
     @Option(names = "--seed", description = "Seed of the neuron sample and of generated ConceptWorld stories (default ${DEFAULT-VALUE}).")
     long seed = D.seed();
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Override
     public void run() {
         MeasureConfig cfg = Flags.check(() -> new MeasureConfig(hooks, pool, batchSize, maxTokens, maxNeurons, rankSamples,
                 zeroEps, threshold, memelWindow, memelEps, top, seed));
-        Measure.Result r = Measure.run(models, texts.open(seed, labels), cfg, output.out, output.overwrite, true);
+        Measure.Result r = Measure.run(models, texts.open(seed, labels), cfg, output.out, output.overwrite,
+                nonFinite.policy(), true);
         var o = out();
         for (Measurement.ModelResult m : r.models()) {
             o.printf("%s: %d texts, %d tokens, %d hooks; mean FD %.4f, mean |corr| %.4f, monosemantic %s%n", m.name(),

@@ -42,10 +42,14 @@ final class SaeCacheCommand extends CliCommand {
     @Option(names = "--resume", description = "Continue a stopped cache in --out (same model, hook, data and settings).")
     boolean resume;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Override
     public void run() {
         ActivationStoreConfig cfg = Flags.check(() -> new ActivationStoreConfig(hook, batchSize, maxTokens, shardRows));
-        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, output.out, output.overwrite, resume, true);
+        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, output.out, output.overwrite, resume,
+                nonFinite.policy(), true);
         out().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
                 + " shards: %s%n", s.rows(), s.hookName(), s.dIn(), s.texts(), s.shards().size(), s.dir());
     }

@@ -6,6 +6,7 @@ import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
+import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.FeatureRecovery;
 import dev.mono4j.sae.ReconstructionStats;
 import dev.mono4j.sae.SaeCompare;
@@ -71,6 +72,13 @@ final class SaeEvalCommand extends CliCommand {
     @Option(names = "--dense-threshold", description = "Firing share above which a latent is dense (default ${DEFAULT-VALUE}).")
     double denseThreshold = 0.1;
 
+    @Option(names = "--force", description = "Evaluate an SAE whose cfg.json hook_name differs from the store's hook or"
+            + " --hook.")
+    boolean force;
+
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Mixin
     OutputFolderOptions output;
 
@@ -105,7 +113,7 @@ final class SaeEvalCommand extends CliCommand {
         StringBuilder latents = new StringBuilder();
         try (NDManager manager = NDManager.newBaseManager()) {
             for (Path dir : saes) {
-                try (SparseAutoencoder sae = SparseAutoencoder.load(dir, manager)) {
+                try (SparseAutoencoder sae = SparseAutoencoder.load(dir, manager, nonFinite.policy())) {
                     Map<String, Object> r = new LinkedHashMap<>();
                     r.put("sae", dir.toString());
                     r.put("architecture", sae.kind().saeLensName());
@@ -114,7 +122,7 @@ final class SaeEvalCommand extends CliCommand {
                     if (model != null) {
                         evalOnModel(sae, dir, r, latents);
                     } else {
-                        evalOnRows(sae, r);
+                        evalOnRows(sae, dir, r);
                     }
                     decoders.add(sae.decoderRows());
                     results.add(r);
@@ -142,7 +150,9 @@ final class SaeEvalCommand extends CliCommand {
         if (h == null) {
             throw new UserInputException(dir + ": cfg.json has no hook_name; pass --hook");
         }
-        try (TransformerLM m = Checkpoint.loadCausal(model, "sae eval (next-token loss with the SAE spliced in)");
+        checkHook(sae, dir, h, "--hook");
+        try (TransformerLM m = Checkpoint.loadCausal(model, "sae eval (next-token loss with the SAE spliced in)",
+                nonFinite.policy());
                 Tokenizer tok = Tokenizer.load(model)) {
             SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok,
                     TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null), batchSize, maxTokens,
@@ -155,15 +165,32 @@ final class SaeEvalCommand extends CliCommand {
         }
     }
 
-    private void evalOnRows(SparseAutoencoder sae, Map<String, Object> r) {
+    private void evalOnRows(SparseAutoencoder sae, Path dir, Map<String, Object> r) {
+        if (activations != null) {
+            checkHook(sae, dir, ActivationStore.open(activations).hookName(), activations.resolve(ActivationStore.STORE_FILE)
+                    + "'s hook");
+        }
         // A store's statistics do not depend on order; its shuffled reader visits each row once per epoch.
         SaeData held = activations != null ? SaeData.store(activations, seed, 1 << 16) : SaeData.synthetic(synthetic, seed);
-        SaeCompare.RowsEval e = SaeCompare.evaluate(sae, held, rows, batchSize * 256, denseThreshold);
+        SaeCompare.RowsEval e = SaeCompare.evaluate(sae, held, rows, batchSize * 256, denseThreshold, nonFinite.policy());
         r.put("reconstruction", e.reconstruction());
         if (e.frr08() != null) {
             r.put("frr_0.8", e.frr08());
             r.put("frr_0.9", e.frr09());
             r.put("mean_best_cosine", e.meanBestCosine());
+        }
+    }
+
+    /**
+     * Refuses, unless {@code --force}, an SAE trained on another hook than the rows it is evaluated on ({@code hook},
+     * from {@code source}): its FVU there measures nothing it learned (issue 17, item 4). An SAE without a
+     * hook_name has nothing to compare.
+     */
+    private void checkHook(SparseAutoencoder sae, Path dir, String hook, String source) {
+        String trained = sae.hookName();
+        if (!force && trained != null && !trained.equals(hook)) {
+            throw new UserInputException(dir.resolve(SparseAutoencoder.CONFIG) + ": hook_name '" + trained
+                    + "' differs from " + source + " '" + hook + "'; pass --force to evaluate it there anyway");
         }
     }
 

@@ -32,19 +32,23 @@ final class SaeTrainCommand extends CliCommand {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config and data.")
     boolean resume;
 
+    @Mixin
+    NonFiniteOption nonFinite;
+
     @Override
     public void run() {
         SaeTrainer.Summary s;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
             SaeData data = SaeData.fromJson(SaeTrainer.savedState(output.out).data(), output.out.resolve(RunFolder.CHECKPOINT));
-            try (ActivationSource source = data.open()) {
-                s = SaeTrainer.resume(output.out, source, RunListener.console());
+            try (ActivationSource source = data.open(nonFinite.policy())) {
+                s = SaeTrainer.resume(output.out, source, nonFinite.policy(), RunListener.console());
             }
         } else {
             ArchitectureConfig a = options.architectures(spec, "--architecture", List.of(architecture)).get(0);
             SaeConfig cfg = options.config(a);
-            s = SaeTrainer.train(cfg, options.data(), output.out, output.overwrite, RunListener.console());
+            s = SaeTrainer.train(cfg, options.data(), output.out, output.overwrite, nonFinite.policy(),
+                    RunListener.console());
         }
         Map<String, Object> last = s.last();
         out().printf(Locale.ROOT, "trained %s SAE (d_in %d, d_sae %d) in %.0f s (%.0f rows/s): MSE %.4g, FVU %.4f,"

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDManager;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.report.HtmlReport;
@@ -61,7 +62,7 @@ public final class DemoSae {
                     TextSource.conceptWorld(cfg.saeTexts(), cfg.seed() + SAE_SEED_OFFSET, cfg.dialects()),
                     new ActivationStoreConfig(hook, ActivationStoreConfig.DEFAULT_BATCH_SIZE,
                             ActivationStoreConfig.DEFAULT_MAX_TOKENS, ActivationStoreConfig.DEFAULT_SHARD_ROWS),
-                    store, false, false, true);
+                    store, false, false, NonFinite.REFUSE, true);
             SaeConfig sae = cfg.sae();
             SaeTrainer.Summary trained = SaeTrainer.train(sae, SaeData.store(store, cfg.seed(), SaeData.DEFAULT_BUFFER_ROWS),
                     dir.resolve("gba"), false, RunListener.console());

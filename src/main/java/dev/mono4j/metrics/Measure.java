@@ -3,6 +3,7 @@ package dev.mono4j.metrics;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -48,8 +49,9 @@ public final class Measure {
         }
     }
 
+    /** Measures each model in {@code modelDirs}; {@code nonFinite}: whether NaN or ±Inf weights load. */
     public static Result run(List<Path> modelDirs, TextSource texts, MeasureConfig cfg, Path out, boolean overwrite,
-            boolean showProgress) {
+            NonFinite nonFinite, boolean showProgress) {
         String hint = "pass --overwrite to replace an earlier measurement, or --out";
         OutputFolder.check(out, OUTPUTS, overwrite, hint);
         for (Path dir : modelDirs) { // a bad folder fails now, not after the models before it were measured
@@ -59,7 +61,7 @@ public final class Measure {
         List<String> names = names(modelDirs);
         List<Measurement.ModelResult> models = new ArrayList<>();
         for (int i = 0; i < modelDirs.size(); i++) {
-            models.add(Measurement.run(modelDirs.get(i), names.get(i), texts, cfg, showProgress));
+            models.add(Measurement.run(modelDirs.get(i), names.get(i), texts, cfg, nonFinite, showProgress));
         }
         OutputFolder.prepare(out, OUTPUTS, overwrite, hint);
         Path metrics = out.resolve("metrics.json");

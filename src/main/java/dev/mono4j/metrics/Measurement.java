@@ -10,6 +10,7 @@ import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Gpt2Family;
 import dev.mono4j.model.Transformer;
@@ -44,7 +45,13 @@ public final class Measurement {
 
     /** Measures the checkpoint in {@code dir} (config.json, weights, tokenizer.json). */
     public static ModelResult run(Path dir, String name, TextSource texts, MeasureConfig cfg, boolean showProgress) {
-        try (Transformer model = Checkpoint.load(dir); Tokenizer tok = Tokenizer.load(dir)) {
+        return run(dir, name, texts, cfg, NonFinite.REFUSE, showProgress);
+    }
+
+    /** As {@link #run(Path, String, TextSource, MeasureConfig, boolean)}; {@code nonFinite}: whether bad weights load. */
+    public static ModelResult run(Path dir, String name, TextSource texts, MeasureConfig cfg, NonFinite nonFinite,
+            boolean showProgress) {
+        try (Transformer model = Checkpoint.load(dir, nonFinite); Tokenizer tok = Tokenizer.load(dir)) {
             return run(model, tok, name, dir.toString(), texts, cfg, showProgress);
         }
     }
@@ -91,6 +98,7 @@ public final class Measurement {
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
                     // Padding and special tokens are dropped in torch; the metrics reduce there too.
                     NDArray tokenRows = a.reshape(-1, width).get(new NDIndex("{}", rowIndex));
+                    checkFinite(tokenRows, e.getKey(), batch.get(0).source(), path);
                     m.add(tokenRows, enc.concepts(), pooling, labels, anyConcept, anyLabel);
                 }
             }
@@ -114,6 +122,24 @@ public final class Measurement {
         return new ModelResult(name, path, model.config().family().toString(), layers, model.parameterCount(),
                 texts.name(), done, tokens, truncated, cfg.pool().name().toLowerCase(java.util.Locale.ROOT), results,
                 proxy, (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Refuses activations with NaN or ±Inf, naming the hook, its layer and the batch: no metric means anything
+     * over them (the effective rank's eigen decomposition fails on them). Counted in torch, copied only to report.
+     */
+    private static void checkFinite(NDArray rows, String hook, String batchSource, String modelPath) {
+        if (rows.isNaN().logicalOr(rows.isInfinite()).countNonzero().getLong() > 0) {
+            NonFinite.Tally t = new NonFinite.Tally();
+            float[] values = rows.toFloatArray();
+            t.add(values, 0, values.length);
+            long width = rows.getShape().get(1);
+            var layer = HookPoint.layer(hook);
+            throw new UserInputException(batchSource + " (batch starting here): the activations of " + modelPath + " at "
+                    + hook + " (layer " + (layer.isPresent() ? layer.getAsInt() : "-") + ") have "
+                    + t.describe("text token " + t.firstIndex() / width + " of the batch, unit " + t.firstIndex() % width)
+                    + "; no metric can be computed over them");
+        }
     }
 
     /**

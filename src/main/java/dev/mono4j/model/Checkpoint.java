@@ -11,6 +11,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Dtype;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.ShardedSafetensors;
 import dev.mono4j.io.TensorInfo;
@@ -28,7 +29,7 @@ import java.util.Map;
 /**
  * Hugging Face checkpoint folders: {@code config.json} + safetensors (single or sharded) (+ tokenizer.json).
  * Loading checks that every expected tensor exists with the expected shape before reading any data,
- * and widens F16/BF16 to F32 in Java.
+ * widens F16/BF16 to F32 in Java, and refuses NaN or ±Inf weights unless asked not to ({@link NonFinite}).
  */
 public final class Checkpoint {
     private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(Checkpoint.class);
@@ -53,6 +54,14 @@ public final class Checkpoint {
 
     /** The model a checkpoint folder holds: a {@link TransformerLM} or a {@link TransformerEncoder}, by its family. */
     public static Transformer load(Path dir) {
+        return load(dir, NonFinite.REFUSE);
+    }
+
+    /**
+     * As {@link #load(Path)}; {@code nonFinite} says whether a NaN or ±Inf weight is refused (one line naming the
+     * file, the tensor, how many and the first) or loaded. The check scans each chunk as it is read.
+     */
+    public static Transformer load(Path dir, NonFinite nonFinite) {
         ModelConfig config = ModelConfig.read(dir.resolve("config.json"));
         try (ShardedSafetensors st = ShardedSafetensors.open(dir)) {
             Contents contents = validate(config, st, dir);
@@ -74,7 +83,9 @@ public final class Checkpoint {
                     if (scratch == null || scratch.capacity() < need) {
                         scratch = ByteBuffer.allocateDirect(need).order(ByteOrder.LITTLE_ENDIAN); // = native on x86/ARM
                     }
-                    params.put(e.getKey(), read(st, info, manager, scratch, chunkRows, rowElems));
+                    NonFinite.Tally tally = nonFinite.tally();
+                    params.put(e.getKey(), read(st, info, manager, scratch, chunkRows, rowElems, tally));
+                    nonFinite.check(tally, st.reader(info.name()).path() + ": tensor '" + info.name() + "'");
                 }
                 return config.family().newModel(config, manager, params);
             } catch (RuntimeException ex) {
@@ -89,13 +100,18 @@ public final class Checkpoint {
      * an encoder is refused, naming its config.json, before any weight is read.
      */
     public static TransformerLM loadCausal(Path dir, String purpose) {
+        return loadCausal(dir, purpose, NonFinite.REFUSE);
+    }
+
+    /** As {@link #loadCausal(Path, String)}, with {@link #load(Path, NonFinite)}'s choice for non-finite weights. */
+    public static TransformerLM loadCausal(Path dir, String purpose, NonFinite nonFinite) {
         Path file = dir.resolve("config.json");
         ModelFamily family = ModelConfig.read(file).family();
         if (!(family instanceof DecoderFamily)) {
             throw new UserInputException(file + ": " + family.hfArchitecture() + " is an encoder without an LM head; "
                     + purpose + " needs a causal language model");
         }
-        return (TransformerLM) load(dir);
+        return (TransformerLM) load(dir, nonFinite);
     }
 
     /**
@@ -103,6 +119,11 @@ public final class Checkpoint {
      * model is refused, naming its config.json, before any weight is read.
      */
     public static TransformerEncoder loadEncoder(Path dir, String purpose) {
+        return loadEncoder(dir, purpose, NonFinite.REFUSE);
+    }
+
+    /** As {@link #loadEncoder(Path, String)}, with {@link #load(Path, NonFinite)}'s choice for non-finite weights. */
+    public static TransformerEncoder loadEncoder(Path dir, String purpose, NonFinite nonFinite) {
         Path file = dir.resolve("config.json");
         ModelFamily family = ModelConfig.read(file).family();
         if (!(family instanceof EncoderFamily)) {
@@ -110,7 +131,7 @@ public final class Checkpoint {
                     + purpose + " needs an encoder (" + String.join(", ", FamilyRegistry.known().stream()
                     .filter(f -> f instanceof EncoderFamily).map(ModelFamily::hfArchitecture).toList()) + ")");
         }
-        return (TransformerEncoder) load(dir);
+        return (TransformerEncoder) load(dir, nonFinite);
     }
 
     /**
@@ -146,9 +167,9 @@ public final class Checkpoint {
         }
     }
 
-    /** Copies a tensor into an F32 NDArray, chunk by chunk along its first axis. */
+    /** Copies a tensor into an F32 NDArray, chunk by chunk along its first axis, counting into {@code tally} (or null). */
     private static NDArray read(ShardedSafetensors st, TensorInfo info, NDManager manager, ByteBuffer scratch,
-            int chunkRows, long rowElems) {
+            int chunkRows, long rowElems, NonFinite.Tally tally) {
         long rows = info.shape().length == 0 ? 1 : info.shape()[0];
         NDList parts = new NDList();
         for (long r = 0; r < rows; r += chunkRows) {
@@ -156,6 +177,9 @@ public final class Checkpoint {
             scratch.clear();
             st.reader(info.name()).readF32(info.name(), r * rowElems, (int) (n * rowElems), scratch);
             scratch.flip();
+            if (tally != null) {
+                tally.add(scratch.asFloatBuffer());
+            }
             long[] shape = info.shape().length == 0 ? new long[0] : info.shape().clone();
             if (shape.length > 0) {
                 shape[0] = n;

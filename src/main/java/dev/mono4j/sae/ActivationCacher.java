@@ -10,6 +10,7 @@ import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
@@ -28,27 +29,32 @@ public final class ActivationCacher {
     private ActivationCacher() {
     }
 
-    /** Caches {@code cfg.hook()} of the checkpoint in {@code modelDir} over {@code texts} into {@code out}. */
+    /**
+     * Caches {@code cfg.hook()} of the checkpoint in {@code modelDir} over {@code texts} into {@code out}.
+     * {@code nonFinite} decides both whether NaN or ±Inf weights load and whether such activations are written.
+     */
     public static ActivationStore cache(Path modelDir, TextSource texts, ActivationStoreConfig cfg, Path out,
-            boolean overwrite, boolean resume, boolean showProgress) {
+            boolean overwrite, boolean resume, NonFinite nonFinite, boolean showProgress) {
         if (!resume) { // a bad --out fails before the model loads
             ActivationStoreWriter.checkOut(out, overwrite);
         }
-        try (Transformer model = Checkpoint.load(modelDir); Tokenizer tok = Tokenizer.load(modelDir)) {
+        try (Transformer model = Checkpoint.load(modelDir, nonFinite); Tokenizer tok = Tokenizer.load(modelDir)) {
             return cache(model, tok, modelDir.toAbsolutePath().normalize().toString(), texts, cfg, out, overwrite, resume,
-                    showProgress);
+                    nonFinite, showProgress);
         }
     }
 
     /**
      * Caches a loaded model's hook. Without {@code resume}, {@code out} must be new or empty, or an earlier store
      * to replace with {@code overwrite}; with {@code resume}, {@code out} holds a store of the same model, hook,
-     * data and settings, continued after its complete shards.
+     * data and settings, continued after its complete shards. A text whose rows hold NaN or ±Inf is refused under
+     * {@link NonFinite#REFUSE}, before anything of its batch is written.
      *
      * @param modelPath the model's folder, recorded in store.json
      */
     public static ActivationStore cache(Transformer model, Tokenizer tok, String modelPath, TextSource texts,
-            ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, boolean showProgress) {
+            ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, NonFinite nonFinite,
+            boolean showProgress) {
         if (overwrite && resume) {
             throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
         }
@@ -95,6 +101,9 @@ public final class ActivationCacher {
                 acts = a.reshape(-1, width).get(new NDIndex("{}", rowIndex)).toFloatArray();
             }
             for (int b = 0; b < batch.size(); b++) {
+                checkFinite(nonFinite, cfg.hook(), enc, b, batch.get(b).source(), acts, width);
+            }
+            for (int b = 0; b < batch.size(); b++) {
                 addText(w, enc, b, batch.get(b).text(), acts, width);
             }
             if (progress != null) {
@@ -102,6 +111,19 @@ public final class ActivationCacher {
             }
         }
         return w.finish();
+    }
+
+    /** Refuses (unless allowed) text {@code b}'s rows of the batch's activations if one of them is not finite. */
+    private static void checkFinite(NonFinite nonFinite, String hook, EncodedTexts enc, int b, String source,
+            float[] batchActs, int width) {
+        NonFinite.Tally t = nonFinite.tally();
+        int from = enc.firstRow()[b];
+        int n = enc.firstRow()[b + 1] - from;
+        if (t != null && t.add(batchActs, from * width, n * width).count() > 0) {
+            nonFinite.refuse(source + ": the activations at " + hook + " have " + t.describe("token "
+                    + enc.position(from + (int) (t.firstIndex() / width)) + ", column " + t.firstIndex() % width)
+                    + ", which the store would hold");
+        }
     }
 
     /** Hands text {@code b} of the batch to the writer: its rows of the batch's activations, tokens and concepts. */

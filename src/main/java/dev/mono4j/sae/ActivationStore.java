@@ -6,6 +6,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.data.Shuffle;
 import dev.mono4j.io.Dtype;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.TensorInfo;
 import java.nio.ByteBuffer;
@@ -110,25 +111,36 @@ public final class ActivationStore {
     private final Manifest manifest;
     /** Global index of each shard's first row; one more entry holds the row count. */
     private final long[] shardStart;
+    /** Whether a NaN or ±Inf among the rows read is refused (naming the shard, row and column) or handed out. */
+    private final NonFinite nonFinite;
 
-    private ActivationStore(Path dir, Manifest manifest) {
+    private ActivationStore(Path dir, Manifest manifest, NonFinite nonFinite) {
         this.dir = dir;
         this.manifest = manifest;
+        this.nonFinite = nonFinite;
         this.shardStart = new long[manifest.shards().size() + 1];
         for (int i = 0; i < manifest.shards().size(); i++) {
             shardStart[i + 1] = shardStart[i] + manifest.shards().get(i).rows();
         }
     }
 
-    /** Opens a finished store, checking store.json and every shard's tensors (headers only). */
+    /**
+     * Opens a finished store, checking store.json and every shard's tensors (headers only); rows are checked for
+     * NaN and ±Inf as they are read, and refused.
+     */
     public static ActivationStore open(Path dir) {
-        return open(dir, true);
+        return open(dir, NonFinite.REFUSE);
+    }
+
+    /** As {@link #open(Path)}; {@code nonFinite} says whether a non-finite value among the rows read is refused. */
+    public static ActivationStore open(Path dir, NonFinite nonFinite) {
+        return open(dir, true, nonFinite);
     }
 
     /** Opens a store, finished or (without {@code requireComplete}) a stopped cache's, checking it as {@link #open}. */
-    static ActivationStore open(Path dir, boolean requireComplete) {
+    static ActivationStore open(Path dir, boolean requireComplete, NonFinite nonFinite) {
         Manifest m = manifest(dir, requireComplete);
-        ActivationStore store = new ActivationStore(dir, m);
+        ActivationStore store = new ActivationStore(dir, m, nonFinite);
         for (int i = 0; i < m.shards().size(); i++) {
             store.checkShard(i);
         }
@@ -241,12 +253,24 @@ public final class ActivationStore {
                     ByteBuffer b = ByteBuffer.allocate(n * dIn * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
                     r.readF32("activations", (first - shardStart[s] + done) * dIn, n * dIn, b);
                     b.flip();
+                    checkFinite(b.asFloatBuffer(), s, first - shardStart[s] + done);
                     b.asFloatBuffer().get(dst, (dstRow + done) * dIn, n * dIn);
                 }
             }
             first += inShard;
             dstRow += inShard;
             count -= inShard;
+        }
+    }
+
+    /** Refuses (unless allowed) a non-finite value among rows of shard {@code s} read from row {@code firstRow}. */
+    private void checkFinite(java.nio.FloatBuffer rows, int s, long firstRow) {
+        NonFinite.Tally t = nonFinite.tally();
+        if (t != null && t.add(rows).count() > 0) {
+            long row = firstRow + t.firstIndex() / manifest.dIn();
+            nonFinite.refuse(shardPath(s) + ": tensor 'activations' has " + t.describe("row " + row + ", column "
+                    + t.firstIndex() % manifest.dIn()) + " in rows " + firstRow + "–"
+                    + (firstRow + rows.remaining() / manifest.dIn() - 1));
         }
     }
 

@@ -4,6 +4,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Dtype;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.sae.ActivationStore.Manifest;
@@ -89,7 +90,7 @@ final class ActivationStoreWriter {
             throw new UserInputException(out + ": no " + ActivationStore.STORE_FILE + " to resume from (a cache killed"
                     + " before its first shard leaves none; start again with --overwrite)");
         }
-        Manifest m = ActivationStore.open(out, false).manifest();
+        Manifest m = ActivationStore.open(out, false, NonFinite.REFUSE).manifest();
         List<String> differ = new ArrayList<>();
         compare(differ, "model", m.modelPath(), planned.modelPath());
         compare(differ, "hook", m.hookName(), planned.hookName());

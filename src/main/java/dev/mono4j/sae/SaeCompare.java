@@ -3,6 +3,7 @@ package dev.mono4j.sae;
 import ai.djl.ndarray.NDManager;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.train.RunListener;
 import java.math.BigDecimal;
@@ -127,11 +128,13 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
     /**
      * Evaluates {@code sae} on {@code rows} rows of {@code held} (shared with {@code sae eval}'s row evaluation):
      * a store is read once through its shuffled reader, so at most all its rows count; synthetic rows are drawn
-     * with {@code held}'s seed, and the decoder is matched against the true features.
+     * with {@code held}'s seed, and the decoder is matched against the true features. {@code nonFinite}: whether a
+     * store's rows with NaN or ±Inf are refused or read.
      */
-    public static RowsEval evaluate(SparseAutoencoder sae, SaeData held, long rows, int batchRows, double denseThreshold) {
+    public static RowsEval evaluate(SparseAutoencoder sae, SaeData held, long rows, int batchRows, double denseThreshold,
+            NonFinite nonFinite) {
         ReconstructionStats.Result rec;
-        try (ActivationSource source = held.open()) {
+        try (ActivationSource source = held.open(nonFinite)) {
             rec = SaeEvaluation.onRows(sae, source, Math.min(rows, source.epochRows()), batchRows, denseThreshold);
         }
         if (held.synthetic() == null) {
@@ -184,7 +187,8 @@ public record SaeCompare(List<Run> runs, SaeData data, long evalRows, long evalS
             Path dir = out.resolve(RUNS_DIR).resolve(r.name());
             SaeTrainer.Summary s = SaeTrainer.train(r.config(), data, dir, false, listener);
             try (NDManager m = NDManager.newBaseManager(); SparseAutoencoder sae = SparseAutoencoder.load(s.sae(), m)) {
-                RowsEval e = evaluate(sae, held, evalRows, EVAL_BATCH_ROWS, r.config().denseThreshold());
+                RowsEval e = evaluate(sae, held, evalRows, EVAL_BATCH_ROWS, r.config().denseThreshold(),
+                        NonFinite.REFUSE);
                 results.add(new RunResult(r, dir, s.dSae(), s.seconds(), e));
             }
         }

@@ -3,6 +3,7 @@ package dev.mono4j.sae;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import java.nio.file.Path;
 
 /**
@@ -31,10 +32,15 @@ public record SaeData(String activations, String synthetic, long seed, int buffe
         return new SaeData(null, dir.toAbsolutePath().toString(), seed, DEFAULT_BUFFER_ROWS);
     }
 
-    /** The stream of training rows, from its first row. */
+    /** The stream of training rows, from its first row; a store's NaN or ±Inf rows are refused. */
     public ActivationSource open() {
+        return open(NonFinite.REFUSE);
+    }
+
+    /** As {@link #open()}; {@code nonFinite} says whether a store's rows with NaN or ±Inf are refused or read. */
+    public ActivationSource open(NonFinite nonFinite) {
         if (activations != null) {
-            return ActivationStore.open(Path.of(activations)).shuffled(seed, bufferRows);
+            return ActivationStore.open(Path.of(activations), nonFinite).shuffled(seed, bufferRows);
         }
         return SyntheticSuperposition.load(Path.of(synthetic)).source(seed);
     }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
@@ -143,7 +144,16 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
     /** Trains from scratch on {@code data}'s rows, which it opens (and closes), recording them for resume and cfg.json. */
     public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite,
             RunListener<? super SaeStepLog> listener) {
-        try (ActivationSource source = data.open()) {
+        return train(cfg, data, out, overwrite, NonFinite.REFUSE, listener);
+    }
+
+    /**
+     * As {@link #train(SaeConfig, SaeData, Path, boolean, RunListener)}; {@code nonFinite}: whether a store's NaN or
+     * ±Inf rows are read.
+     */
+    public static Summary train(SaeConfig cfg, SaeData data, Path out, boolean overwrite, NonFinite nonFinite,
+            RunListener<? super SaeStepLog> listener) {
+        try (ActivationSource source = data.open(nonFinite)) {
             return train(cfg, source, new RunInfo(Json.MAPPER.valueToTree(data), data.saeLensConfig()), out, overwrite,
                     listener);
         }
@@ -181,6 +191,12 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
      * lines written after the checkpoint are dropped, as those steps run again.
      */
     public static Summary resume(Path out, ActivationSource source, RunListener<? super SaeStepLog> listener) {
+        return resume(out, source, NonFinite.REFUSE, listener);
+    }
+
+    /** As {@link #resume(Path, ActivationSource, RunListener)}; {@code nonFinite}: whether NaN or ±Inf SAE weights load. */
+    public static Summary resume(Path out, ActivationSource source, NonFinite nonFinite,
+            RunListener<? super SaeStepLog> listener) {
         long t0 = System.nanoTime();
         State s = savedState(out);
         if (source.dIn() != s.dIn()) {
@@ -190,7 +206,7 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
         source.skip((long) s.config().batchSize() * (s.step() + 1)); // the first sample, then each step's rows
         try (SaeTrainer t = new SaeTrainer(s.config(), source, new RunInfo(s.data(), s.saeLensConfig()), out, s.scale(),
                 s.inputNorm(), new float[s.dIn()])) {
-            t.restore(out.resolve(RunFolder.CHECKPOINT), s);
+            t.restore(out.resolve(RunFolder.CHECKPOINT), s, nonFinite);
             return t.train(s.step(), lastLogged, listener, t0);
         }
     }
@@ -342,14 +358,18 @@ public final class SaeTrainer implements RunLoop.Method<SaeStepLog>, AutoCloseab
         });
     }
 
-    /** The SAE and its counters as the checkpoint in {@code ckpt} holds them (the loop restores the optimizer). */
-    private void restore(Path ckpt, State s) {
+    /**
+     * The SAE and its counters as the checkpoint in {@code ckpt} holds them (the loop restores the optimizer); a NaN
+     * or ±Inf weight is refused under {@link NonFinite#REFUSE}.
+     */
+    private void restore(Path ckpt, State s, NonFinite nonFinite) {
         try (SafetensorsReader r = SafetensorsReader.open(ckpt.resolve(TENSORS))) {
             for (Map.Entry<String, NDArray> e : sae.state().entrySet()) {
                 float[] v = r.readFloats(e.getKey());
                 if (v.length != e.getValue().getShape().size()) {
                     throw new UserInputException(r.path() + ": tensor '" + e.getKey() + "' does not match the config");
                 }
+                nonFinite.check(v, r.path() + ": tensor '" + e.getKey() + "'");
                 TrainableSae.overwrite(e.getValue(), v);
             }
             System.arraycopy(r.readLongs("since_fired"), 0, sinceFired, 0, sinceFired.length);

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.TensorInfo;
@@ -150,9 +151,14 @@ public final class SparseAutoencoder implements AutoCloseable {
 
     /**
      * Loads a SAELens folder. Standard (ReLU), TopK and JumpReLU SAEs with b_dec subtracted from the input are
-     * supported; weights of any float dtype are widened to F32.
+     * supported; weights of any float dtype are widened to F32. A NaN or ±Inf weight is refused.
      */
     public static SparseAutoencoder load(Path dir, NDManager parent) {
+        return load(dir, parent, NonFinite.REFUSE);
+    }
+
+    /** As {@link #load(Path, NDManager)}; {@code nonFinite} says whether a NaN or ±Inf weight is refused or loaded. */
+    public static SparseAutoencoder load(Path dir, NDManager parent, NonFinite nonFinite) {
         Path cfgFile = dir.resolve(CONFIG);
         Path weights = dir.resolve(WEIGHTS);
         if (!Files.isRegularFile(cfgFile)) {
@@ -178,8 +184,9 @@ public final class SparseAutoencoder implements AutoCloseable {
             throw new UserInputException(dir + ": no " + WEIGHTS);
         }
         try (SafetensorsReader r = SafetensorsReader.open(weights)) {
-            return new SparseAutoencoder(kind, k, tensor(r, "W_enc", dIn, dSae), tensor(r, "W_dec", dSae, dIn),
-                    tensor(r, "b_enc", dSae), tensor(r, "b_dec", dIn), kind == Kind.JUMPRELU ? tensor(r, "threshold", dSae)
+            return new SparseAutoencoder(kind, k, tensor(r, nonFinite, "W_enc", dIn, dSae),
+                    tensor(r, nonFinite, "W_dec", dSae, dIn), tensor(r, nonFinite, "b_enc", dSae),
+                    tensor(r, nonFinite, "b_dec", dIn), kind == Kind.JUMPRELU ? tensor(r, nonFinite, "threshold", dSae)
                             : null, dIn, dSae, (ObjectNode) cfg, parent);
         }
     }
@@ -204,7 +211,7 @@ public final class SparseAutoencoder implements AutoCloseable {
         return k.asInt();
     }
 
-    private static float[] tensor(SafetensorsReader r, String name, long... shape) {
+    private static float[] tensor(SafetensorsReader r, NonFinite nonFinite, String name, long... shape) {
         if (!r.tensors().containsKey(name)) {
             throw new UserInputException(r.path() + ": no tensor '" + name + "'");
         }
@@ -213,7 +220,9 @@ public final class SparseAutoencoder implements AutoCloseable {
             throw new UserInputException(r.path() + ": tensor '" + name + "' has shape " + t.shapeString() + ", expected "
                     + Arrays.toString(shape) + " from cfg.json");
         }
-        return r.readFloats(name);
+        float[] values = r.readFloats(name);
+        nonFinite.check(values, r.path() + ": tensor '" + name + "'");
+        return values;
     }
 
     @Override

@@ -15,6 +15,7 @@ import dev.mono4j.data.TextSource;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.model.Checkpoint;
@@ -73,7 +74,7 @@ class ActivationStoreTest {
     }
 
     static ActivationStore cache(TextSource source, Path out, boolean resume) {
-        return ActivationCacher.cache(model, tok, modelDir.toString(), source, CFG, out, false, resume, false);
+        return ActivationCacher.cache(model, tok, modelDir.toString(), source, CFG, out, false, resume, NonFinite.REFUSE, false);
     }
 
     /** Every row of a store, in order, through the chunk reader. */
@@ -246,7 +247,7 @@ class ActivationStoreTest {
                 + " store changes nothing");
         UserInputException other = assertThrows(UserInputException.class, () -> ActivationCacher.cache(model, tok,
                 modelDir.toString(), TextSource.file(data, null, 1000), new ActivationStoreConfig("blocks.0.hook_resid_post",
-                        4, 32, 64), out, false, true, false));
+                        4, 32, 64), out, false, true, NonFinite.REFUSE, false));
         assertTrue(other.getMessage().contains("hook " + HOOK + ", now blocks.0.hook_resid_post"), other.getMessage());
     }
 

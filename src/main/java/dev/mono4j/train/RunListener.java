@@ -64,11 +64,24 @@ public interface RunListener<R> {
 
     /** This listener hearing another trainer's records of type {@code S}, each turned into an {@code R} by {@code f}. */
     default <S> RunListener<S> adapting(Function<? super S, ? extends R> f) {
+        return forwardingTo(record -> logged(f.apply(record)));
+    }
+
+    /** This listener, also handing each record to {@code onLog}. */
+    default RunListener<R> andThen(Consumer<? super R> onLog) {
+        return forwardingTo(record -> {
+            logged(record);
+            onLog.accept(record);
+        });
+    }
+
+    /** A listener whose records go to {@code onLog} and whose progress and warnings go to this one. */
+    private <S> RunListener<S> forwardingTo(Consumer<S> onLog) {
         RunListener<R> target = this;
         return new RunListener<>() {
             @Override
             public void logged(S record) {
-                target.logged(f.apply(record));
+                onLog.accept(record);
             }
 
             @Override
@@ -84,33 +97,6 @@ public interface RunListener<R> {
             @Override
             public void warned(String message) {
                 target.warned(message);
-            }
-        };
-    }
-
-    /** This listener, also handing each record to {@code onLog}. */
-    default RunListener<R> andThen(Consumer<? super R> onLog) {
-        RunListener<R> first = this;
-        return new RunListener<>() {
-            @Override
-            public void logged(R record) {
-                first.logged(record);
-                onLog.accept(record);
-            }
-
-            @Override
-            public void started(String label, long total, String unit) {
-                first.started(label, total, unit);
-            }
-
-            @Override
-            public void advanced(long units, String status) {
-                first.advanced(units, status);
-            }
-
-            @Override
-            public void warned(String message) {
-                first.warned(message);
             }
         };
     }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
-import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
 import java.nio.file.Files;
@@ -35,11 +33,7 @@ class NonFiniteCommandTest {
 
     @BeforeAll
     static void tinyModels() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        model = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.gpt2(), 2)) {
-            Checkpoint.save(lm, model, tokenizer, false);
-        }
+        model = TinyModels.save(TinyModels.gpt2(), 2, tmp.resolve("model"));
         texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 12, 1));
         nanModel = poison(model, "nan-model", "model.safetensors", TENSOR, Map.of(5, Float.NaN, 9, Float.POSITIVE_INFINITY));
     }

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.io.Json;
-import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
 import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
@@ -28,11 +26,7 @@ class SaeCacheCommandTest {
 
     @BeforeAll
     static void tinyModelAndTexts() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        model = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.gpt2(), 2)) {
-            Checkpoint.save(lm, model, tokenizer, false);
-        }
+        model = TinyModels.save(TinyModels.gpt2(), 2, tmp.resolve("model"));
         texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 12, 1));
     }
 

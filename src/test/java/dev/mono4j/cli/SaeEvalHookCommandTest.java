@@ -4,8 +4,6 @@ import static dev.mono4j.cli.CliTest.assertBadInput;
 import static dev.mono4j.cli.CliTest.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
 import java.nio.file.Files;
@@ -24,11 +22,7 @@ class SaeEvalHookCommandTest {
 
     @Test
     void anSaeOfAnotherHookIsRefusedUnlessForced() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        Path model = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.gpt2(), 2)) {
-            Checkpoint.save(lm, model, tokenizer, false);
-        }
+        Path model = TinyModels.save(TinyModels.gpt2(), 2, tmp.resolve("model"));
         Path texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 12, 1));
         Path store0 = tmp.resolve("store0");
         Path store1 = tmp.resolve("store1");

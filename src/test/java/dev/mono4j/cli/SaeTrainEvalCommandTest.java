@@ -8,8 +8,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.io.Json;
-import dev.mono4j.model.Checkpoint;
-import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
 import dev.mono4j.train.RunFolder;
@@ -116,11 +114,7 @@ class SaeTrainEvalCommandTest {
     /** The SAE spliced into a model: CE loss recovered and KL from three forward passes per batch. */
     @Test
     void evaluatesSplicedIntoTheModel() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        Path model = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.gpt2(), 2)) {
-            Checkpoint.save(lm, model, tokenizer, false);
-        }
+        Path model = TinyModels.save(TinyModels.gpt2(), 2, tmp.resolve("model"));
         Path texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 30, 1));
         Path store = tmp.resolve("store");
         assertEquals(0, cli("sae", "cache", model, "--hook", "blocks.1.hook_resid_post", "--data", texts, "--out", store,

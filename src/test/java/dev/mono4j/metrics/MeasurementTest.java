@@ -38,11 +38,7 @@ class MeasurementTest {
 
     @BeforeAll
     static void tinyModelAndTexts() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        model = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.llama(), 3)) {
-            Checkpoint.save(lm, model, tokenizer, false);
-        }
+        model = TinyModels.save(TinyModels.llama(), 3, tmp.resolve("model"));
         texts = tmp.resolve("texts.txt");
         Files.writeString(texts, WordLevelTokenizers.text(WordLevelTokenizers.words(40), 11, 5));
     }

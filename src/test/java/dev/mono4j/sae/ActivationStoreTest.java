@@ -56,11 +56,7 @@ class ActivationStoreTest {
 
     @BeforeAll
     static void cacheTinyModel() throws Exception {
-        Path tokenizer = WordLevelTokenizers.write(tmp.resolve("tokenizer.json"), WordLevelTokenizers.words(40));
-        modelDir = tmp.resolve("model");
-        try (TransformerLM lm = TransformerLM.random(TinyModels.llama(), 3)) {
-            Checkpoint.save(lm, modelDir, tokenizer, false);
-        }
+        modelDir = TinyModels.save(TinyModels.llama(), 3, tmp.resolve("model"));
         model = Checkpoint.loadCausal(modelDir, "this test");
         tok = Tokenizer.load(modelDir);
         texts = Files.writeString(tmp.resolve("texts.txt"), WordLevelTokenizers.text(WordLevelTokenizers.words(40), 30, 5));

@@ -1,12 +1,28 @@
 package dev.mono4j.testing;
 
+import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LlamaFamily;
 import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.TransformerLM;
+import java.nio.file.Path;
 import java.util.List;
 
 /** Small configs of every supported family, for tests that need no reference outputs. */
 public final class TinyModels {
     private TinyModels() {
+    }
+
+    /**
+     * Saves a random model of {@code config} (weights from {@code seed}) into {@code dir} as a checkpoint folder with a
+     * 40-word word-level tokenizer ({@link WordLevelTokenizers#words}), written beside it first; returns {@code dir}.
+     */
+    public static Path save(ModelConfig config, long seed, Path dir) {
+        Path tokenizer = WordLevelTokenizers.write(dir.resolveSibling(dir.getFileName() + "-tokenizer.json"),
+                WordLevelTokenizers.words(40));
+        try (TransformerLM lm = TransformerLM.random(config, seed)) {
+            Checkpoint.save(lm, dir, tokenizer, false);
+        }
+        return dir;
     }
 
     public static ModelConfig gpt2() {

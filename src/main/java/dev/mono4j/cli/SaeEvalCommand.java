@@ -165,10 +165,15 @@ final class SaeEvalCommand extends CliCommand {
         }
     }
 
+    /** The hook of the --activations store, once read. */
+    private String storeHook;
+
     private void evalOnRows(SparseAutoencoder sae, Path dir, Map<String, Object> r) {
         if (activations != null) {
-            checkHook(sae, dir, ActivationStore.open(activations).hookName(), activations.resolve(ActivationStore.STORE_FILE)
-                    + "'s hook");
+            if (storeHook == null) { // read once for every SAE evaluated: opening checks every shard's header
+                storeHook = ActivationStore.open(activations).hookName();
+            }
+            checkHook(sae, dir, storeHook, activations.resolve(ActivationStore.STORE_FILE) + "'s hook");
         }
         // A store's statistics do not depend on order; its shuffled reader visits each row once per epoch.
         SaeData held = activations != null ? SaeData.store(activations, seed, 1 << 16) : SaeData.synthetic(synthetic, seed);

@@ -49,6 +49,8 @@ final class InspectCommand extends CliCommand {
             d.put("rope_scaling", m.ropeScaling() == null ? "none" : "llama3 x" + m.ropeScaling().factor());
             d.put("sliding_window", windows(m));
         }
+        Map<String, String> details = m.family().details(m);
+        d.putAll(details);
         long params = ParameterLayout.count(m);
         d.put("parameters", params);
         d.put("dtypes", c.elementsByDtype().entrySet().stream()
@@ -63,13 +65,14 @@ final class InspectCommand extends CliCommand {
         }
         out.printf("checkpoint    %s%n", dir);
         out.printf("architecture  %s%n", m.family().hfArchitecture());
-        out.printf("shape         %d layers, hidden %d, %d heads (%d kv, head_dim %d), mlp %d, vocab %d, context %d%n",
-                m.numLayers(), m.hiddenSize(), m.numHeads(), m.numKvHeads(), m.headDim(), m.intermediateSize(),
-                m.vocabSize(), m.maxPositions());
+        out.printf("shape         %d layers, hidden %d, %d heads (%d kv, head_dim %d), %svocab %d, context %d%n",
+                m.numLayers(), m.hiddenSize(), m.numHeads(), m.numKvHeads(), m.headDim(),
+                m.intermediateSize() > 0 ? "mlp " + m.intermediateSize() + ", " : "", m.vocabSize(), m.maxPositions());
         if (!m.family().learnedPositions()) {
             out.printf("positions     rotary, theta %s, scaling %s, sliding window %s%n", m.ropeTheta(),
                     d.get("rope_scaling"), d.get("sliding_window"));
         }
+        details.forEach((k, v) -> out.printf("%-13s %s%n", k, v));
         out.printf("embeddings    %s%n", !m.causal() ? "no lm_head (encoder: outputs the last hidden state)"
                 : m.tieEmbeddings() ? "tied to lm_head" : "separate lm_head");
         out.printf("parameters    %,d (%.1fM)%n", params, params / 1e6);

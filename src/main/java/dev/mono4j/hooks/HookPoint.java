@@ -75,6 +75,22 @@ public final class HookPoint {
         return BLOCKS + l + ".hook_mlp_out";
     }
 
+    /**
+     * Monet's routing probabilities of layer {@code l}, side 1 or 2 of the expert grid: {@code [B, T, heads,
+     * √N]}, as the authors' {@code router_probs[l][side - 1]}; layers that reuse a group's routing show it again.
+     */
+    public static String moeRoute(int l, int side) {
+        return BLOCKS + l + ".moe.hook_route" + side;
+    }
+
+    /**
+     * Monet's expert scores of layer {@code l}, g_ij = Σ_h g¹_hi g²_hj, {@code [B, T, √N, √N]}: materialised
+     * only when a pass captures or replaces it (zeroing cells there removes those experts).
+     */
+    public static String moeExpertScores(int l) {
+        return BLOCKS + l + ".moe.hook_expert_scores";
+    }
+
     public static String residPost(int l) {
         return BLOCKS + l + ".hook_resid_post";
     }

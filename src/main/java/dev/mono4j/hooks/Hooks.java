@@ -74,6 +74,15 @@ public final class Hooks {
         return x;
     }
 
+    /**
+     * Whether this pass captures or replaces the hook point {@code name}: a model may compute a costly hook's
+     * tensor only when asked (Monet's expert grid).
+     */
+    public boolean touches(String name) {
+        return capture.stream().anyMatch(p -> p.matcher(name).matches())
+                || interventions.stream().anyMatch(iv -> iv.names.matcher(name).matches());
+    }
+
     /** The captured tensors by hook name, in forward order. */
     public Map<String, NDArray> captured() {
         return Collections.unmodifiableMap(captured);

@@ -20,6 +20,7 @@ public final class FamilyRegistry {
         register(LlamaFamily.QWEN2);
         register(LlamaFamily.MISTRAL);
         register(BertFamily.BERT);
+        register(MonetFamily.MONET);
     }
 
     private FamilyRegistry() {

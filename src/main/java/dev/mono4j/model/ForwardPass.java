@@ -37,6 +37,8 @@ public final class ForwardPass {
     private final Map<Integer, NDArray> maskBiasByWindow = new LinkedHashMap<>();
     private NDArray cos;
     private NDArray sin;
+    /** What one block leaves for a later one in this pass (Monet's routing, reused within a routing group). */
+    private final Map<String, Object> carried = new java.util.HashMap<>();
 
     /**
      * {@code ids} holds {@code newTokens} tokens per row; {@code mask} covers the cached and the new positions
@@ -81,6 +83,37 @@ public final class ForwardPass {
 
     public NDArray hook(String name, NDArray x) {
         return hooks.apply(name, x);
+    }
+
+    /** Whether this pass's hooks capture or replace {@code name} (see {@link Hooks#touches}). */
+    public boolean hooked(String name) {
+        return hooks.touches(name);
+    }
+
+    /** Whether the model runs in training mode ({@link Transformer#training()}). */
+    public boolean training() {
+        return model.training();
+    }
+
+    /** Keeps {@code value} under {@code key} for the later blocks of this pass. */
+    public void carry(String key, Object value) {
+        carried.put(key, value);
+    }
+
+    /** What an earlier block of this pass kept under {@code key}, or null. */
+    public Object carried(String key) {
+        return carried.get(key);
+    }
+
+    /** 1 for each new token that is real, 0 for padding, {@code [B, T]}. */
+    public NDArray realTokens() {
+        float[] real = new float[batch * queries];
+        for (int b = 0; b < batch; b++) {
+            for (int t = 0; t < queries; t++) {
+                real[b * queries + t] = mask[b * keys + keys - queries + t] != 0 ? 1f : 0f;
+            }
+        }
+        return step.create(real, new Shape(batch, queries));
     }
 
     /** A constant as a 0-d tensor that torch owns (see {@link Transformer}'s class comment). */

@@ -53,8 +53,6 @@ public final class LlamaFamily implements DecoderFamily {
 
     @Override
     public ModelConfig readConfig(ConfigReader r) {
-        int d = r.integer("hidden_size", null);
-        int heads = r.integer("num_attention_heads", null);
         String act = r.text("hidden_act", "silu");
         if (!act.equals("silu")) {
             throw r.error("hidden_act '" + act + "' is not supported (expected silu)");
@@ -62,6 +60,23 @@ public final class LlamaFamily implements DecoderFamily {
         if (r.bool("mlp_bias", false)) {
             throw r.error("mlp_bias=true is not supported");
         }
+        int layers = r.integer("num_hidden_layers", null);
+        // Llama's attention_bias covers q, k, v and o; Qwen2 always has q/k/v biases and none on o_proj.
+        boolean llamaBias = variant == Variant.LLAMA && r.bool("attention_bias", false);
+        return attentionConfig(r, this, 2048, 1e-6).intermediateSize(r.integer("intermediate_size", null))
+                .activation(act).qkvBias(variant == Variant.QWEN2 || llamaBias).outputBias(llamaBias)
+                .layerWindows(layerWindows(r, layers)).build();
+    }
+
+    /**
+     * The fields of a Llama-style config.json that its attention, norms, embeddings and head read (shared with
+     * families that keep Llama's attention and replace its MLP, as Monet), with HF's defaults for
+     * {@code max_position_embeddings} and {@code rms_norm_eps} given by the family.
+     */
+    static ModelConfig.Builder attentionConfig(ConfigReader r, ModelFamily family, int defaultPositions,
+            double defaultEps) {
+        int d = r.integer("hidden_size", null);
+        int heads = r.integer("num_attention_heads", null);
         int layers = r.integer("num_hidden_layers", null);
         int kvHeads = r.integer("num_key_value_heads", heads);
         if (!r.json().hasNonNull("head_dim")) {
@@ -72,15 +87,11 @@ public final class LlamaFamily implements DecoderFamily {
         if (headDim % 2 != 0) {
             throw r.error("head_dim " + headDim + " must be even for rotary embeddings");
         }
-        // Llama's attention_bias covers q, k, v and o; Qwen2 always has q/k/v biases and none on o_proj.
-        boolean llamaBias = variant == Variant.LLAMA && r.bool("attention_bias", false);
-        return ModelConfig.builder(this, r.integer("vocab_size", null), d, layers, heads).numKvHeads(kvHeads)
-                .headDim(headDim).intermediateSize(r.integer("intermediate_size", null))
-                .maxPositions(r.integer("max_position_embeddings", 2048)).normEps(r.number("rms_norm_eps", 1e-6))
-                .activation(act).ropeTheta(r.number("rope_theta", 10000.0)).ropeScaling(ropeScaling(r))
-                .tieEmbeddings(r.bool("tie_word_embeddings", false)).qkvBias(variant == Variant.QWEN2 || llamaBias)
-                .outputBias(llamaBias).layerWindows(layerWindows(r, layers))
-                .specialTokens(r.bosTokenId(), r.eosTokenIds()).build();
+        return ModelConfig.builder(family, r.integer("vocab_size", null), d, layers, heads).numKvHeads(kvHeads)
+                .headDim(headDim).maxPositions(r.integer("max_position_embeddings", defaultPositions))
+                .normEps(r.number("rms_norm_eps", defaultEps)).ropeTheta(r.number("rope_theta", 10000.0))
+                .ropeScaling(ropeScaling(r)).tieEmbeddings(r.bool("tie_word_embeddings", false))
+                .specialTokens(r.bosTokenId(), r.eosTokenIds());
     }
 
     /**
@@ -126,22 +137,9 @@ public final class LlamaFamily implements DecoderFamily {
 
     @Override
     public void writeConfig(ModelConfig c, Map<String, Object> m) {
-        m.put("hidden_size", c.hiddenSize());
+        writeAttentionConfig(c, m);
         m.put("intermediate_size", c.intermediateSize());
-        m.put("num_hidden_layers", c.numLayers());
-        m.put("num_attention_heads", c.numHeads());
-        m.put("num_key_value_heads", c.numKvHeads());
-        m.put("head_dim", c.headDim());
-        m.put("max_position_embeddings", c.maxPositions());
-        m.put("rms_norm_eps", c.normEps());
         m.put("hidden_act", c.activation());
-        m.put("rope_theta", c.ropeTheta());
-        RopeScaling s = c.ropeScaling();
-        if (s != null) {
-            m.put("rope_scaling", Json.object("rope_type", "llama3", "factor", s.factor(), "low_freq_factor",
-                    s.lowFreqFactor(), "high_freq_factor", s.highFreqFactor(), "original_max_position_embeddings",
-                    s.originalMaxPositions()));
-        }
         if (variant == Variant.LLAMA) {
             m.put("attention_bias", c.qkvBias());
         }
@@ -161,16 +159,48 @@ public final class LlamaFamily implements DecoderFamily {
         c.writeHeadAndTokens(m);
     }
 
+    /** What {@link #attentionConfig} reads, written back. */
+    static void writeAttentionConfig(ModelConfig c, Map<String, Object> m) {
+        m.put("hidden_size", c.hiddenSize());
+        m.put("num_hidden_layers", c.numLayers());
+        m.put("num_attention_heads", c.numHeads());
+        m.put("num_key_value_heads", c.numKvHeads());
+        m.put("head_dim", c.headDim());
+        m.put("max_position_embeddings", c.maxPositions());
+        m.put("rms_norm_eps", c.normEps());
+        m.put("rope_theta", c.ropeTheta());
+        RopeScaling s = c.ropeScaling();
+        if (s != null) {
+            m.put("rope_scaling", Json.object("rope_type", "llama3", "factor", s.factor(), "low_freq_factor",
+                    s.lowFreqFactor(), "high_freq_factor", s.highFreqFactor(), "original_max_position_embeddings",
+                    s.originalMaxPositions()));
+        }
+    }
+
     @Override
     public Map<String, long[]> parameters(ModelConfig c) {
-        Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize();
         long inner = c.intermediateSize();
+        return parameters(this, c, (p, m) -> {
+            m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
+            m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
+            m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
+        });
+    }
+
+    /**
+     * A Llama-style layout: the embeddings, each layer's norms and attention followed by what {@code mlp} adds
+     * under the layer's prefix, the final norm and the head.
+     */
+    static Map<String, long[]> parameters(ModelFamily family, ModelConfig c,
+            java.util.function.BiConsumer<String, Map<String, long[]>> mlp) {
+        Map<String, long[]> m = new LinkedHashMap<>();
+        long d = c.hiddenSize();
         long q = (long) c.numHeads() * c.headDim();
         long kv = (long) c.numKvHeads() * c.headDim();
         m.put("model.embed_tokens.weight", new long[] {c.vocabSize(), d});
         for (int l = 0; l < c.numLayers(); l++) {
-            String p = layerPrefix(l);
+            String p = family.layerPrefix(l);
             m.put(p + "input_layernorm.weight", new long[] {d});
             m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
             m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
@@ -185,9 +215,7 @@ public final class LlamaFamily implements DecoderFamily {
                 m.put(p + "self_attn.o_proj.bias", new long[] {d});
             }
             m.put(p + "post_attention_layernorm.weight", new long[] {d});
-            m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
-            m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
-            m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
+            mlp.accept(p, m);
         }
         m.put("model.norm.weight", new long[] {d});
         if (!c.tieEmbeddings()) {
@@ -233,17 +261,22 @@ public final class LlamaFamily implements DecoderFamily {
     @Override
     public NDArray block(ForwardPass f, int l, NDArray h) {
         String p = layerPrefix(l);
-        h = f.hook(HookPoint.residPre(l), h);
-        NDArray x = f.rmsNorm(h, p + "input_layernorm");
-        NDArray attn = f.project(f.rotaryAttention(l, f.project(x, p + "self_attn.q_proj"),
-                f.project(x, p + "self_attn.k_proj"), f.project(x, p + "self_attn.v_proj")), p + "self_attn.o_proj");
-        h = f.hook(HookPoint.residMid(l), h.add(f.hook(HookPoint.attnOut(l), attn)));
-        x = f.rmsNorm(h, p + "post_attention_layernorm");
+        h = attention(f, p, l, h);
+        NDArray x = f.rmsNorm(h, p + "post_attention_layernorm");
         NDArray gate = f.hook(HookPoint.mlpPre(l), f.project(x, p + "mlp.gate_proj"));
         NDArray up = f.hook(HookPoint.mlpPreLinear(l), f.project(x, p + "mlp.up_proj"));
         NDArray post = f.hook(HookPoint.mlpPost(l), f.silu(gate).mul(up));
         NDArray mlp = f.project(post, p + "mlp.down_proj");
         return f.hook(HookPoint.residPost(l), h.add(f.hook(HookPoint.mlpOut(l), mlp)));
+    }
+
+    /** A Llama block's first half, from hook_resid_pre to hook_resid_mid: RMSNorm, rotary attention, residual. */
+    static NDArray attention(ForwardPass f, String p, int l, NDArray h) {
+        h = f.hook(HookPoint.residPre(l), h);
+        NDArray x = f.rmsNorm(h, p + "input_layernorm");
+        NDArray attn = f.project(f.rotaryAttention(l, f.project(x, p + "self_attn.q_proj"),
+                f.project(x, p + "self_attn.k_proj"), f.project(x, p + "self_attn.v_proj")), p + "self_attn.o_proj");
+        return f.hook(HookPoint.residMid(l), h.add(f.hook(HookPoint.attnOut(l), attn)));
     }
 
     @Override

@@ -20,6 +20,7 @@ import java.util.Map;
  * @param layerWindows    per layer, 0 for full attention or the sliding window in tokens (a query attends
  *                        the window's keys, itself included)
  * @param typeVocabSize   BERT's token-type (segment) vocabulary; 0 for decoders
+ * @param familySettings  what only one family reads (Monet's expert layer), or null
  */
 public record ModelConfig(
         ModelFamily family,
@@ -41,7 +42,12 @@ public record ModelConfig(
         List<Integer> layerWindows,
         long bosTokenId,
         List<Long> eosTokenIds,
-        int typeVocabSize) {
+        int typeVocabSize,
+        FamilySettings familySettings) {
+
+    /** A family's own fields of config.json, which the shared fields above do not cover (a record per family). */
+    public interface FamilySettings {
+    }
 
     public ModelConfig {
         layerWindows = List.copyOf(layerWindows);
@@ -91,7 +97,7 @@ public record ModelConfig(
                 .intermediateSize(intermediateSize).maxPositions(maxPositions).normEps(normEps).activation(activation)
                 .ropeTheta(ropeTheta).ropeScaling(ropeScaling).tieEmbeddings(tieEmbeddings).qkvBias(qkvBias)
                 .outputBias(outputBias).layerWindows(layerWindows).specialTokens(bosTokenId, eosTokenIds)
-                .typeVocabSize(typeVocabSize);
+                .typeVocabSize(typeVocabSize).familySettings(familySettings);
     }
 
     /** The same shape with other special-token ids (a tokenizer's, for a model trained from scratch). */
@@ -181,6 +187,7 @@ public record ModelConfig(
         private long bosTokenId = -1;
         private List<Long> eosTokenIds = List.of();
         private int typeVocabSize;
+        private FamilySettings familySettings;
 
         private Builder(ModelFamily family, int vocab, int hidden, int layers, int heads) {
             this.family = family;
@@ -286,12 +293,18 @@ public record ModelConfig(
             return this;
         }
 
+        public Builder familySettings(FamilySettings v) {
+            familySettings = v;
+            return this;
+        }
+
         public ModelConfig build() {
             return new ModelConfig(family, vocabSize, hiddenSize, numLayers, numHeads,
                     numKvHeads != null ? numKvHeads : numHeads, headDim != null ? headDim : numHeads == 0 ? 0 : hiddenSize / numHeads,
                     intermediateSize != null ? intermediateSize : 4 * hiddenSize, maxPositions, normEps, activation,
                     ropeTheta, ropeScaling, tieEmbeddings, qkvBias, outputBias,
-                    layerWindows != null ? layerWindows : fullAttention(numLayers), bosTokenId, eosTokenIds, typeVocabSize);
+                    layerWindows != null ? layerWindows : fullAttention(numLayers), bosTokenId, eosTokenIds, typeVocabSize,
+                    familySettings);
         }
     }
 }

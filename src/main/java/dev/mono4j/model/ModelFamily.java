@@ -51,6 +51,27 @@ public interface ModelFamily {
         return c.tieEmbeddings() && key.equals("lm_head.weight");
     }
 
+    /**
+     * Whether a key is a buffer, not a weight: loaded and saved with the weights, changed by the forward pass
+     * in training mode (Monet's BatchNorm running statistics), never by the optimizer, not counted as a parameter.
+     */
+    default boolean isBuffer(String key) {
+        return false;
+    }
+
+    /**
+     * The value every entry of {@code key} starts at in a randomly initialised model, or null for the shared
+     * rule of {@code Transformer.random} (norm scales 1, biases 0, other weights N(0, 0.02)).
+     */
+    default Float initialValue(String key) {
+        return null;
+    }
+
+    /** What {@code inspect} shows of the family's own structure beyond the shared shape (name → one line). */
+    default Map<String, String> details(ModelConfig c) {
+        return Map.of();
+    }
+
     /** The keys under which a file may store a canonical key, first match wins. */
     default List<String> fileKeys(String canonical) {
         return List.of(canonical);

@@ -20,8 +20,9 @@ public final class ParameterLayout {
         return c.family().parameters(c);
     }
 
-    /** Number of weights a checkpoint of this config holds (tied embeddings counted once). */
+    /** Number of weights a checkpoint of this config holds (tied embeddings counted once, buffers not at all). */
     public static long count(ModelConfig c) {
-        return expected(c).values().stream().mapToLong(s -> Arrays.stream(s).reduce(1, (x, y) -> x * y)).sum();
+        return expected(c).entrySet().stream().filter(e -> !c.family().isBuffer(e.getKey()))
+                .mapToLong(e -> Arrays.stream(e.getValue()).reduce(1, (x, y) -> x * y)).sum();
     }
 }

@@ -36,6 +36,8 @@ public abstract class Transformer implements AutoCloseable {
     private final Map<String, NDArray> params;
     /** LoRA adapters the projections add, or null. */
     private LoraAdapters adapters;
+    /** Training mode, as PyTorch's {@code module.train()}: normalisations use batch statistics and update buffers. */
+    private boolean training;
 
     Transformer(ModelConfig config, NDManager manager, Map<String, NDArray> params) {
         this.config = config;
@@ -72,7 +74,10 @@ public abstract class Transformer implements AutoCloseable {
             Shape shape = new Shape(e.getValue());
             boolean isNorm = key.contains("ln_") || key.toLowerCase(java.util.Locale.ROOT).contains("norm");
             float[] v = new float[Math.toIntExact(shape.size())];
-            if (isNorm && key.endsWith(".weight")) {
+            Float constant = config.family().initialValue(key);
+            if (constant != null) {
+                java.util.Arrays.fill(v, constant);
+            } else if (isNorm && key.endsWith(".weight")) {
                 java.util.Arrays.fill(v, 1f);
             } else if (!key.endsWith(".bias")) {
                 for (int i = 0; i < v.length; i++) {
@@ -100,8 +105,22 @@ public abstract class Transformer implements AutoCloseable {
         return params;
     }
 
+    /** The number of weights (buffers, such as running statistics, are not counted). */
     public long parameterCount() {
-        return params.values().stream().mapToLong(a -> a.getShape().size()).sum();
+        return params.entrySet().stream().filter(e -> !config.family().isBuffer(e.getKey()))
+                .mapToLong(e -> e.getValue().getShape().size()).sum();
+    }
+
+    /**
+     * Whether forward passes run in training mode (PyTorch's {@code module.train()}; default false, as
+     * {@code eval()}): only families with batch-dependent layers (Monet's router BatchNorm) behave differently.
+     */
+    public boolean training() {
+        return training;
+    }
+
+    public void setTraining(boolean on) {
+        training = on;
     }
 
     public List<String> hookNames() {
@@ -177,9 +196,9 @@ public abstract class Transformer implements AutoCloseable {
         }
     }
 
-    /** Turns gradient tracking on for the parameters whose key the filter accepts, off for the rest. */
+    /** Turns gradient tracking on for the weights whose key the filter accepts, off for the rest and for buffers. */
     public void setTrainable(java.util.function.Predicate<String> which) {
-        params.forEach((k, v) -> v.setRequiresGradient(which.test(k)));
+        params.forEach((k, v) -> v.setRequiresGradient(which.test(k) && !config.family().isBuffer(k)));
     }
 
     /** A copy of one weight as F32 values on the Java heap. */

@@ -96,14 +96,24 @@ final class ForwardCommand extends CliCommand {
             w.addI64("input_ids", new long[] {batch.batchSize(), batch.seqLen()}, batch.ids());
             w.addI64("attention_mask", new long[] {batch.batchSize(), batch.seqLen()}, batch.mask());
             for (Map.Entry<String, ByteBuffer> e : results.entrySet()) {
-                long width = e.getValue().capacity() / 4L / batch.batchSize() / batch.seqLen();
-                w.add(e.getKey(), Dtype.F32, new long[] {batch.batchSize(), batch.seqLen(), width}, e.getValue().flip());
+                long[] tail = tails.get(e.getKey());
+                long[] shape = new long[2 + tail.length];
+                shape[0] = batch.batchSize();
+                shape[1] = batch.seqLen();
+                System.arraycopy(tail, 0, shape, 2, tail.length);
+                w.add(e.getKey(), Dtype.F32, shape, e.getValue().flip());
             }
             w.write(out);
             out().printf("wrote %s: %d × %d tokens, %s%n", out, batch.batchSize(), batch.seqLen(),
                     String.join(", ", results.keySet()));
         }
     }
+
+    /**
+     * Each saved tensor's shape after {@code [batch, seq]}, as the model made it (e.g. {@code [vocab]}, Monet's
+     * routing {@code [heads, experts]}).
+     */
+    private final Map<String, long[]> tails = new LinkedHashMap<>();
 
     /** Runs micro-batches and gathers each saved tensor into one little-endian F32 buffer. */
     private Map<String, ByteBuffer> run(Transformer model, TokenBatch batch, Pattern wanted) {
@@ -125,6 +135,8 @@ final class ForwardCommand extends CliCommand {
                 }
                 save.putAll(h.captured());
                 for (Map.Entry<String, NDArray> e : save.entrySet()) {
+                    long[] shape = e.getValue().getShape().getShape();
+                    tails.put(e.getKey(), Arrays.copyOfRange(shape, 2, shape.length));
                     float[] v = e.getValue().toFloatArray();
                     ByteBuffer buf = results.computeIfAbsent(e.getKey(), k -> ByteBuffer
                             .allocate(Math.multiplyExact(v.length / n * batch.batchSize(), 4)).order(ByteOrder.LITTLE_ENDIAN));

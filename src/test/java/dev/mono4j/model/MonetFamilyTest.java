@@ -141,4 +141,15 @@ class MonetFamilyTest {
             assertTrue(e.getMessage().startsWith(f.toString()) && e.getMessage().contains(bad[2]), e.getMessage());
         }
     }
+
+    /**
+     * Monet-VD-1.4B's layout gives the paper's count: d 2048, 24 layers, 16 heads, m 16, H 8, √N 512, routing
+     * groups of 4, LLaMA's 32,000-token vocabulary, untied head: 1.465B ([P] Table 8, "group size 4").
+     */
+    @Test
+    void theLayoutCountsThePapersParameters() {
+        ModelConfig vd = MonetFamily.config(32000, 2048, 24, 16, 16, 2048, false,
+                new MonetSettings(16, 8, 512, 32, 4, MonetSettings.Decomposition.VERTICAL));
+        assertEquals(1.465e9, ParameterLayout.count(vd), 0.0005e9);
+    }
 }

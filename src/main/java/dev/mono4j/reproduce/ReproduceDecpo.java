@@ -1,6 +1,7 @@
 package dev.mono4j.reproduce;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignCompare;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignData;
@@ -13,6 +14,7 @@ import dev.mono4j.io.OutputFolder;
 import dev.mono4j.metrics.WeightProxy;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Transformer;
+import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.Pretrainer;
 import dev.mono4j.train.RunFolder;
 import dev.mono4j.train.RunListener;
@@ -40,6 +42,8 @@ public final class ReproduceDecpo {
     public static final String RESULTS_FILE = "results.json";
     public static final String VERDICTS_FILE = "verdicts.md";
     static final List<String> OUTPUTS = List.of("data", "pretrain", "align", REPORT_FILE, RESULTS_FILE, VERDICTS_FILE);
+    private static final java.util.Comparator<JsonNode> SAME_VALUE = (a, b) -> a.isNumber() && b.isNumber()
+            ? Double.compare(a.doubleValue(), b.doubleValue()) : a.equals(b) ? 0 : 1;
     /** AlignCompare's judgement of the base model, shared by every comparison of one preset and task. */
     private static final String BASE_EVAL = "base_eval.json";
 
@@ -126,19 +130,45 @@ public final class ReproduceDecpo {
         return arch + "-" + preset;
     }
 
-    /** The preset's final model in {@code arch}: trained, resumed or kept. */
+    /**
+     * The preset's final model in {@code arch}: trained, resumed or kept. A kept or resumed run must have been
+     * started with the config this one asks for; otherwise its folder is refused (it belongs to another run).
+     */
     private static Path pretrained(ReproduceDecpoConfig cfg, String arch, int i, Path data, Path out, PrintStream progress) {
         Path dir = out.resolve("pretrain").resolve(dirName(arch, cfg.presets().get(i)));
-        if (!Files.exists(dir.resolve(RunFolder.SUMMARY))) {
+        PretrainConfig wanted = cfg.pretrain(arch, i);
+        Path summary = dir.resolve(RunFolder.SUMMARY);
+        Path state = dir.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE);
+        if (Files.exists(summary) || Files.isRegularFile(state)) {
+            checkSameConfig(Files.exists(summary) ? summary : state, wanted);
+        }
+        if (!Files.exists(summary)) {
             progress.println("pretraining " + dir.getFileName() + " for " + cfg.pretrainSteps().get(i) + " steps");
-            if (Files.isRegularFile(dir.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE))) {
+            if (Files.isRegularFile(state)) {
                 Pretrainer.resume(dir, RunListener.console());
             } else {
-                Pretrainer.run(cfg.pretrain(arch, i), data.resolve("train.txt"), data.resolve("valid.txt"),
+                Pretrainer.run(wanted, data.resolve("train.txt"), data.resolve("valid.txt"),
                         data.resolve("tokenizer.json"), dir, true, RunListener.console());
             }
         }
         return dir.resolve(RunFolder.FINAL);
+    }
+
+    /**
+     * Refuses a run folder whose saved config ({@code config} in {@code file}) differs from {@code wanted} in any
+     * field it records, naming the first; fields a folder of an older release lacks are not compared.
+     */
+    static void checkSameConfig(Path file, Object wanted) {
+        // Numbers compare by value: a long saved is read back as an int node.
+        JsonNode saved = Json.read(file).path("config");
+        JsonNode want = Json.MAPPER.valueToTree(wanted);
+        for (java.util.Iterator<String> it = saved.fieldNames(); it.hasNext();) {
+            String field = it.next();
+            if (want.has(field) && !want.get(field).equals(SAME_VALUE, saved.get(field))) {
+                throw new UserInputException(file + ": this run was made with " + field + " = " + saved.get(field)
+                        + ", not " + want.get(field) + " as asked now; pass --overwrite, or another --out");
+            }
+        }
     }
 
     /** Every row trained from {@code model} on {@code task}, one {@link AlignCompare} folder per row. */

@@ -3,6 +3,7 @@ package dev.mono4j.align;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.PreferencePairs.Prompt;
 import dev.mono4j.data.conceptworld.Judges;
+import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
@@ -53,6 +54,11 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
 
     /** Samples and judges {@code prompts} with the model; {@code stops} end a continuation (the model's eos). */
     public Result judge(TransformerLM model, Tokenizer tok, List<Prompt> all, Set<Long> stops) {
+        return judge(model, tok, all, stops, Hooks.none());
+    }
+
+    /** As {@link #judge(TransformerLM, Tokenizer, List, Set)}, sampling with {@code hooks}' interventions (an ablation). */
+    public Result judge(TransformerLM model, Tokenizer tok, List<Prompt> all, Set<Long> stops, Hooks hooks) {
         List<Prompt> prompts = this.prompts == 0 ? all : all.subList(0, Math.min(this.prompts, all.size()));
         List<Sample> samples = new ArrayList<>();
         int judged = 0;
@@ -62,7 +68,7 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
             Prompt p = prompts.get(i);
             long[] ids = tok.encode(p.prompt());
             GenerationConfig g = new GenerationConfig(maxNewTokens, temperature, 0, 1, seed + i, stops, true);
-            Generator.Result r = Generator.generate(model, ids, g);
+            Generator.Result r = Generator.generate(model, ids, g, hooks);
             String continuation = tok.decodeContinuation(ids, r.text());
             Boolean verdict = p.task() == null ? null : Judges.judge(p.task(), p.meta(), continuation);
             if (verdict != null) {

@@ -155,7 +155,8 @@ final class SaeEvalCommand extends CliCommand {
                 nonFinite.policy());
                 Tokenizer tok = Tokenizer.load(model)) {
             SaeEvaluation.ModelResult res = SaeEvaluation.onModel(sae, h, m, tok,
-                    TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null), batchSize, maxTokens,
+                    TextOptions.open(texts.data, texts.samples, texts.dialects, seed, null,
+                            dev.mono4j.data.conceptworld.StoryLabel.NONE), batchSize, maxTokens,
                     topContexts, denseThreshold, true);
             r.putAll(res.toJson());
             for (var l : res.latents()) {

@@ -6,6 +6,7 @@ import dev.mono4j.data.conceptworld.ConceptWorldConfig;
 import dev.mono4j.data.conceptworld.ConceptWorldGenerator;
 import dev.mono4j.data.conceptworld.Document;
 import dev.mono4j.data.conceptworld.Lexicon;
+import dev.mono4j.data.conceptworld.StoryLabel;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.TextLines;
 import java.io.IOException;
@@ -72,11 +73,17 @@ public final class TextSource {
 
     /** {@code limit} ConceptWorld stories (all labelled) from the generator. */
     public static TextSource conceptWorld(int limit, long seed, int dialects) {
+        return conceptWorld(limit, seed, dialects, StoryLabel.NONE);
+    }
+
+    /** As {@link #conceptWorld(int, long, int)}, each story also labelled by {@code label} (none: no text label). */
+    public static TextSource conceptWorld(int limit, long seed, int dialects, StoryLabel label) {
         ConceptWorldConfig cfg = new ConceptWorldConfig(limit, seed, dialects, 0);
-        return new TextSource("conceptworld (seed " + seed + ", " + dialects + " dialects)", limit, false, true,
-                Lexicon.polysemousNouns(), () -> {
+        String by = label == StoryLabel.NONE ? "" : ", labelled by " + label.name().toLowerCase(java.util.Locale.ROOT);
+        return new TextSource("conceptworld (seed " + seed + ", " + dialects + " dialects" + by + ")", limit,
+                label != StoryLabel.NONE, true, Lexicon.polysemousNouns(), () -> {
                     List<Document> docs = new ConceptWorldGenerator(cfg).generate();
-                    return docs.stream().map(d -> new LabelledText("conceptworld story " + d.id(), d.text(), null,
+                    return docs.stream().map(d -> new LabelledText("conceptworld story " + d.id(), d.text(), label.of(d),
                             d.concepts())).iterator();
                 });
     }

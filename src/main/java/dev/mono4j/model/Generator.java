@@ -20,6 +20,14 @@ public final class Generator {
     }
 
     public static Result generate(TransformerLM model, long[] prompt, GenerationConfig cfg) {
+        return generate(model, prompt, cfg, Hooks.none());
+    }
+
+    /**
+     * As {@link #generate(TransformerLM, long[], GenerationConfig)}, every forward pass run with {@code hooks}: for
+     * interventions only (an ablation while sampling); captures would keep just the last pass's tensors.
+     */
+    public static Result generate(TransformerLM model, long[] prompt, GenerationConfig cfg, Hooks hooks) {
         if (prompt.length == 0) {
             throw new IllegalArgumentException("the prompt must hold at least one token");
         }
@@ -36,7 +44,7 @@ public final class Generator {
                     long[] ids = Arrays.copyOfRange(seq, from, len);
                     long[] mask = new long[len];
                     Arrays.fill(mask, 1);
-                    NDArray out = model.forward(step, ids, 1, ids.length, mask, Hooks.none(), cache);
+                    NDArray out = model.forward(step, ids, 1, ids.length, mask, hooks, cache);
                     logits = out.get("0, -1, :").toFloatArray();
                 }
                 long next = Sampler.sample(logits, cfg, rng);

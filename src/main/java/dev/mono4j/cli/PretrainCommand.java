@@ -12,7 +12,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Pretrains a small model from scratch; every model and training flag sets one {@link PretrainConfig} field. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama or GPT-2 from scratch on a text file (one document"
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama, GPT-2 or Monet from scratch on a text file (one document"
         + " per line). --out gets " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and "
         + RunFolder.SUMMARY + ".")
 final class PretrainCommand extends CliCommand {
@@ -31,7 +31,9 @@ final class PretrainCommand extends CliCommand {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
     boolean resume;
 
-    @Option(names = "--arch", defaultValue = PretrainConfig.DEFAULT_ARCH, description = "llama or gpt2 (default ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", defaultValue = PretrainConfig.DEFAULT_ARCH, description = "llama, gpt2, monet-vd or monet-hd"
+            + " (Monet: Llama attention with the vertically or horizontally decomposed expert layer, sized to the"
+            + " preset's Llama parameter count; default ${DEFAULT-VALUE}).")
     String arch;
 
     @Option(names = "--preset", defaultValue = PretrainConfig.DEFAULT_PRESET,
@@ -95,6 +97,11 @@ final class PretrainCommand extends CliCommand {
             description = "Resumable checkpoint every N steps and after the last; 0: last only (default ${DEFAULT-VALUE}).")
     int checkpointEvery;
 
+    @Option(names = "--moe-aux-weight", defaultValue = "" + PretrainConfig.DEFAULT_MOE_AUX_WEIGHT,
+            description = "Monet only: lambda of the routing losses, loss = LM + lambda (uniformity + ambiguity)"
+                    + " (default ${DEFAULT-VALUE}, as the Monet paper).")
+    double moeAuxWeight;
+
     @Override
     public void run() {
         PretrainSummary s;
@@ -108,7 +115,7 @@ final class PretrainCommand extends CliCommand {
             PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().arch(arch).preset(preset).dModel(dModel)
                     .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
-                    .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).build());
+                    .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).moeAuxWeight(moeAuxWeight).build());
             s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, RunListener.console());
         }
         out().printf(java.util.Locale.ROOT,

@@ -4,6 +4,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * What one model family owns: its Hugging Face {@code config.json}, its parameter names and shapes, its
@@ -65,6 +66,14 @@ public interface ModelFamily {
      */
     default Float initialValue(String key) {
         return null;
+    }
+
+    /**
+     * The loss a model of this config adds to the language-modelling loss when trained from scratch (Monet's
+     * routing losses), or none (the default: every other family trains on the LM loss alone).
+     */
+    default Optional<AuxiliaryLoss> auxiliaryLoss(ModelConfig c) {
+        return Optional.empty();
     }
 
     /** What {@code inspect} shows of the family's own structure beyond the shared shape (name → one line). */

@@ -10,6 +10,7 @@ import dev.mono4j.model.MonetSettings.Decomposition;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -168,6 +169,12 @@ public final class MonetFamily implements DecoderFamily {
     private int layerOf(String layerPrefix) {
         String rest = layerPrefix.substring(blocksPrefix().length());
         return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
+    }
+
+    /** The uniformity and ambiguity losses of the routers ([P] Eq. 16–18), for pretraining. */
+    @Override
+    public Optional<AuxiliaryLoss> auxiliaryLoss(ModelConfig c) {
+        return Optional.of(new MonetRoutingLoss(c));
     }
 
     /** The expert grid and the routers, for {@code inspect}. */

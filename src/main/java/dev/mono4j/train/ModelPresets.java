@@ -1,7 +1,12 @@
 package dev.mono4j.train;
 
 import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.MonetFamily;
+import dev.mono4j.model.MonetSettings;
+import dev.mono4j.model.MonetSettings.Decomposition;
+import dev.mono4j.model.ParameterLayout;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -19,14 +24,40 @@ import java.util.Map;
  * Embeddings are tied (at this vocabulary they would otherwise be most of a small model). Llama's SwiGLU
  * width is 8d/3 rounded up to a multiple of 8, so its MLP has as many weights as GPT-2's 4d one and the
  * two architectures are compared at equal size; key/value heads equal query heads (no grouping).
+ *
+ * <p><b>Monet</b> ("monet-vd", "monet-hd": Llama attention with Monet's expert layer in the MLP's place,
+ * {@link MonetFamily}) keeps the preset's d_model, layers and heads; its expert layer follows one rule (our
+ * choice, after the small-scale analogue of the fact sheet {@code /work/shared/papers/monet.md} §8): 4 expert
+ * heads, 32 experts per side (1,024 experts per layer), top-k 4 (threshold σ* = Φ⁻¹(1 − 4/32) ≈ 1.150), a
+ * router every 2 layers, and the expert width moe_dim the even value ≥ 2 whose total parameter count (routers
+ * included, BatchNorm buffers not) is closest to the dense Llama's of the same shape, vocabulary and context
+ * (the smaller on a tie). VD and HD then have equal counts (both hold √N(2·d·m + m + d) expert weights per
+ * layer). At vocabulary 2,000 and context 128:
+ *
+ * <pre>
+ * preset  moe_dim   Monet parameters   vs Llama
+ * xs            2            117,792     +2.9%
+ * s             6            540,224     +1.8%
+ * m            14          1,867,392     +1.5%
+ * l            30         10,065,408     +0.6%
+ * </pre>
  */
 public final class ModelPresets {
     /** A model's shape apart from its vocabulary and context. */
     public record Shape(int dModel, int layers, int heads) {
     }
 
-    /** Architectures a model can be trained in: "llama" (RMSNorm, rotary, SwiGLU) and "gpt2". */
-    public static final java.util.List<String> ARCHS = java.util.List.of("llama", "gpt2");
+    /** The Monet architectures, with the vertical and the horizontal decomposition of the experts. */
+    public static final List<String> MONET_ARCHS = List.of("monet-vd", "monet-hd");
+
+    /** Architectures a model can be trained in: "llama" (RMSNorm, rotary, SwiGLU), "gpt2" and the Monet ones. */
+    public static final List<String> ARCHS = List.of("llama", "gpt2", MONET_ARCHS.get(0), MONET_ARCHS.get(1));
+
+    /** The Monet expert layer's fixed part (see the class comment; our choice, after the fact sheet's §8). */
+    static final int MOE_HEADS = 4;
+    static final int MOE_EXPERTS = 32;
+    static final int MOE_TOPK = 4;
+    static final int MOE_GROUPS = 2;
 
     private static final Map<String, Shape> PRESETS = new LinkedHashMap<>();
 
@@ -53,7 +84,7 @@ public final class ModelPresets {
         return s;
     }
 
-    /** The preset's model for architecture "llama" or "gpt2", a vocabulary and a context length. */
+    /** The preset's model for an architecture of {@link #ARCHS}, a vocabulary and a context length. */
     public static ModelConfig presetConfig(String preset, String arch, int vocab, int seqLen) {
         Shape s = shape(preset);
         return config(arch, s.dModel(), s.layers(), s.heads(), vocab, seqLen);
@@ -64,9 +95,32 @@ public final class ModelPresets {
         return switch (arch) {
             case "llama" -> ModelConfig.llama(vocab, dModel, layers, heads, heads, swigluWidth(dModel), seqLen, true);
             case "gpt2" -> ModelConfig.gpt2(vocab, dModel, layers, heads, seqLen);
+            case "monet-vd" -> monet(Decomposition.VERTICAL, dModel, layers, heads, vocab, seqLen);
+            case "monet-hd" -> monet(Decomposition.HORIZONTAL, dModel, layers, heads, vocab, seqLen);
             default -> throw new IllegalArgumentException("unknown arch '" + arch + "' (known: " + String.join(", ", ARCHS)
                     + ")");
         };
+    }
+
+    /**
+     * A Monet of the shape with tied embeddings and key/value heads equal to query heads (as the dense presets),
+     * its moe_dim the even value ≥ 2 that brings its parameter count closest to the dense Llama's (class comment).
+     */
+    private static ModelConfig monet(Decomposition d, int dModel, int layers, int heads, int vocab, int seqLen) {
+        long dense = ParameterLayout.count(config("llama", dModel, layers, heads, vocab, seqLen));
+        ModelConfig best = null;
+        long bestGap = Long.MAX_VALUE;
+        // The count grows with moe_dim, so the gap falls to its least and then rises.
+        for (int dim = 2; ; dim += 2) {
+            ModelConfig c = MonetFamily.config(vocab, dModel, layers, heads, heads, seqLen, true,
+                    new MonetSettings(dim, MOE_HEADS, MOE_EXPERTS, MOE_TOPK, MOE_GROUPS, d));
+            long gap = Math.abs(ParameterLayout.count(c) - dense);
+            if (gap >= bestGap) {
+                return best;
+            }
+            best = c;
+            bestGap = gap;
+        }
     }
 
     /** 8d/3 rounded up to a multiple of 8: three d×w matrices hold as many weights as GPT-2's two d×4d. */

@@ -7,7 +7,8 @@ import dev.mono4j.model.ModelConfig;
  * weights bit for bit, however often the run is stopped and resumed. Build one with {@link #builder()},
  * which starts from the defaults below.
  *
- * @param arch            "llama" (default: RMSNorm, rotary, SwiGLU) or "gpt2" (LayerNorm, learned positions)
+ * @param arch            "llama" (default: RMSNorm, rotary, SwiGLU), "gpt2" (LayerNorm, learned positions), or
+ *                        "monet-vd" / "monet-hd" (Llama attention, Monet's expert layer; see {@link ModelPresets})
  * @param preset          the size the shape starts from (see {@link ModelPresets}); default "s"
  * @param dModel          width; the preset's unless set
  * @param layers          blocks; the preset's unless set
@@ -27,10 +28,13 @@ import dev.mono4j.model.ModelConfig;
  * @param evalEvery       validation loss every this many steps, and always after the last (default 100; 0: last only)
  * @param evalBatches     validation batches of batchSize fixed windows (default 8)
  * @param checkpointEvery resumable checkpoint every this many steps, and after the last (default 500; 0: last only)
+ * @param moeAuxWeight    λ of a Monet's routing losses: the objective is L_LM + λ (L_unif + L_amb) ([P] Monet,
+ *                        arXiv 2412.04139v4, Eq. 18; default 1e-3, "in all experiments", App. B.1); other archs
+ *                        have no auxiliary loss, and {@link Builder#build} refuses any other value for them
  */
 public record PretrainConfig(String arch, String preset, int dModel, int layers, int heads, int seqLen, int batchSize,
         int gradAccum, int steps, double lr, int warmupSteps, double minLrRatio, double weightDecay, double gradClip,
-        long seed, int evalEvery, int evalBatches, int checkpointEvery) {
+        long seed, int evalEvery, int evalBatches, int checkpointEvery, double moeAuxWeight) {
 
     public static final String DEFAULT_ARCH = "llama";
     public static final String DEFAULT_PRESET = "s";
@@ -46,6 +50,7 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
     public static final int DEFAULT_EVAL_EVERY = 100;
     public static final int DEFAULT_EVAL_BATCHES = 8;
     public static final int DEFAULT_CHECKPOINT_EVERY = 500;
+    public static final double DEFAULT_MOE_AUX_WEIGHT = 1e-3;
 
     public PretrainConfig {
         require(ModelPresets.ARCHS.contains(arch), "unknown arch '" + arch + "' (known: " + String.join(", ",
@@ -53,8 +58,9 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         ModelPresets.shape(preset); // a known preset, even when every dimension is set
         require(dModel >= 1 && layers >= 1 && heads >= 1, "d_model, layers and heads must be at least 1");
         require(dModel % heads == 0, "d_model " + dModel + " is not divisible by heads " + heads);
-        require(!arch.equals("llama") || dModel / heads % 2 == 0,
-                "llama needs an even head size for rotary embeddings (d_model / heads = " + dModel / heads + ")");
+        // Rotary needs an even head size, so d_model is even too, as monet-vd's halves of the output need.
+        require(arch.equals("gpt2") || dModel / heads % 2 == 0,
+                arch + " needs an even head size for rotary embeddings (d_model / heads = " + dModel / heads + ")");
         require(seqLen >= 2, "seq-len must be at least 2 (one prediction needs two tokens)");
         require(batchSize >= 1 && gradAccum >= 1 && steps >= 1, "batch-size, grad-accum and steps must be at least 1");
         require(lr > 0 && Double.isFinite(lr), "lr must be positive");
@@ -63,6 +69,7 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         require(weightDecay >= 0 && gradClip >= 0, "weight-decay and grad-clip must not be negative");
         require(evalEvery >= 0 && checkpointEvery >= 0, "eval-every and checkpoint-every must not be negative");
         require(evalBatches >= 1, "eval-batches must be at least 1");
+        require(moeAuxWeight >= 0 && Double.isFinite(moeAuxWeight), "moe-aux-weight must be a finite number >= 0");
     }
 
     private static void require(boolean ok, String message) {
@@ -114,6 +121,7 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         private int evalEvery = DEFAULT_EVAL_EVERY;
         private int evalBatches = DEFAULT_EVAL_BATCHES;
         private int checkpointEvery = DEFAULT_CHECKPOINT_EVERY;
+        private double moeAuxWeight = DEFAULT_MOE_AUX_WEIGHT;
 
         private Builder() {
         }
@@ -208,13 +216,23 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
             return this;
         }
 
-        /** @throws IllegalArgumentException naming the first invalid field */
+        public Builder moeAuxWeight(double v) {
+            moeAuxWeight = v;
+            return this;
+        }
+
+        /**
+         * @throws IllegalArgumentException naming the first invalid field; a routing-loss weight other than the
+         *         default for an arch without routing (the flag would do nothing)
+         */
         public PretrainConfig build() {
+            require(ModelPresets.MONET_ARCHS.contains(arch) || moeAuxWeight == DEFAULT_MOE_AUX_WEIGHT,
+                    "moe-aux-weight applies to " + String.join(" and ", ModelPresets.MONET_ARCHS) + " only, not " + arch);
             ModelPresets.Shape s = ModelPresets.shape(preset);
             return new PretrainConfig(arch, preset, dModel != null ? dModel : s.dModel(), layers != null ? layers : s.layers(),
                     heads != null ? heads : s.heads(), seqLen, batchSize, gradAccum, steps, lr,
                     warmupSteps != null ? warmupSteps : steps / 10, minLrRatio, weightDecay, gradClip, seed, evalEvery,
-                    evalBatches, checkpointEvery);
+                    evalBatches, checkpointEvery, moeAuxWeight);
         }
     }
 }

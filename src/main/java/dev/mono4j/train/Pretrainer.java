@@ -13,19 +13,29 @@ import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.OutputFolder;
+import dev.mono4j.model.AuxiliaryLoss;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.ModelFamily;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 
 /**
- * Pretrains a small Llama or GPT-2 from scratch on a text file (one document per line) with AdamW,
+ * Pretrains a small Llama, GPT-2 or Monet from scratch on a text file (one document per line) with AdamW,
  * linear warmup and cosine decay, global-norm gradient clipping and gradient accumulation, on {@link RunLoop}.
+ * The training forward passes run in training mode ({@link dev.mono4j.model.Transformer#setTraining}: a
+ * Monet's router BatchNorm uses the micro-batch's statistics and updates its running ones, which are saved with
+ * the weights); validation and everything else run in inference mode. A family's auxiliary loss
+ * ({@link ModelFamily#auxiliaryLoss}, a Monet's routing losses) is added with weight
+ * {@link PretrainConfig#moeAuxWeight()} and its metrics are logged with each step.
  *
  * <p>The output folder is a {@link RunFolder}: {@value #LOG_FILE} (one JSON object per step), {@value #CHECKPOINT_DIR}/
  * (the latest resumable state: an HF checkpoint plus optimizer state and {@value #STATE_FILE}, replaced as a whole
@@ -55,6 +65,8 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
     private final Path out;
     private final Path tokenizerJson;
     private final RunPlan plan;
+    /** The auxiliary loss's metrics of the step {@link #backward} ran last, for its log line. */
+    private Map<String, Double> auxiliary = Map.of();
 
     private Pretrainer(PretrainConfig cfg, TransformerLM model, Data data, Path out, Path tokenizerJson) {
         this.cfg = cfg;
@@ -168,9 +180,12 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         return s;
     }
 
+    /** Returns the LM loss (comparable across archs); the auxiliary loss's metrics go to the step's log line. */
     @Override
     public double backward(int step) {
-        return accumulateGradients(model, microBatches(step));
+        StepLoss loss = accumulateGradients(model, microBatches(step), cfg.moeAuxWeight());
+        auxiliary = loss.auxiliary();
+        return loss.nll();
     }
 
     /** The step's line; the validation loss after its update when an evaluation is due. */
@@ -179,7 +194,7 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         long tokensPerStep = cfg.tokensPerStep();
         Double validLoss = plan.due(s.step(), cfg.evalEvery()) ? DocumentLoss.mean(model, valid) : null;
         return new StepLog(s.step(), s.step() * tokensPerStep, s.lr(), s.loss(), s.gradNorm(),
-                tokensPerStep / (s.nanos() / 1e9), validLoss);
+                tokensPerStep / (s.nanos() / 1e9), auxiliary, validLoss);
     }
 
     @Override
@@ -203,25 +218,47 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
     }
 
     /**
-     * Runs forward and backward on each micro-batch, one GradientCollector at a time, leaving the gradient of
-     * the mean loss over all of them in the parameters (PyTorch adds each backward's gradients until they are
-     * zeroed; every micro-batch's loss is scaled by 1 / count). Returns that mean loss.
+     * A step's losses over its micro-batches: the mean next-token NLL, and the mean of each metric of the model's
+     * auxiliary loss (empty without one).
      */
-    static double accumulateGradients(TransformerLM model, List<TokenBatch> microBatches) {
-        double loss = 0;
-        for (TokenBatch batch : microBatches) {
-            try (NDManager step = model.manager().newSubManager();
-                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
-                NDArray nll = meanNll(model, step, batch);
-                gc.backward(nll.div(step.full(new Shape(), (float) microBatches.size()))); // a tensor, not a Number
-                loss += nll.getFloat() / microBatches.size();
+    record StepLoss(double nll, Map<String, Double> auxiliary) {
+    }
+
+    /**
+     * Runs forward (in training mode) and backward on each micro-batch, one GradientCollector at a time, leaving
+     * the gradient of the mean objective over all of them in the parameters (PyTorch adds each backward's
+     * gradients until they are zeroed; every micro-batch's objective is scaled by 1 / count). The objective is
+     * the NLL, plus {@code auxWeight} times the family's auxiliary loss where it has one ([P] Monet Eq. 18).
+     */
+    static StepLoss accumulateGradients(TransformerLM model, List<TokenBatch> microBatches, double auxWeight) {
+        Optional<AuxiliaryLoss> aux = model.config().family().auxiliaryLoss(model.config());
+        double nllMean = 0;
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        model.setTraining(true);
+        try {
+            for (TokenBatch batch : microBatches) {
+                try (NDManager step = model.manager().newSubManager();
+                        GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                    Hooks hooks = aux.map(a -> Hooks.capture(String.join(",", a.hooks()))).orElseGet(Hooks::none);
+                    NDArray nll = meanNll(model, step, batch, hooks);
+                    NDArray objective = nll;
+                    if (aux.isPresent()) {
+                        AuxiliaryLoss.Value v = aux.get().compute(hooks, batch);
+                        objective = nll.add(v.loss().mul(step.full(new Shape(), (float) auxWeight)));
+                        v.metrics().forEach((k, x) -> metrics.merge(k, x / microBatches.size(), Double::sum));
+                    }
+                    gc.backward(objective.div(step.full(new Shape(), (float) microBatches.size()))); // a tensor, not a Number
+                    nllMean += nll.getFloat() / microBatches.size();
+                }
             }
+        } finally {
+            model.setTraining(false);
         }
-        return loss;
+        return new StepLoss(nllMean, metrics);
     }
 
     /** Mean over all positions of -log p(next token): every window is real text, so no mask is needed. */
-    private static NDArray meanNll(TransformerLM model, NDManager step, TokenBatch batch) {
-        return LogProbs.nextToken(model.forward(step, batch, Hooks.none()), batch).mean().neg();
+    private static NDArray meanNll(TransformerLM model, NDManager step, TokenBatch batch, Hooks hooks) {
+        return LogProbs.nextToken(model.forward(step, batch, hooks), batch).mean().neg();
     }
 }

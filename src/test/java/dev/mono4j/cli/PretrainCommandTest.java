@@ -91,6 +91,8 @@ class PretrainCommandTest {
         CliTest.assertBadInput(pretrain(out, "--arch", "bert"), "invalid flags", "unknown arch 'bert'");
         CliTest.assertBadInput(pretrain(out, "--preset", "xs", "--heads", 3), "invalid flags", "not divisible");
         CliTest.assertBadInput(pretrain(out, "--steps", 0), "invalid flags", "steps");
+        CliTest.assertBadInput(pretrain(out, "--moe-aux-weight", 0), "invalid flags",
+                "moe-aux-weight applies to monet-vd and monet-hd only, not llama");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--steps", 5), "--train, --valid and --tokenizer");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume", "--lr", 0.1), "drop --lr");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "no " + RunFolder.CHECKPOINT + "/" + RunFolder.STATE);

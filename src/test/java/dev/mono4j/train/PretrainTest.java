@@ -11,15 +11,23 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.mono4j.UserInputException;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.data.TokenBatch;
+import dev.mono4j.data.TokenStream;
+import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.LogProbs;
+import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.MonetFamily;
+import dev.mono4j.model.MonetSettings;
 import dev.mono4j.model.ParameterLayout;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.Fixtures;
 import dev.mono4j.testing.TinyModels;
 import dev.mono4j.testing.WordLevelTokenizers;
+import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -31,8 +39,12 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class PretrainTest {
+    private static final String RUNNING_MEAN = "model.layers.0.router.norm1.running_mean";
+
     @TempDir
     static Path data;
     static Path tokenizer;
@@ -69,6 +81,41 @@ class PretrainTest {
         }
     }
 
+    /**
+     * A Monet preset's expert width is the even value whose count is closest to the dense Llama's (both
+     * decompositions count the same); xs, s and m land within 3%, and the counts are ModelPresets' table.
+     */
+    @Test
+    void monetPresetsMatchTheDenseParameterCount() {
+        long[] monet = {117_792, 540_224, 1_867_392, 10_065_408};
+        int[] dims = {2, 6, 14, 30};
+        List<String> names = List.copyOf(ModelPresets.names());
+        for (int i = 0; i < names.size(); i++) {
+            long llama = ParameterLayout.count(ModelPresets.presetConfig(names.get(i), "llama", 2000, 128));
+            for (String arch : ModelPresets.MONET_ARCHS) {
+                ModelConfig c = ModelPresets.presetConfig(names.get(i), arch, 2000, 128);
+                MonetSettings s = MonetFamily.settings(c);
+                assertEquals(dims[i], s.moeDim(), arch + " " + names.get(i));
+                assertEquals(monet[i], ParameterLayout.count(c), arch + " " + names.get(i));
+                assertTrue(Math.abs(monet[i] - llama) <= 0.03 * llama, arch + " " + names.get(i));
+                for (int other : new int[] {dims[i] - 2, dims[i] + 2}) {
+                    if (other >= 2) {
+                        ModelPresets.Shape shape = ModelPresets.shape(names.get(i));
+                        long gap = Math.abs(ParameterLayout.count(MonetFamily.config(2000, shape.dModel(), shape.layers(),
+                                shape.heads(), shape.heads(), 128, true, new MonetSettings(other, s.moeHeads(),
+                                        s.moeExperts(), s.moeTopk(), s.moeGroups(), s.decompose()))) - llama);
+                        assertTrue(gap > Math.abs(monet[i] - llama), "moe_dim " + other + " is farther");
+                    }
+                }
+                assertEquals(List.of(4, 32, 4, 2), List.of(s.moeHeads(), s.moeExperts(), s.moeTopk(), s.moeGroups()));
+                assertTrue(c.tieEmbeddings());
+                assertEquals(c.numHeads(), c.numKvHeads());
+            }
+        }
+        assertEquals(MonetSettings.Decomposition.HORIZONTAL,
+                MonetFamily.settings(ModelPresets.presetConfig("xs", "monet-hd", 2000, 128)).decompose());
+    }
+
     @Test
     void configDefaultsAndValidation() {
         PretrainConfig c = PretrainConfig.builder().steps(300).build();
@@ -88,6 +135,15 @@ class PretrainTest {
                 "odd head size: no rotary");
         assertEquals(36, PretrainConfig.builder().arch("gpt2").dModel(36).heads(4).build().dModel(), "GPT-2 has no rotary");
         assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().steps(10).warmupSteps(11).build());
+        assertEquals(1e-3, c.moeAuxWeight(), "Monet's lambda");
+        assertEquals(0.0, PretrainConfig.builder().arch("monet-hd").moeAuxWeight(0).build().moeAuxWeight());
+        IllegalArgumentException noRouting = assertThrows(IllegalArgumentException.class,
+                () -> PretrainConfig.builder().moeAuxWeight(0).build());
+        assertTrue(noRouting.getMessage().startsWith("moe-aux-weight applies to monet-vd and monet-hd only"),
+                noRouting.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().arch("monet-vd").moeAuxWeight(-1).build());
+        assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().arch("monet-vd").dModel(36).heads(4).build(),
+                "odd head size: no rotary");
     }
 
     /** Hand-computed: peak 1e-3, 10 warmup steps, 110 steps, floor 1e-4. */
@@ -142,9 +198,9 @@ class PretrainTest {
             try (TransformerLM model = TransformerLM.random(config, 1)) {
                 model.setTrainable(k -> true);
                 int arrays = model.manager().getManagedArrays().size();
-                double lossWhole = Pretrainer.accumulateGradients(model, List.of(whole));
+                double lossWhole = Pretrainer.accumulateGradients(model, List.of(whole), 0).nll();
                 Map<String, float[]> expected = grads(model);
-                double lossHalves = Pretrainer.accumulateGradients(model, halves);
+                double lossHalves = Pretrainer.accumulateGradients(model, halves, 0).nll();
                 GradientClipping.clipGlobalNorm(model.parameters().values(), 1e9);
                 Map<String, float[]> got = grads(model);
                 assertEquals(lossWhole, lossHalves, 1e-5);
@@ -177,9 +233,10 @@ class PretrainTest {
      * A run killed after step 5 (checkpoint at 3) and resumed ends with exactly the weights, optimizer-driven
      * losses and log of the same run done in one go; gradient accumulation and evaluation are part of it.
      */
-    @Test
-    void resumingAfterAKillGivesBitIdenticalResults() throws Exception {
-        PretrainConfig cfg = tiny().steps(6).checkpointEvery(3).evalEvery(2).build();
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "monet-vd"})
+    void resumingAfterAKillGivesBitIdenticalResults(String arch) throws Exception {
+        PretrainConfig cfg = tiny().arch(arch).steps(6).checkpointEvery(3).evalEvery(2).build();
         Path once = tmp.resolve("once");
         Pretrainer.run(cfg, train, valid, tokenizer, once, log -> { });
 
@@ -203,6 +260,9 @@ class PretrainTest {
             try (SafetensorsReader a = SafetensorsReader.open(once.resolve(dir).resolve("model.safetensors"));
                     SafetensorsReader b = SafetensorsReader.open(killed.resolve(dir).resolve("model.safetensors"))) {
                 assertEquals(a.tensors().keySet(), b.tensors().keySet());
+                if (arch.startsWith("monet")) { // the router's BatchNorm statistics are saved, moved by training
+                    assertTrue(a.readFloats(RUNNING_MEAN)[0] != 0, dir);
+                }
                 for (String k : a.tensors().keySet()) {
                     assertArrayEquals(a.readFloats(k), b.readFloats(k), dir + " " + k); // exact: bit-identical
                 }
@@ -214,15 +274,21 @@ class PretrainTest {
         for (int i = 0; i < 6; i++) {
             JsonNode a = Json.MAPPER.readTree(logOnce.get(i));
             JsonNode b = Json.MAPPER.readTree(logResumed.get(i));
-            for (String field : List.of("step", "tokens", "lr", "loss", "grad_norm", "valid_loss")) {
-                assertEquals(a.path(field), b.path(field), "line " + (i + 1) + " " + field);
+            assertEquals(arch.startsWith("monet"), a.has("l_unif"));
+            for (String field : a.properties().stream().map(Map.Entry::getKey).toList()) {
+                if (!field.equals("tokens_per_s")) {
+                    assertEquals(a.path(field), b.path(field), "line " + (i + 1) + " " + field);
+                }
             }
         }
         UserInputException done = assertThrows(UserInputException.class, () -> Pretrainer.resume(killed, log -> { }));
         assertTrue(done.getMessage().contains("already finished"), done.getMessage());
     }
 
-    /** A run folder written before {@link RunFolder} (train_log.jsonl, trainer_state.json) resumes to the same weights. */
+    /**
+     * A run folder written before {@link RunFolder} (train_log.jsonl, trainer_state.json) and before
+     * {@link PretrainConfig#moeAuxWeight} resumes to the same weights.
+     */
     @Test
     void aRunFolderWithTheOldNamesResumes() throws Exception {
         PretrainConfig cfg = tiny().steps(4).checkpointEvery(2).evalEvery(2).build();
@@ -235,8 +301,11 @@ class PretrainTest {
             }
         }));
         Files.move(old.resolve(RunFolder.LOG), old.resolve("train_log.jsonl"));
-        Files.move(old.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE),
-                old.resolve(RunFolder.CHECKPOINT).resolve("trainer_state.json"));
+        Path state = old.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE);
+        ObjectNode json = (ObjectNode) Json.read(state);
+        assertTrue(((ObjectNode) json.get("config")).remove("moeAuxWeight") != null);
+        Files.writeString(old.resolve(RunFolder.CHECKPOINT).resolve("trainer_state.json"), Json.write(json));
+        Files.delete(state);
 
         List<StepLog> resumed = new ArrayList<>();
         Pretrainer.resume(old, resumed::add);
@@ -249,6 +318,96 @@ class PretrainTest {
                 assertArrayEquals(a.readFloats(k), b.readFloats(k), k);
             }
         }
+    }
+
+    /**
+     * Monet's objective at λ = 0 is exactly the plain LM loss (same loss, same gradients bit for bit, computed
+     * here without any hook); at λ > 0 the routing losses' gradient reaches the router weights. The passes run in
+     * training mode and leave the model in inference mode.
+     */
+    @Test
+    void monetAuxiliaryLossAtZeroWeightIsThePlainLmLoss() {
+        SplittableRandom rng = new SplittableRandom(5);
+        long[] ids = new long[4 * 16];
+        for (int i = 0; i < ids.length; i++) {
+            ids[i] = rng.nextInt(44);
+        }
+        TokenBatch batch = TokenBatch.of(4, 16, ids);
+        try (TransformerLM model = TransformerLM.random(ModelPresets.config("monet-vd", 16, 2, 2, 44, 16), 2)) {
+            model.setTrainable(k -> true);
+            double plainLoss;
+            model.setTraining(true);
+            try (NDManager step = model.manager().newSubManager();
+                    GradientCollector gc = Engine.getInstance().newGradientCollector()) {
+                NDArray nll = LogProbs.nextToken(model.forward(step, batch, Hooks.none()), batch).mean().neg();
+                gc.backward(nll);
+                plainLoss = nll.getFloat();
+            }
+            model.setTraining(false);
+            Map<String, float[]> plain = grads(model);
+
+            Pretrainer.StepLoss atZero = Pretrainer.accumulateGradients(model, List.of(batch), 0);
+            assertTrue(!model.training(), "inference mode after the training passes");
+            Map<String, float[]> zero = grads(model);
+            assertEquals(plainLoss, atZero.nll());
+            for (String k : plain.keySet()) {
+                assertArrayEquals(plain.get(k), zero.get(k), k); // exact
+            }
+            assertEquals(List.of("l_unif", "l_amb", "active_routes", "active_experts"),
+                    List.copyOf(atZero.auxiliary().keySet()));
+
+            Pretrainer.StepLoss weighted = Pretrainer.accumulateGradients(model, List.of(batch), 1);
+            assertEquals(atZero.nll(), weighted.nll(), "the logged loss is the LM loss");
+            String router = "model.layers.0.router.w1.weight";
+            assertTrue(Fixtures.maxAbsDiff(grads(model).get(router), zero.get(router)) > 1e-6,
+                    "the routing losses' gradient reaches the router");
+        }
+    }
+
+    /**
+     * 30 steps of monet-vd log finite routing metrics in their ranges (L_unif ≥ log √N, its value at uniform
+     * routing; ambiguity in [0, 1); at least one expert per head and side); validation runs in inference mode
+     * (the logged valid loss is the saved model's, which uses the running statistics).
+     */
+    @Test
+    void monetPretrainingLogsItsRoutingMetrics() throws Exception {
+        Path out = tmp.resolve("monet");
+        PretrainConfig cfg = tiny().arch("monet-vd").gradAccum(1).steps(30).evalEvery(15).build();
+        PretrainSummary s = Pretrainer.run(cfg, train, valid, tokenizer, out, log -> { });
+        List<String> lines = Files.readAllLines(out.resolve(RunFolder.LOG));
+        assertEquals(30, lines.size());
+        for (String line : lines) {
+            StepLog log = StepLog.fromJson(Json.MAPPER.readTree(line));
+            Map<String, Double> a = log.auxiliary();
+            assertTrue(a.values().stream().allMatch(Double::isFinite), line);
+            assertTrue(a.get("l_unif") >= Math.log(32) - 1e-4 && a.get("l_unif") < 30, line);
+            assertTrue(a.get("l_amb") >= 0 && a.get("l_amb") < 1, line);
+            assertTrue(a.get("active_routes") >= 1 && a.get("active_routes") <= 32, line);
+            assertTrue(a.get("active_experts") >= 1 && a.get("active_experts") <= 32 * 32, line);
+            assertEquals(line, Json.line(log.toJson()), "reads back as written");
+        }
+        try (TransformerLM model = Checkpoint.loadCausal(out.resolve(RunFolder.FINAL), "this test");
+                Tokenizer tok = Tokenizer.load(tokenizer)) {
+            List<TokenBatch> batches = TokenStream.read(valid, tok, WordLevelTokenizers.EOS)
+                    .documentBatches(cfg.evalBatches() * cfg.batchSize(), cfg.batchSize(), cfg.seqLen());
+            assertEquals(s.finalValidLoss(), DocumentLoss.mean(model, batches), 1e-6);
+        }
+    }
+
+    /** A log line of a model without an auxiliary loss, or of an older release, reads with none. */
+    @Test
+    void stepLogLinesReadWithAndWithoutAuxiliaryMetrics() throws Exception {
+        StepLog old = StepLog.fromJson(Json.MAPPER.readTree("{\"step\":3,\"tokens\":96,\"lr\":0.001,\"loss\":2.5,"
+                + "\"grad_norm\":0.7,\"tokens_per_s\":100.0,\"valid_loss\":2.6}"));
+        assertEquals(Map.of(), old.auxiliary());
+        assertEquals(2.6, old.validLoss());
+        StepLog monet = StepLog.fromJson(Json.MAPPER.readTree("{\"step\":3,\"tokens\":96,\"lr\":0.001,\"loss\":2.5,"
+                + "\"grad_norm\":0.7,\"tokens_per_s\":100.0,\"l_unif\":3.6,\"l_amb\":0.4,\"active_routes\":4.5,"
+                + "\"active_experts\":20.25}"));
+        assertEquals(List.of("l_unif", "l_amb", "active_routes", "active_experts"),
+                List.copyOf(monet.auxiliary().keySet()));
+        assertEquals(0.4, monet.auxiliary().get("l_amb"));
+        assertEquals(null, monet.validLoss());
     }
 
     /**
@@ -305,8 +464,12 @@ class PretrainTest {
 
     private static Map<String, float[]> grads(TransformerLM model) {
         Map<String, float[]> out = new LinkedHashMap<>();
-        model.parameters().forEach((k, p) -> out.put(k, grad(p)));
-        model.parameters().values().forEach(p -> {
+        model.parameters().forEach((k, p) -> {
+            if (p.hasGradient()) { // buffers (Monet's running statistics) have none
+                out.put(k, grad(p));
+            }
+        });
+        model.parameters().values().stream().filter(NDArray::hasGradient).forEach(p -> {
             try (NDArray g = Gradients.of(p)) {
                 g.muli(0);
             }

@@ -9,14 +9,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code ./mono4j bench pretrain}: {@link PretrainBench} for each architecture and size preset. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretraining tokens/s per preset vs. an fp32 GEMM.")
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretraining and inference tokens/s and peak memory per preset vs. an fp32 GEMM.")
 final class BenchPretrainCommand extends CliCommand {
     @Option(names = "--presets", split = ",", defaultValue = "xs,s,m,l",
             description = "Size presets to run (default ${DEFAULT-VALUE}).")
     List<String> presets;
 
     @Option(names = "--archs", split = ",", defaultValue = "llama,gpt2",
-            description = "Architectures to run: llama, gpt2 (default ${DEFAULT-VALUE}).")
+            description = "Architectures to run: llama, gpt2, monet-vd, monet-hd (default ${DEFAULT-VALUE}).")
     List<String> archs;
 
     @Option(names = "--steps", defaultValue = "20", description = "Timed optimizer steps per preset.")

@@ -32,8 +32,13 @@ final class MonetResectCommand extends CliCommand {
     int randomDraws = D.randomDraws();
 
     @Option(names = "--dense", description = "A dense model trained on the same data: its most label-selective MLP"
-            + " neurons are masked with the same weight budget.")
+            + " neurons are masked with the same budget (--dense-budget).")
     Path dense;
+
+    @Option(names = "--dense-budget", description = "The dense baseline's budget:"
+            + " UNITS (the same share of neurons as of experts) or WEIGHTS (as many weights as the experts' nominal"
+            + " 2·m·d) (default ${DEFAULT-VALUE}).")
+    ResectConfig.DenseBudget denseBudget = D.denseBudget();
 
     @Option(names = "--toxicity", description = "Also mask the experts whose routing correlates with insult tokens.")
     boolean toxicity;
@@ -47,7 +52,7 @@ final class MonetResectCommand extends CliCommand {
     @Override
     public void run() {
         ResectConfig cfg = Flags.check(() -> options.config().labels(only).heldout(heldout).randomDraws(randomDraws)
-                .toxicity(toxicity).thresholds(thresholds).prompts(prompts).build());
+                .toxicity(toxicity).thresholds(thresholds).prompts(prompts).denseBudget(denseBudget).build());
         Resection.Result r = Resection.resect(options.model.dir, dense, options.read(), cfg, output.out, output.overwrite,
                 options.nonFinite.policy());
         var o = out();

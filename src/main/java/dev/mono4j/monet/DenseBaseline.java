@@ -22,9 +22,17 @@ import java.util.Map;
  * Neurons are ranked across all layers together (our choice).
  */
 final class DenseBaseline implements AutoCloseable {
-    static final String BUDGET_NOTE = "dense neurons = round(removed expert weights / weights per neuron), our choice:"
-            + " an expert holds 2·m·d nominal weights (U and V, [P] Eq. 6-15) in each layer of its group; a neuron"
-            + " 3·d in a gated (SwiGLU) MLP (gate row, up row, down column), 2·d otherwise";
+    /** What each {@link ResectConfig.DenseBudget} means, as the report states it. */
+    static String budgetNote(ResectConfig.DenseBudget rule) {
+        return switch (rule) {
+            case UNITS -> "dense neurons = round(share of Monet's expert units masked (an expert counts once per layer"
+                    + " of its routing group) x the dense model's MLP neurons), our choice";
+            case WEIGHTS -> "dense neurons = round(removed expert weights / weights per neuron), our choice: an expert"
+                    + " holds 2·m·d nominal weights (U and V, [P] Eq. 6-15, shared with its grid row and column) in each"
+                    + " layer of its group; a neuron 3·d in a gated (SwiGLU) MLP (gate row, up row, down column), 2·d"
+                    + " otherwise";
+        };
+    }
 
     private final TransformerLM model;
     private final Tokenizer tok;
@@ -81,11 +89,19 @@ final class DenseBaseline implements AutoCloseable {
         return new DenseBaseline(model, tok, evalTexts, cfg, means, widthOf[0]);
     }
 
-    /** Neurons matching {@code removedWeights} (see {@link #BUDGET_NOTE}). */
-    int budget(long removedWeights) {
-        boolean gated = model.hookNames().contains(HookPoint.mlpPreLinear(0));
-        long perNeuron = (gated ? 3L : 2L) * model.config().hiddenSize();
-        return Math.toIntExact(Math.round((double) removedWeights / perNeuron));
+    /**
+     * Neurons matching what the experts removed ({@link ResectConfig#denseBudget}, see {@link #budgetNote}):
+     * {@code unitShare} of all neurons, or {@code removedWeights} over the weights of one neuron.
+     */
+    int budget(double unitShare, long removedWeights) {
+        return switch (cfg.denseBudget()) {
+            case UNITS -> Math.toIntExact(Math.round(unitShare * width * model.config().numLayers()));
+            case WEIGHTS -> {
+                boolean gated = model.hookNames().contains(HookPoint.mlpPreLinear(0));
+                long perNeuron = (gated ? 3L : 2L) * model.config().hiddenSize();
+                yield Math.toIntExact(Math.round((double) removedWeights / perNeuron));
+            }
+        };
     }
 
     /** Δ NLL with the {@code neurons} most selective neurons for {@code label} set to 0. */

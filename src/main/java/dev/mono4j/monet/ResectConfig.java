@@ -18,11 +18,24 @@ import java.util.List;
  * @param thresholds   Pearson r thresholds of the toxicity analogue (default 0.2, 0.1, 0.05: [P] Table 4's)
  * @param prompts      toxicity prompts sampled per threshold (default 100, our choice; ConceptWorld's held-out
  *                     toxicity prompts, as {@code align eval} judges them)
+ * @param denseBudget  how many dense neurons the dense baseline masks for a label's experts (default
+ *                     {@link DenseBudget#UNITS})
  */
 public record ResectConfig(double ratio, List<String> labels, double heldout, int randomDraws, long seed, int batchSize,
-        int maxTokens, boolean toxicity, List<Double> thresholds, int prompts) {
+        int maxTokens, boolean toxicity, List<Double> thresholds, int prompts, DenseBudget denseBudget) {
     public static final ResectConfig DEFAULT = new ResectConfig(SelectivityRule.DEFAULT_RATIO, List.of(), 0.5, 3, 0, 16,
-            256, false, List.of(0.2, 0.1, 0.05), 100);
+            256, false, List.of(0.2, 0.1, 0.05), 100, DenseBudget.UNITS);
+
+    /**
+     * The "same budget" of the dense baseline (issue 18; the paper compares without one: [P] App. D.1 applies its
+     * ≥2× rule to LLaMA's neurons, which labels 6% of them against Monet's 2.2% of experts). Both are our choices.
+     * UNITS (default): the same share of the model's units, neurons of all layers against experts of all layers
+     * (an expert masked in a routing group counts once per layer of the group). WEIGHTS: as many neuron weights as
+     * the experts' nominal 2·m·d each; since an expert shares its U and V rows with the rest of its grid row and
+     * column, this removes far more of a dense model than the experts take from Monet (on the xs preset, 192 of
+     * 352 neurons for 3.5% of the experts), hence not the default.
+     */
+    public enum DenseBudget { UNITS, WEIGHTS }
 
     public ResectConfig {
         labels = List.copyOf(labels);
@@ -60,6 +73,7 @@ public record ResectConfig(double ratio, List<String> labels, double heldout, in
         private boolean toxicity;
         private List<Double> thresholds;
         private int prompts;
+        private DenseBudget denseBudget;
 
         private Builder(ResectConfig c) {
             ratio = c.ratio;
@@ -72,6 +86,7 @@ public record ResectConfig(double ratio, List<String> labels, double heldout, in
             toxicity = c.toxicity;
             thresholds = c.thresholds;
             prompts = c.prompts;
+            denseBudget = c.denseBudget;
         }
 
         public Builder ratio(double v) {
@@ -124,9 +139,14 @@ public record ResectConfig(double ratio, List<String> labels, double heldout, in
             return this;
         }
 
+        public Builder denseBudget(DenseBudget v) {
+            denseBudget = v;
+            return this;
+        }
+
         public ResectConfig build() {
             return new ResectConfig(ratio, labels, heldout, randomDraws, seed, batchSize, maxTokens, toxicity, thresholds,
-                    prompts);
+                    prompts, denseBudget);
         }
     }
 }

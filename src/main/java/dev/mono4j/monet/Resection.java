@@ -94,8 +94,12 @@ public final class Resection {
     }
 
     /** One label's resection: its experts masked, random experts of the same count per group, dense neurons (or null). */
-    public record LabelResection(String label, int experts, double fraction, long removedWeights, Delta monet,
-            Delta random, Integer denseNeurons, Delta dense) {
+    /**
+     * One label's resection: its experts (count, fraction of a group's cells), their nominal weights, the share of the
+     * model's expert units masked (each expert once per layer of its group) and the three Δs.
+     */
+    public record LabelResection(String label, int experts, double fraction, long removedWeights, double unitShare,
+            Delta monet, Delta random, Integer denseNeurons, Delta dense) {
     }
 
     /** One toxicity threshold: the experts masked (fraction of all), judged replies and the NLL on polite texts. */
@@ -140,7 +144,7 @@ public final class Resection {
         AtomicFiles.writeString(out.resolve(RESECT_FILE), Json.write(Json.object("model", monetDir.toString(),
                 "dense", denseDir == null ? null : denseDir.toString(), "settings", cfg, "statistics_texts", statsTexts.size(),
                 "heldout_texts", evalTexts.size(), "base_nll", base, "labels", rows, "toxicity", toxicity,
-                "budget_note", DenseBaseline.BUDGET_NOTE)));
+                "budget_note", DenseBaseline.budgetNote(cfg.denseBudget()))));
         return new Result(base, rows, toxicity);
     }
 
@@ -161,12 +165,17 @@ public final class Resection {
                 draws.add(Delta.of(label, base, nll(model, tok, evalTexts, cfg, ExpertMask.of(model.config(), random))));
             }
             long removed = 0;
+            long units = 0; // masked experts, counted once per layer of their group
             for (Map.Entry<Integer, List<Integer>> e : cells.entrySet()) {
-                removed += (long) e.getValue().size() * ExpertMask.layersOf(model.config(), e.getKey()).length * perExpert;
+                int layers = ExpertMask.layersOf(model.config(), e.getKey()).length;
+                units += (long) e.getValue().size() * layers;
+                removed += (long) e.getValue().size() * layers * perExpert;
             }
-            Integer neurons = dense == null ? null : dense.budget(removed);
+            double unitShare = (double) units / ((double) stats.experts() * stats.experts() * model.config().numLayers());
+            Integer neurons = dense == null ? null : dense.budget(unitShare, removed);
             Delta denseDelta = dense == null ? null : dense.resect(label, neurons);
-            rows.add(new LabelResection(label, le.experts().size(), le.fraction(), removed, monet, Delta.mean(draws),
+            rows.add(new LabelResection(label, le.experts().size(), le.fraction(), removed, unitShare, monet,
+                    Delta.mean(draws),
                     neurons, denseDelta));
         }
         return rows;

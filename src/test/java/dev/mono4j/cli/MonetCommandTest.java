@@ -67,8 +67,8 @@ class MonetCommandTest {
     void resectReportsEveryLabelWithBothBaselinesAndTheToxicityRows() {
         Path out = tmp.resolve("resect");
         CliTest.Run r = cli("monet", "resect", monet, "--data", "conceptworld", "--samples", 40, "--by", "hostility",
-                "--ratio", 1.2, "--dense", dense, "--random-draws", 2, "--toxicity", "--thresholds", "0.1,0.0",
-                "--prompts", 3, "--out", out);
+                "--ratio", 1.2, "--dense", dense, "--dense-budget", "weights", "--random-draws", 2, "--toxicity",
+                "--thresholds", "0.1,0.0", "--prompts", 3, "--out", out);
         assertEquals(0, r.code(), r.err());
         JsonNode json = Json.read(out.resolve("resect.json"));
         JsonNode labels = json.get("labels");
@@ -83,6 +83,19 @@ class MonetCommandTest {
         assertEquals(0, tox.get(0).get("masked").asInt());
         assertTrue(tox.get(2).get("masked").asInt() >= tox.get(1).get("masked").asInt(), "a lower threshold masks more");
         assertTrue(r.out().contains("threshold"), r.out());
+    }
+
+    /** By default the dense baseline masks the same share of its neurons as of Monet's expert units. */
+    @Test
+    void theDefaultDenseBudgetIsTheSameShareOfUnits() {
+        Path out = tmp.resolve("resect-units");
+        CliTest.Run r = cli("monet", "resect", monet, "--data", "conceptworld", "--samples", 40, "--by", "hostility",
+                "--ratio", 1.2, "--dense", dense, "--random-draws", 1, "--out", out);
+        assertEquals(0, r.code(), r.err());
+        for (JsonNode l : Json.read(out.resolve("resect.json")).get("labels")) {
+            assertEquals(Math.round(l.get("unitShare").asDouble() * 64 * 2), l.get("denseNeurons").asLong(),
+                    "the share of the dense model's 2 x 64 neurons: " + l);
+        }
     }
 
     @Test

@@ -42,7 +42,7 @@ import java.util.Set;
  */
 public final class Demo {
     /** What a demo folder holds; only these are replaced by a rerun with overwrite. */
-    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "sae", "report.html", "summary.json");
+    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "sae", "monet", "report.html", "summary.json");
 
     private Demo() {
     }
@@ -62,22 +62,22 @@ public final class Demo {
     public record Aligned(String task, String preset, AlignCompare.Result result) {
     }
 
-    /** {@code sae} is null when the demo skips its SAE stage. */
+    /** {@code sae} and {@code monet} are null when the demo skips their stages. */
     public record Result(Path report, Path summary, ConceptWorldWriter.Summary data, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet) {
     }
 
     public static Result run(DemoConfig cfg, boolean overwrite, PrintStream progress) {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/5] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/6] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         TextSource fresh = measureTexts(cfg);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/5] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
+            progress.printf("[2/6] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
                     + " monosemanticity on %d fresh labelled stories%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i), cfg.measureTexts());
             PretrainConfig pc = cfg.pretrain(i);
@@ -90,7 +90,7 @@ public final class Demo {
         List<Aligned> aligned = new ArrayList<>();
         for (String task : cfg.alignTasks()) {
             for (ModelResult m : models) {
-                progress.printf("[3/5] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
+                progress.printf("[3/6] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
                         + " prompts and measuring%n", m.preset(), task, cfg.alignMethods().stream().map(AlignConfig.Method::id)
                         .toList(), cfg.alignSeeds(), cfg.alignSteps(), ConceptWorldWriter.EVAL_PROMPTS);
                 AlignCompare.Result r = cfg.alignment().run(m.summary().model(), AlignData.Source.task(task, cfg.seed()),
@@ -101,18 +101,25 @@ public final class Demo {
         DemoSae.Result sae = null;
         if (cfg.saeSteps() > 0) {
             ModelResult largest = models.get(models.size() - 1);
-            progress.printf("[4/5] GBA sparse autoencoder on preset %s: caching activations of %d fresh stories, %d steps,"
+            progress.printf("[4/6] GBA sparse autoencoder on preset %s: caching activations of %d fresh stories, %d steps,"
                     + " then splicing it into the model over the measured stories%n", largest.preset(), cfg.saeTexts(),
                     cfg.saeSteps());
             sae = DemoSae.run(cfg, largest.preset(), largest.summary().model(), fresh, cfg.out().resolve("sae"));
         }
-        progress.println("[5/5] writing the report");
+        DemoMonet.Result monet = null;
+        if (cfg.monet()) {
+            progress.printf("[5/6] Monet-VD on preset %s: pretraining for %d steps as its Llama was, then resecting each"
+                    + " domain's experts on %d fresh stories%n", models.get(0).preset(), cfg.steps().get(0),
+                    cfg.monetResectTexts());
+            monet = DemoMonet.run(cfg, data, models.get(0), cfg.out().resolve("monet"));
+        }
+        progress.println("[6/6] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
-        report(cfg, corpus, models, aligned, sae, minutes).write(report);
+        report(cfg, corpus, models, aligned, sae, monet, minutes).write(report);
         Path summary = cfg.out().resolve("summary.json");
-        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, sae, minutes)));
-        return new Result(report, summary, corpus, models, aligned, sae);
+        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, sae, monet, minutes)));
+        return new Result(report, summary, corpus, models, aligned, sae, monet);
     }
 
     /**
@@ -124,10 +131,7 @@ public final class Demo {
         Path model = s.model();
         List<String> out = new ArrayList<>();
         try (TransformerLM lm = Checkpoint.loadCausal(model, "the demo"); Tokenizer tok = Tokenizer.load(model)) {
-            // Every validation story, whole (stories are far shorter than the model's context).
-            TokenStream stories = TokenStream.read(valid, tok, lm.config().eosTokenIds().get(0));
-            double storyLoss = DocumentLoss.mean(lm, stories.documentBatches(Integer.MAX_VALUE, 32,
-                    lm.config().maxPositions()));
+            double storyLoss = storyLoss(lm, tok, valid);
             for (int i = 0; i < cfg.samples(); i++) {
                 String prompt = "this is a story about " + Lexicon.DOMAINS.get(i % Lexicon.DOMAINS.size()).name() + " .";
                 long[] ids = tok.encode(prompt);
@@ -142,6 +146,12 @@ public final class Demo {
         }
     }
 
+    /** Mean NLL per token over every validation story, whole (stories are far shorter than the model's context). */
+    static double storyLoss(TransformerLM lm, Tokenizer tok, Path valid) {
+        TokenStream stories = TokenStream.read(valid, tok, lm.config().eosTokenIds().get(0));
+        return DocumentLoss.mean(lm, stories.documentBatches(Integer.MAX_VALUE, 32, lm.config().maxPositions()));
+    }
+
     /**
      * Stories the models never saw (another seed of the same generator, same dialects), every token
      * labelled: measured with {@code measure}'s defaults, so a user can reproduce the numbers.
@@ -154,7 +164,7 @@ public final class Demo {
     static final long MEASURE_SEED_OFFSET = 1000;
 
     static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet, double minutes) {
         double floor = corpus.validEntropyPerToken();
         LineChart.Builder curves = LineChart.builder("Validation loss while pretraining").xLabel("training tokens")
                 .yLabel("nats per token").referenceLine(floor, "entropy floor");
@@ -203,6 +213,9 @@ public final class Demo {
         MeasureReport.addCharts(r, measured);
         if (!aligned.isEmpty()) {
             addAlignment(r, cfg, aligned);
+        }
+        if (monet != null) {
+            DemoMonet.addSection(r, cfg, models.get(0), monet, floor);
         }
         if (sae != null) {
             DemoSae.addSection(r, cfg, sae);
@@ -369,7 +382,7 @@ public final class Demo {
     }
 
     static Map<String, Object> summaryJson(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet, double minutes) {
         List<Object> ms = new ArrayList<>();
         for (ModelResult m : models) {
             ms.add(Json.object("preset", m.preset(), "summary", m.summary(), "story_loss", m.storyLoss(), "gap_to_floor",
@@ -385,7 +398,8 @@ public final class Demo {
                     "methods", a.result().methods(), "report", a.result().report().toString()));
         }
         return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "alignment", al, "sae",
-                sae == null ? null : DemoSae.summaryJson(sae), "wall_minutes", minutes);
+                sae == null ? null : DemoSae.summaryJson(sae), "monet", monet == null ? null : DemoMonet.summaryJson(monet),
+                "wall_minutes", minutes);
     }
 
 }

@@ -31,11 +31,19 @@ import java.util.List;
  * @param full        align on every task with every method, instead of DPO vs DecPO on toxicity
  * @param saeTexts    fresh stories whose activations the GBA SAE trains on (largest preset, middle residual stream)
  * @param saeSteps    optimizer steps of the GBA SAE; 0 skips the SAE stage
+ * @param monet       whether to run the Monet stage: a Monet-VD of the smallest preset, trained as that preset's
+ *                    Llama, resected by domain on {@link #MONET_RESECT_TEXTS} fresh stories
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
-        long seed, int samples, int measureTexts, int alignSteps, int alignSeeds, boolean full, int saeTexts, int saeSteps) {
+        long seed, int samples, int measureTexts, int alignSteps, int alignSeeds, boolean full, int saeTexts, int saeSteps,
+        boolean monet) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500);
+            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500, true);
+    /**
+     * Fresh stories of the Monet stage's resection: half give the experts' statistics, half the held-out loss
+     * (400: about 25 stories per domain on each side, enough for a rough table in about a minute; our choice).
+     */
+    public static final int MONET_RESECT_TEXTS = 400;
     /** Rows per SAE step: 1,024 rows of the cached stories' tokens. */
     public static final int SAE_BATCH_SIZE = 1024;
     /** The SAE's learning rate: 1e-3, as in every GBA run of docs/reproduction.md (SAELens' 3e-4 is untried here). */
@@ -64,7 +72,7 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         // (Fields are not assigned yet in a compact constructor: build from the parameters.)
         dataConfig(docs, seed, dialects);
         for (int i = 0; i < presets.size(); i++) {
-            pretrainConfig(presets.get(i), steps.get(i), seed, lr);
+            pretrainConfig(PretrainConfig.DEFAULT_ARCH, presets.get(i), steps.get(i), seed, lr);
         }
     }
 
@@ -100,7 +108,16 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
 
     /** How the i-th preset is trained. */
     public PretrainConfig pretrain(int i) {
-        return pretrainConfig(presets.get(i), steps.get(i), seed, lr);
+        return pretrainConfig(PretrainConfig.DEFAULT_ARCH, presets.get(i), steps.get(i), seed, lr);
+    }
+
+    /** The Monet stage's model: the smallest preset's training, as Monet-VD with the paper's λ. */
+    public PretrainConfig monetPretrain() {
+        return pretrainConfig("monet-vd", presets.get(0), steps.get(0), seed, lr);
+    }
+
+    public int monetResectTexts() {
+        return MONET_RESECT_TEXTS;
     }
 
     private static ConceptWorldConfig dataConfig(int docs, long seed, int dialects) {
@@ -108,8 +125,8 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
     }
 
     /** Evaluated ten times during the run, checkpointed at its end. */
-    private static PretrainConfig pretrainConfig(String preset, int steps, long seed, double lr) {
-        return PretrainConfig.builder().preset(preset).steps(steps).seed(seed).lr(lr).evalEvery(Math.max(1, steps / 10))
+    private static PretrainConfig pretrainConfig(String arch, String preset, int steps, long seed, double lr) {
+        return PretrainConfig.builder().arch(arch).preset(preset).steps(steps).seed(seed).lr(lr).evalEvery(Math.max(1, steps / 10))
                 .checkpointEvery(steps).build();
     }
 }

@@ -25,13 +25,14 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20, true);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
         List<String> headings = texts(html.getElementsByTagName("h2"));
         assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Capacity vs. monosemanticity",
-                "Metrics by relative depth", "Sparse autoencoder (GBA) on preset xs", "Samples")), headings.toString());
+                "Metrics by relative depth", "Monet: a mixture of monosemantic experts (preset xs)",
+                "Sparse autoencoder (GBA) on preset xs", "Samples")), headings.toString());
         assertTrue(html.getElementsByTagName("svg").getLength() >= 1, "the loss chart is inline SVG");
         String page = Files.readString(r.report());
         assertTrue(page.contains("entropy floor") && page.contains("this is a story about"), "floor line and samples");
@@ -51,6 +52,15 @@ class DemoTest {
         JsonNode alignedMeasure = Json.read(out.resolve("align/toxicity/xs/measure/metrics.json"));
         assertEquals(40, alignedMeasure.get("models").get(0).get("hooks").get(0).get("samples").asInt(),
                 "the alignment stage measures --measure-texts stories too");
+
+        JsonNode monet = summary.get("monet");
+        assertTrue(monet.get("training").get("model").asText().contains("monet/model/final"), monet.toString());
+        assertEquals("MonetForCausalLM", Json.read(out.resolve("monet/model/final/config.json")).get("architectures")
+                .get(0).asText());
+        assertTrue(monet.get("story_loss").asDouble() > r.data().validEntropyPerToken(), "Monet cannot beat the floor");
+        assertTrue(monet.get("routing").get("active_routes").asDouble() > 0, monet.toString());
+        assertTrue(monet.get("resection").size() >= 2, "a row per domain with experts: " + monet.get("resection"));
+        assertTrue(Files.exists(out.resolve("monet/resect/resect.json")));
 
         JsonNode sae = summary.get("sae");
         assertEquals("blocks.2.hook_resid_post", sae.get("hook").asText(), "xs has four blocks; the SAE reads the middle");
@@ -74,7 +84,7 @@ class DemoTest {
     @Test
     void alignmentStageMeasuresAsManyStoriesAsTheLadder() {
         DemoConfig cfg = new DemoConfig(Path.of("unused"), 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false,
-                20, 20);
+                20, 20, false);
         assertEquals(40, cfg.alignment().measureTexts());
     }
 

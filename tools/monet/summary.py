@@ -91,6 +91,7 @@ for by in ("domain", "dialect"):
             r["mt"].append(l["monet"]["target"])
             r["mo"].append(l["monet"]["others"])
             r["rt"].append(l["random"]["target"])
+            r.setdefault("ro", []).append(l["random"]["others"])
             r["dt"].append(l["dense"]["target"] if l.get("dense") else float("nan"))
             r["do"].append(l["dense"]["others"] if l.get("dense") else float("nan"))
     print("| label | experts | unit share % | Monet Δtarget / Δothers | random Δtarget | dense Δtarget / Δothers |")
@@ -99,10 +100,21 @@ for by in ("domain", "dialect"):
         m = lambda k: statistics.mean(r[k])
         print(f"| {label} | {m('experts'):.0f} | {m('unit'):.2f} | {m('mt'):+.4f} / {m('mo'):+.4f} | {m('rt'):+.4f} |"
               f" {m('dt'):+.4f} / {m('do'):+.4f} |")
-    # Selectivity per label and seed, summarised by its median (a ratio over a near-zero Δothers is unstable).
-    for name, t, o in (("experts", "mt", "mo"), ("dense", "dt", "do")):
-        sel = [a / abs(b) for r in per.values() for a, b in zip(r[t], r[o]) if b != 0]
-        print(f"- {name}: median Δtarget/|Δothers| over labels × seeds = {statistics.median(sel):.1f} (n={len(sel)})")
+    # Selectivity per label and seed, summarised by its median over labels (a ratio over a near-zero Δothers is
+    # unstable), then per seed, compared over seeds with a paired t-test on the log of the medians.
+    seeds = len(files)
+    medians = {}
+    for name, t, o in (("experts", "mt", "mo"), ("random", "rt", "ro"), ("dense", "dt", "do")):
+        medians[name] = [statistics.median(r[t][k] / abs(r[o][k]) for r in per.values() if r[o][k] != 0)
+                         for k in range(seeds)]
+        print(f"- {name}: median over labels of Δtarget/|Δothers|, per seed: "
+              + ", ".join(f"{m:.1f}" for m in medians[name]))
+    import math
+    for other in ("random", "dense"):
+        if seeds > 1 and all(m > 0 for m in medians["experts"] + medians[other]):
+            t = stats.ttest_rel([math.log(m) for m in medians["experts"]], [math.log(m) for m in medians[other]])
+            ratio = math.exp(statistics.mean(math.log(a / b) for a, b in zip(medians["experts"], medians[other])))
+            print(f"  experts / {other}: geometric mean ratio {ratio:.1f}x (paired t on logs p={t.pvalue:.3f})")
     tgt = [a - b for r in per.values() for a, b in zip(r["mt"], r["mo"])]
     dns = [a - b for r in per.values() for a, b in zip(r["dt"], r["do"])]
     print(f"- Δtarget − Δothers: experts {statistics.mean(tgt):+.4f}, dense {statistics.mean(dns):+.4f}")

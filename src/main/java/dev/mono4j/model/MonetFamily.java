@@ -291,7 +291,9 @@ public final class MonetFamily implements DecoderFamily {
         NDArray var;
         if (f.training()) {
             NDArray real = f.realTokens().reshape(f.batch(), f.queries(), 1, 1);
-            double count = real.sum().getFloat() * s.moeExperts();
+            // At least one value, so a batch of padding only normalises by 0/1 instead of NaN (and keeps NaN out of
+            // the running statistics).
+            double count = Math.max(real.sum().getFloat() * s.moeExperts(), 1);
             mean = byHead.mul(real).sum(new int[] {0, 1, 2}).div(f.scalar(count));
             var = byHead.sub(mean).mul(real).square().sum(new int[] {0, 1, 2}).div(f.scalar(count));
             updateRunning(f.param(norm + ".running_mean"), mean);
@@ -310,6 +312,8 @@ public final class MonetFamily implements DecoderFamily {
 
     /** running ← (1 − momentum) running + momentum batch, in place (PyTorch's BatchNorm update). */
     private static void updateRunning(NDArray running, NDArray batch) {
+        // Number arguments are safe here: neither tensor takes part in autograd (statistics of stopGradient logits,
+        // buffers that never require a gradient).
         try (NDArray update = batch.mul(BN_MOMENTUM)) {
             running.muli(1 - BN_MOMENTUM).addi(update);
         }

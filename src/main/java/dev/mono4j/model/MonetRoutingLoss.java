@@ -75,7 +75,7 @@ public final class MonetRoutingLoss implements AuxiliaryLoss {
         }
         // Constants are torch-owned tensors, never Number arguments (see Transformer's class comment).
         NDArray real = m.create(realValues, new Shape(batch.batchSize(), batch.seqLen()));
-        NDArray perToken = m.full(new Shape(), (float) (1 / count));
+        NDArray perToken = m.full(new Shape(), (float) (1 / Math.max(count, 1))); // padding only: 0, not NaN
         NDArray one = m.full(new Shape(), 1f);
         NDArray floor = m.full(new Shape(), (float) FLOOR);
         NDArray zero = m.full(new Shape(), 0f);

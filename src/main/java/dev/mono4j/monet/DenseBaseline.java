@@ -61,7 +61,22 @@ final class DenseBaseline implements AutoCloseable {
             model.close();
             throw new UserInputException("--dense " + dir + ": a Monet model; the baseline needs a dense one (e.g. Llama)");
         }
-        Tokenizer tok = Tokenizer.load(dir);
+        Tokenizer tok = null;
+        try {
+            tok = Tokenizer.load(dir);
+            return measure(model, tok, statsTexts, evalTexts, cfg);
+        } catch (RuntimeException e) { // the caller only closes what it receives
+            if (tok != null) {
+                tok.close();
+            }
+            model.close();
+            throw e;
+        }
+    }
+
+    /** The neurons' mean |activation| per label over {@code statsTexts}, and the unmasked NLL on {@code evalTexts}. */
+    private static DenseBaseline measure(TransformerLM model, Tokenizer tok, List<LabelledText> statsTexts,
+            List<LabelledText> evalTexts, ResectConfig cfg) {
         int layers = model.config().numLayers();
         String glob = HookPoint.layerGlob(HookPoint.mlpPost(0));
         int[] widthOf = new int[1];

@@ -131,7 +131,10 @@ public final class Resection {
         try (TransformerLM model = loadMonet(monetDir, nonFinite); Tokenizer tok = Tokenizer.load(monetDir)) {
             ExpertStats stats = ExpertStats.collect(model, tok, statsTexts, cfg.batchSize(), cfg.maxTokens());
             List<String> labels = chosen(stats.labels(), cfg.labels(), evalTexts);
-            base = TokenNll.byLabel(model, tok, evalTexts, cfg.batchSize(), cfg.maxTokens(), Hooks.none());
+            // The reference runs the same (materialised) path as every masked run, so a Δ holds the masking only,
+            // not the rounding difference between the factorised and the grid path.
+            base = TokenNll.byLabel(model, tok, evalTexts, cfg.batchSize(), cfg.maxTokens(),
+                    ExpertMask.none(model.config()).interventions());
             try (DenseBaseline dense = denseDir == null ? null
                     : DenseBaseline.collect(denseDir, statsTexts, evalTexts, cfg, nonFinite)) {
                 rows.addAll(resectLabels(model, tok, stats, labels, base, dense, evalTexts, cfg));
@@ -161,7 +164,7 @@ public final class Resection {
             List<Delta> draws = new ArrayList<>();
             for (int d = 0; d < cfg.randomDraws(); d++) {
                 SplittableRandom rng = new SplittableRandom(cfg.seed() * 1_000_003L + d * 7919L + label.hashCode());
-                Map<Integer, List<Integer>> random = randomCells(cells, stats.experts() * stats.experts(), rng);
+                Map<Integer, List<Integer>> random = randomCells(cells, routed(stats), rng);
                 draws.add(Delta.of(label, base, nll(model, tok, evalTexts, cfg, ExpertMask.of(model.config(), random))));
             }
             long removed = 0;
@@ -191,18 +194,40 @@ public final class Resection {
         return 2L * s.moeDim() * model.config().hiddenSize();
     }
 
-    /** For each group, as many cells as {@code like} masks there, uniformly without replacement (seeded). */
-    static Map<Integer, List<Integer>> randomCells(Map<Integer, List<Integer>> like, int cells, SplittableRandom rng) {
+    /**
+     * For each group, as many cells as {@code like} masks there, drawn uniformly without replacement (seeded) from
+     * {@code candidates}' cells of that group. The candidates are the experts some statistics token was routed to
+     * ({@link #routed}): a cell no token uses would cost nothing to remove and make the baseline trivially weak,
+     * and a label's own experts are routed cells by the rule (mean > 0).
+     */
+    static Map<Integer, List<Integer>> randomCells(Map<Integer, List<Integer>> like, Map<Integer, int[]> candidates,
+            SplittableRandom rng) {
         Map<Integer, List<Integer>> out = new TreeMap<>();
         like.forEach((router, chosen) -> {
-            int[] all = java.util.stream.IntStream.range(0, cells).toArray();
-            for (int k = 0; k < chosen.size(); k++) { // partial Fisher–Yates
-                int swap = k + rng.nextInt(cells - k);
+            int[] all = candidates.get(router).clone();
+            int n = Math.min(chosen.size(), all.length);
+            for (int k = 0; k < n; k++) { // partial Fisher–Yates
+                int swap = k + rng.nextInt(all.length - k);
                 int t = all[k];
                 all[k] = all[swap];
                 all[swap] = t;
             }
-            out.put(router, java.util.Arrays.stream(all, 0, chosen.size()).boxed().toList());
+            out.put(router, java.util.Arrays.stream(all, 0, n).boxed().toList());
+        });
+        return out;
+    }
+
+    /** Per group, the cells whose mean score is above 0 on some label of the statistics texts. */
+    static Map<Integer, int[]> routed(ExpertStats stats) {
+        Map<Integer, int[]> out = new TreeMap<>();
+        stats.byRouter().forEach((router, means) -> {
+            double[] max = new double[means.width()];
+            means.means().values().forEach(m -> {
+                for (int c = 0; c < max.length; c++) {
+                    max[c] = Math.max(max[c], m[c]);
+                }
+            });
+            out.put(router, java.util.stream.IntStream.range(0, max.length).filter(c -> max[c] > 0).toArray());
         });
         return out;
     }
@@ -240,7 +265,9 @@ public final class Resection {
         List<ToxicityRow> rows = new ArrayList<>();
         for (Double t : thresholds) {
             Map<Integer, List<Integer>> masked = t == null ? Map.of() : ExpertToxicity.atLeast(r, t);
-            Hooks hooks = ExpertMask.of(model.config(), masked).interventions();
+            // The reference row hooks every grid too (the same path as the masked rows).
+            Hooks hooks = (t == null ? ExpertMask.none(model.config()) : ExpertMask.of(model.config(), masked))
+                    .interventions();
             int count = masked.values().stream().mapToInt(List::size).sum();
             AlignEval.Result judged = eval.judge(model, tok, prompts, stops, hooks);
             double insults = judged.samples().stream().filter(s -> insulting(s.continuation())).count();

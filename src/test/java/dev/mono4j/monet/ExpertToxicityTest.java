@@ -46,13 +46,15 @@ class ExpertToxicityTest {
     }
 
     @Test
-    void randomDrawsMatchTheCountPerGroupWithoutRepeats() {
+    void randomDrawsMatchTheCountPerGroupWithoutRepeatsFromRoutedCells() {
         Map<Integer, List<Integer>> like = Map.of(0, List.of(1, 2, 3), 2, List.of(7));
-        Map<Integer, List<Integer>> drawn = Resection.randomCells(like, 16, new SplittableRandom(1));
+        Map<Integer, int[]> routed = Map.of(0, new int[] {0, 4, 5, 9, 11}, 2, new int[] {3, 15});
+        Map<Integer, List<Integer>> drawn = Resection.randomCells(like, routed, new SplittableRandom(1));
         assertEquals(3, drawn.get(0).size());
         assertEquals(3, drawn.get(0).stream().distinct().count());
         assertEquals(1, drawn.get(2).size());
-        assertTrue(drawn.values().stream().flatMap(List::stream).allMatch(c -> c >= 0 && c < 16));
-        assertEquals(drawn, Resection.randomCells(like, 16, new SplittableRandom(1)), "seeded");
+        assertTrue(drawn.get(0).stream().allMatch(c -> List.of(0, 4, 5, 9, 11).contains(c)), "only routed cells");
+        assertTrue(List.of(3, 15).contains(drawn.get(2).get(0)));
+        assertEquals(drawn, Resection.randomCells(like, routed, new SplittableRandom(1)), "seeded");
     }
 }

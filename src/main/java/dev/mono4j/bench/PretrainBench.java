@@ -23,7 +23,10 @@ import java.util.SplittableRandom;
  * Training throughput of model configs on ConceptWorld (generated into a temp folder): tokens/s and the FLOP
  * rate (3 × forward FLOPs per token) as a fraction of the reference GEMM timed in the same run; then the trained
  * model's inference tokens/s (forward passes of the same batch shape, in inference mode) and the peak resident
- * memory each of the two rose to above its start ({@link PeakMemory}; Linux only, else -1).
+ * memory each of the two rose to above its start ({@link PeakMemory}; Linux only, else -1). Memory is reported for
+ * the first run of a process only: later runs reuse what the JVM and the allocator kept from earlier ones, so
+ * their rise says nothing (measured: 193 MB for a first run, 0–3 MB for the same kind of run after it); compare
+ * models with one run per process.
  *
  * @param runs what to train, in order; all with the same steps, batch size and sequence length
  */
@@ -52,6 +55,7 @@ public record PretrainBench(List<Run> runs) {
             List<Row> rows = new ArrayList<>();
             for (Run run : runs) {
                 PretrainConfig cfg = run.config();
+                boolean first = rows.isEmpty();
                 PeakMemory.Mark training = PeakMemory.start();
                 PretrainSummary s = Pretrainer.run(cfg, data.resolve("train.txt"), data.resolve("valid.txt"),
                         data.resolve("tokenizer.json"), tmp.resolve(run.arch() + "-" + run.preset()), log -> { });
@@ -60,7 +64,8 @@ public record PretrainBench(List<Run> runs) {
                 PeakMemory.Mark inference = PeakMemory.start();
                 double inferTokensPerS = inferenceTokensPerS(s.model(), cfg);
                 rows.add(new Row(run.arch(), run.preset(), s.parameters(), s.tokensPerS(), s.tokensPerS() * 3 * flopsPerToken,
-                        inferTokensPerS, inferTokensPerS * flopsPerToken, trainPeak, inference.riseBytes()));
+                        inferTokensPerS, inferTokensPerS * flopsPerToken, first ? trainPeak : -1,
+                        first ? inference.riseBytes() : -1));
                 gemm = Math.max(gemm, Throughput.gemmFlops());
             }
             out.printf("fp32 GEMM %s, best of the run: %.1f GFLOP/s%n", Throughput.gemmShape(), gemm / 1e9);
@@ -82,6 +87,7 @@ public record PretrainBench(List<Run> runs) {
         });
     }
 
+    /** MiB, or "n/a" where not measured (not Linux, or not the process's first run). */
     private static String mib(long bytes) {
         return bytes < 0 ? "n/a" : String.format(java.util.Locale.ROOT, "%.0f", bytes / 1048576.0);
     }

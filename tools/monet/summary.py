@@ -76,11 +76,13 @@ for preset, variants in table.items():
         print("- " + paired(get("monet-vd λ=0.001", "l_amb"), get("monet-vd λ=0", "l_amb"), "ambiguity λ=1e-3 − λ=0"))
         print("- " + paired(get("monet-vd λ=0.001", "l_unif"), get("monet-vd λ=0", "l_unif"), "L_unif λ=1e-3 − λ=0"))
 
-for by in ("domain", "dialect"):
-    files = sorted(glob.glob(os.path.join(out, "resect", f"vd-*-{by}", "resect.json")))
+presets = sorted({os.path.basename(os.path.dirname(f)).split("-")[1]
+                  for f in glob.glob(os.path.join(out, "resect", "vd-*", "resect.json"))})
+for preset, by in ((p, b) for p in presets for b in ("domain", "dialect")):
+    files = sorted(glob.glob(os.path.join(out, "resect", f"vd-{preset}-seed*-{by}", "resect.json")))
     if not files:
         continue
-    print(f"\n## resection by {by} ({len(files)} seeds)\n")
+    print(f"\n## preset {preset}: resection by {by} ({len(files)} seeds)\n")
     per = {}
     for f in files:
         for l in json.load(open(f))["labels"]:

@@ -70,7 +70,7 @@ final class MonetResectCommand extends CliCommand {
                         t.masked(), 100 * t.fraction(), t.nonToxicRate(), t.insultRate(), t.politeNll());
             }
         }
-        o.println("report: " + output.out.resolve(Resection.RESECT_FILE));
+        o.println("report: " + output.out.resolve(Resection.REPORT_FILE) + " (numbers: " + Resection.RESECT_FILE + ")");
     }
 
     private static String cell(Resection.Delta d) {

@@ -34,6 +34,7 @@ import java.util.TreeMap;
 public final class Resection {
     public static final String EXPERTS_FILE = "experts.json";
     public static final String RESECT_FILE = "resect.json";
+    public static final String REPORT_FILE = "report.html";
 
     private Resection() {
     }
@@ -116,7 +117,7 @@ public final class Resection {
      */
     public static Result resect(Path monetDir, Path denseDir, List<LabelledText> texts, ResectConfig cfg, Path out,
             boolean overwrite, NonFinite nonFinite) {
-        OutputFolder.check(out, List.of(RESECT_FILE), overwrite, "pass --overwrite or choose another --out");
+        OutputFolder.check(out, List.of(RESECT_FILE, REPORT_FILE), overwrite, "pass --overwrite or choose another --out");
         int split = (int) Math.round(texts.size() * (1 - cfg.heldout()));
         List<LabelledText> statsTexts = texts.subList(0, split);
         List<LabelledText> evalTexts = texts.subList(split, texts.size());
@@ -143,12 +144,15 @@ public final class Resection {
                 toxicity = toxicity(model, tok, monetDir, statsTexts, evalTexts, cfg);
             }
         }
-        OutputFolder.prepare(out, List.of(RESECT_FILE), overwrite, "pass --overwrite or choose another --out");
+        OutputFolder.prepare(out, List.of(RESECT_FILE, REPORT_FILE), overwrite, "pass --overwrite or choose another --out");
         AtomicFiles.writeString(out.resolve(RESECT_FILE), Json.write(Json.object("model", monetDir.toString(),
                 "dense", denseDir == null ? null : denseDir.toString(), "settings", cfg, "statistics_texts", statsTexts.size(),
                 "heldout_texts", evalTexts.size(), "base_nll", base, "labels", rows, "toxicity", toxicity,
                 "budget_note", DenseBaseline.budgetNote(cfg.denseBudget()))));
-        return new Result(base, rows, toxicity);
+        Result result = new Result(base, rows, toxicity);
+        ResectReport.build(monetDir, denseDir, cfg, result, statsTexts.size(), evalTexts.size())
+                .write(out.resolve(REPORT_FILE));
+        return result;
     }
 
     /** Each label's experts masked, the random draws and the dense neurons, against the unmasked NLL {@code base}. */

@@ -83,6 +83,8 @@ class MonetCommandTest {
         assertEquals(0, tox.get(0).get("masked").asInt());
         assertTrue(tox.get(2).get("masked").asInt() >= tox.get(1).get("masked").asInt(), "a lower threshold masks more");
         assertTrue(r.out().contains("threshold"), r.out());
+        String html = read(out.resolve("report.html"));
+        assertTrue(html.contains("<svg") && html.contains("dense neurons") && html.contains("Toxicity analogue"), html);
     }
 
     /** By default the dense baseline masks the same share of its neurons as of Monet's expert units. */
@@ -111,5 +113,13 @@ class MonetCommandTest {
         assertBadInput(cli("monet", "resect", monet, "--data", "conceptworld", "--samples", 20, "--only", "nowhere",
                 "--out", out), "--only", "nowhere");
         assertTrue(Files.notExists(out), "nothing was written");
+    }
+
+    private static String read(Path file) {
+        try {
+            return java.nio.file.Files.readString(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 }

@@ -58,9 +58,9 @@ final class DemoCommand extends CliCommand {
     @Option(names = "--sae-steps", description = "Steps of the GBA SAE on the largest preset; 0 skips it (default ${DEFAULT-VALUE}).")
     int saeSteps = DemoConfig.DEFAULT.saeSteps();
 
-    @Option(names = "--monet", negatable = true, description = "Train a Monet-VD of the smallest preset as its Llama"
-            + " was and resect its domain experts (default: on; --no-monet skips it).")
-    boolean monet = DemoConfig.DEFAULT.monet();
+    @Option(names = "--monet-texts", description = "Fresh stories the Monet stage (a Monet-VD of the smallest preset,"
+            + " trained as its Llama) resects its domain experts on; 0 skips the stage (default ${DEFAULT-VALUE}).")
+    int monetTexts = DemoConfig.DEFAULT.monetTexts();
 
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
     boolean overwrite;
@@ -68,7 +68,7 @@ final class DemoCommand extends CliCommand {
     @Override
     public void run() {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
-                measureTexts, alignSteps, alignSeeds, full, saeTexts, saeSteps, monet));
+                measureTexts, alignSteps, alignSeeds, full, saeTexts, saeSteps, monetTexts));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = out();
         for (Demo.ModelResult m : r.models()) {

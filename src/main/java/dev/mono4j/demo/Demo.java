@@ -110,7 +110,7 @@ public final class Demo {
         if (cfg.monet()) {
             progress.printf("[5/6] Monet-VD on preset %s: pretraining for %d steps as its Llama was, then resecting each"
                     + " domain's experts on %d fresh stories%n", models.get(0).preset(), cfg.steps().get(0),
-                    cfg.monetResectTexts());
+                    cfg.monetTexts());
             monet = DemoMonet.run(cfg, data, models.get(0), cfg.out().resolve("monet"));
         }
         progress.println("[6/6] writing the report");

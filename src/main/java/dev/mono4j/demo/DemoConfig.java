@@ -31,19 +31,15 @@ import java.util.List;
  * @param full        align on every task with every method, instead of DPO vs DecPO on toxicity
  * @param saeTexts    fresh stories whose activations the GBA SAE trains on (largest preset, middle residual stream)
  * @param saeSteps    optimizer steps of the GBA SAE; 0 skips the SAE stage
- * @param monet       whether to run the Monet stage: a Monet-VD of the smallest preset, trained as that preset's
- *                    Llama, resected by domain on {@link #MONET_RESECT_TEXTS} fresh stories
+ * @param monetTexts  fresh stories the Monet stage resects on (half for the experts' statistics, half held out;
+ *                    400 by default: about 25 stories per domain on each side, a rough table in about a minute; our
+ *                    choice); 0 skips the stage, which trains a Monet-VD of the smallest preset as that preset's Llama
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
         long seed, int samples, int measureTexts, int alignSteps, int alignSeeds, boolean full, int saeTexts, int saeSteps,
-        boolean monet) {
+        int monetTexts) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500, true);
-    /**
-     * Fresh stories of the Monet stage's resection: half give the experts' statistics, half the held-out loss
-     * (400: about 25 stories per domain on each side, enough for a rough table in about a minute; our choice).
-     */
-    public static final int MONET_RESECT_TEXTS = 400;
+            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500, 400);
     /** Rows per SAE step: 1,024 rows of the cached stories' tokens. */
     public static final int SAE_BATCH_SIZE = 1024;
     /** The SAE's learning rate: 1e-3, as in every GBA run of docs/reproduction.md (SAELens' 3e-4 is untried here). */
@@ -61,6 +57,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
                 || alignSeeds < 1) {
             throw new IllegalArgumentException("need docs >= 200 (a validation set of whole windows), samples >= 0,"
                     + " measure texts >= 2, steps >= 1, align steps >= 0 and align seeds >= 1");
+        }
+        if (monetTexts < 0 || monetTexts == 1) {
+            throw new IllegalArgumentException("need monet texts >= 2 (statistics and held-out), or 0 to skip the stage");
         }
         if (saeSteps < 0 || (saeSteps > 0 && saeTexts < 1)) {
             throw new IllegalArgumentException("need sae steps >= 0 and, with an SAE, sae texts >= 1");
@@ -116,8 +115,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         return pretrainConfig("monet-vd", presets.get(0), steps.get(0), seed, lr);
     }
 
-    public int monetResectTexts() {
-        return MONET_RESECT_TEXTS;
+    /** Whether the demo runs its Monet stage. */
+    public boolean monet() {
+        return monetTexts > 0;
     }
 
     private static ConceptWorldConfig dataConfig(int docs, long seed, int dialects) {

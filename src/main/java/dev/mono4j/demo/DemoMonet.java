@@ -51,7 +51,7 @@ public final class DemoMonet {
             storyLoss = Demo.storyLoss(lm, tok, data.resolve("valid.txt"));
         }
         List<LabelledText> texts = new ArrayList<>();
-        TextSource.conceptWorld(cfg.monetResectTexts(), cfg.seed() + RESECT_SEED_OFFSET, cfg.dialects(), StoryLabel.DOMAIN)
+        TextSource.conceptWorld(cfg.monetTexts(), cfg.seed() + RESECT_SEED_OFFSET, cfg.dialects(), StoryLabel.DOMAIN)
                 .iterator().forEachRemaining(texts::add);
         Resection.Result r = Resection.resect(s.model(), dense.summary().model(), texts,
                 ResectConfig.builder().seed(cfg.seed()).build(), dir.resolve("resect"), false, NonFinite.REFUSE);

@@ -25,7 +25,7 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20, true);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20, 40);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
@@ -84,7 +84,7 @@ class DemoTest {
     @Test
     void alignmentStageMeasuresAsManyStoriesAsTheLadder() {
         DemoConfig cfg = new DemoConfig(Path.of("unused"), 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false,
-                20, 20, false);
+                20, 20, 0);
         assertEquals(40, cfg.alignment().measureTexts());
     }
 

@@ -292,7 +292,8 @@ public final class Resection {
         return false;
     }
 
-    private static List<String> chosen(List<String> seen, List<String> wanted, List<LabelledText> evalTexts) {
+    /** The labels to resect: {@code wanted}, or every label with statistics and held-out texts (two or more). */
+    static List<String> chosen(List<String> seen, List<String> wanted, List<LabelledText> evalTexts) {
         java.util.Set<String> held = new java.util.TreeSet<>();
         evalTexts.forEach(t -> held.add(t.label()));
         if (seen.size() < 2) {
@@ -305,11 +306,14 @@ public final class Resection {
                         + " held-out texts " + seen);
             }
         }
-        List<String> labels = wanted.isEmpty() ? seen : wanted;
-        for (String l : labels) {
-            if (!held.contains(l)) {
-                throw new UserInputException("label " + l + " has no held-out text (raise --samples or --heldout)");
-            }
+        if (!wanted.isEmpty()) {
+            return wanted;
+        }
+        // Every label with texts on both sides; one the held-out share missed is left out (few texts), not fatal.
+        List<String> labels = seen.stream().filter(held::contains).toList();
+        if (labels.size() < 2) {
+            throw new UserInputException("only " + labels + " of the labels " + seen + " have held-out texts; resection"
+                    + " compares two or more (raise --samples or --heldout)");
         }
         return labels;
     }

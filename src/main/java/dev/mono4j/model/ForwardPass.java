@@ -37,6 +37,7 @@ public final class ForwardPass {
     private final Map<Integer, NDArray> maskBiasByWindow = new LinkedHashMap<>();
     private NDArray cos;
     private NDArray sin;
+    private NDArray realTokens;
     /** What one block leaves for a later one in this pass (Monet's routing, reused within a routing group). */
     private final Map<String, Object> carried = new java.util.HashMap<>();
 
@@ -105,15 +106,19 @@ public final class ForwardPass {
         return carried.get(key);
     }
 
-    /** 1 for each new token that is real, 0 for padding, {@code [B, T]}. */
+    /** 1 for each new token that is real, 0 for padding, {@code [B, T]}; made once per pass. */
     public NDArray realTokens() {
+        if (realTokens != null) {
+            return realTokens;
+        }
         float[] real = new float[batch * queries];
         for (int b = 0; b < batch; b++) {
             for (int t = 0; t < queries; t++) {
                 real[b * queries + t] = mask[b * keys + keys - queries + t] != 0 ? 1f : 0f;
             }
         }
-        return step.create(real, new Shape(batch, queries));
+        realTokens = step.create(real, new Shape(batch, queries));
+        return realTokens;
     }
 
     /** A constant as a 0-d tensor that torch owns (see {@link Transformer}'s class comment). */

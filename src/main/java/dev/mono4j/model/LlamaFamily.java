@@ -181,19 +181,23 @@ public final class LlamaFamily implements DecoderFamily {
     public Map<String, long[]> parameters(ModelConfig c) {
         long d = c.hiddenSize();
         long inner = c.intermediateSize();
-        return parameters(this, c, (p, m) -> {
+        return parameters(this, c, (l, p, m) -> {
             m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
             m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
             m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
         });
     }
 
+    /** What a family puts in the MLP's place of layer {@code layer}, under its prefix {@code p}, into {@code m}. */
+    interface MlpLayout {
+        void add(int layer, String p, Map<String, long[]> m);
+    }
+
     /**
      * A Llama-style layout: the embeddings, each layer's norms and attention followed by what {@code mlp} adds
      * under the layer's prefix, the final norm and the head.
      */
-    static Map<String, long[]> parameters(ModelFamily family, ModelConfig c,
-            java.util.function.BiConsumer<String, Map<String, long[]>> mlp) {
+    static Map<String, long[]> parameters(ModelFamily family, ModelConfig c, MlpLayout mlp) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize();
         long q = (long) c.numHeads() * c.headDim();
@@ -215,7 +219,7 @@ public final class LlamaFamily implements DecoderFamily {
                 m.put(p + "self_attn.o_proj.bias", new long[] {d});
             }
             m.put(p + "post_attention_layernorm.weight", new long[] {d});
-            mlp.accept(p, m);
+            mlp.add(l, p, m);
         }
         m.put("model.norm.weight", new long[] {d});
         if (!c.tieEmbeddings()) {

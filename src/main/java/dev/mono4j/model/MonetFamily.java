@@ -136,7 +136,7 @@ public final class MonetFamily implements DecoderFamily {
         long d = c.hiddenSize();
         long e = s.moeExperts();
         long routes = (long) s.moeHeads() * s.moeExperts();
-        return LlamaFamily.parameters(this, c, (p, m) -> {
+        return LlamaFamily.parameters(this, c, (layer, p, m) -> {
             if (s.decompose() == Decomposition.VERTICAL) {
                 long half = e * s.moeDim() / 2;
                 m.put(p + "moe.b1", new long[] {e, d / 2});
@@ -155,7 +155,7 @@ public final class MonetFamily implements DecoderFamily {
                 m.put(p + "moe.u.bias", new long[] {width});
                 m.put(p + "moe.v.weight", new long[] {d, width});
             }
-            if (s.routes(layerOf(p))) {
+            if (s.routes(layer)) {
                 m.put(p + "router.w1.weight", new long[] {routes, d});
                 m.put(p + "router.w2.weight", new long[] {routes, d});
                 for (String norm : List.of("norm1", "norm2")) {
@@ -164,11 +164,6 @@ public final class MonetFamily implements DecoderFamily {
                 }
             }
         });
-    }
-
-    private int layerOf(String layerPrefix) {
-        String rest = layerPrefix.substring(blocksPrefix().length());
-        return Integer.parseInt(rest.substring(0, rest.indexOf('.')));
     }
 
     /** The uniformity and ambiguity losses of the routers ([P] Eq. 16–18), for pretraining. */
@@ -191,9 +186,10 @@ public final class MonetFamily implements DecoderFamily {
         return d;
     }
 
+    /** Llama's names for everything outside the expert layer: blocks, embeddings, final norm, head. */
     @Override
     public String blocksPrefix() {
-        return "model.layers.";
+        return LlamaFamily.LLAMA.blocksPrefix();
     }
 
     /** The routers' BatchNorm statistics: loaded, saved and updated in training mode, not optimised. */
@@ -216,12 +212,11 @@ public final class MonetFamily implements DecoderFamily {
 
     /**
      * BatchNorm's step counter is not kept (it only matters for a cumulative average, which momentum 0.1 is
-     * not); rotary tables are recomputed.
+     * not); besides, what Llama ignores (rotary tables, a tied head's copy).
      */
     @Override
     public boolean isIgnorable(ModelConfig c, String key) {
-        return key.endsWith(".num_batches_tracked") || key.endsWith("rotary_emb.inv_freq")
-                || DecoderFamily.super.isIgnorable(c, key);
+        return key.endsWith(".num_batches_tracked") || LlamaFamily.LLAMA.isIgnorable(c, key);
     }
 
     @Override
@@ -251,7 +246,7 @@ public final class MonetFamily implements DecoderFamily {
 
     @Override
     public NDArray embed(ForwardPass f) {
-        return f.hook(HookPoint.EMBED, f.embed(f.tokenIds(), "model.embed_tokens.weight"));
+        return LlamaFamily.LLAMA.embed(f);
     }
 
     /** Llama's attention half, then the expert layer in the MLP's place ([C] L200–260). */
@@ -437,12 +432,12 @@ public final class MonetFamily implements DecoderFamily {
 
     @Override
     public NDArray finalNorm(ForwardPass f, NDArray h) {
-        return f.rmsNorm(h, "model.norm");
+        return LlamaFamily.LLAMA.finalNorm(f, h);
     }
 
     @Override
     public String tokenEmbedding() {
-        return "model.embed_tokens.weight";
+        return LlamaFamily.LLAMA.tokenEmbedding();
     }
 
     @Override

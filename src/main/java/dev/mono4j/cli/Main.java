@@ -16,7 +16,7 @@ import picocli.CommandLine.Option;
                 + " encoders (BERT).",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
             DataCommand.class, PretrainCommand.class, MeasureCommand.class, AlignCommand.class, SaeCommand.class,
-            MonetCommand.class,
+            MonetCommand.class, SelectCommand.class,
             ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, DemoCommand.class, BenchCommand.class, ReproduceCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;

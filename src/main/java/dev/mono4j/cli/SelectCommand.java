@@ -64,6 +64,11 @@ final class SelectCommand extends CliCommand {
             + " contains) VALUE are relevant: select.json reports the selection's precision and recall.")
     String relevant;
 
+    @Option(names = "--vectors", paramLabel = "DIR", description = "Keep the pool's sample vectors in DIR, and read them"
+            + " from there in later selections from the same pool, model, SAE, hook and pooling (any targets or"
+            + " similarity).")
+    Path vectors;
+
     @Option(names = "--resume", description = "Continue a stopped selection in --out (same flags).")
     boolean resume;
 
@@ -77,7 +82,7 @@ final class SelectCommand extends CliCommand {
     public void run() {
         SelectConfig cfg = Flags.check(() -> SelectConfig.builder(pool, targets, method).model(model).sae(sae).hook(hook)
                 .ratio(ratio).count(count).aggregate(aggregate).embedPooling(embedPooling).seed(seed).batchSize(batchSize)
-                .maxTokens(maxTokens).relevant(relevant == null ? null : Relevance.parse(relevant)).build());
+                .maxTokens(maxTokens).relevant(relevant == null ? null : Relevance.parse(relevant)).vectors(vectors).build());
         Selection.Result r = Selection.run(cfg, output.out, output.overwrite, resume, nonFinite.policy(), true);
         out().printf(Locale.ROOT, "selected %,d of %,d samples by %s%s (%.0f samples/s): %s%n", r.selected(), r.poolSize(),
                 r.method(), r.hook() == null ? "" : " at " + r.hook(), r.samplesPerSecond(),

@@ -59,9 +59,10 @@ final class Bm25Scorer implements PoolScorer {
         this.scores = scores;
     }
 
-    static Bm25Scorer open(SelectConfig cfg, List<LabelledText> targets, Path out, boolean progress) {
-        TextSource pool = Selection.pool(cfg);
-        Path dir = out.resolve(INDEX);
+    static Bm25Scorer open(List<LabelledText> targets, SelectMethod.Context context) {
+        TextSource pool = context.pool();
+        boolean progress = context.progress();
+        Path dir = context.out().resolve(INDEX);
         try {
             AtomicFiles.deleteTree(dir);
             try (Analyzer analyzer = new StandardAnalyzer(EnglishAnalyzer.ENGLISH_STOP_WORDS_SET);

@@ -20,10 +20,12 @@ import java.nio.file.Path;
  * @param batchSize    samples per forward pass
  * @param maxTokens    longer samples are cut to this many tokens (and to the model's position limit)
  * @param relevant     optional {@link Relevance} of pool samples, to report the selection's precision and recall
+ * @param vectors      a folder keeping the pool's vectors for later selections from the same pool ({@link VectorCache});
+ *                     null: none
  */
 public record SelectConfig(Path pool, Path targets, Path model, Path sae, String hook, SelectMethod method, double ratio,
         int count, Aggregation aggregate, SentenceEmbeddings.Pooling embedPooling, long seed, int batchSize, int maxTokens,
-        Relevance relevant) {
+        Relevance relevant, Path vectors) {
     /** The main results select 5% of the pool (§3.1; 1% and 10% in Fig. 3 and Table 10). */
     public static final double DEFAULT_RATIO = 0.05;
     /** Mean pooling over tokens (Eq. 7). */
@@ -67,6 +69,9 @@ public record SelectConfig(Path pool, Path targets, Path model, Path sae, String
         if (aggregate != DEFAULT_AGGREGATE && !method.readsActivations()) {
             throw new IllegalArgumentException(m + " pools no token activations; drop --aggregate");
         }
+        if (vectors != null && !(method.readsActivations() || method == SelectMethod.EMBEDDING)) {
+            throw new IllegalArgumentException(m + " computes no sample vectors; drop --vectors");
+        }
         if (embedPooling != null && method != SelectMethod.EMBEDDING) {
             throw new IllegalArgumentException("--embed-pooling is for --method embedding only");
         }
@@ -100,6 +105,7 @@ public record SelectConfig(Path pool, Path targets, Path model, Path sae, String
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int maxTokens = DEFAULT_MAX_TOKENS;
         private Relevance relevant;
+        private Path vectors;
 
         private Builder(Path pool, Path targets, SelectMethod method) {
             this.pool = pool;
@@ -162,9 +168,14 @@ public record SelectConfig(Path pool, Path targets, Path model, Path sae, String
             return this;
         }
 
+        public Builder vectors(Path v) {
+            vectors = v;
+            return this;
+        }
+
         public SelectConfig build() {
             return new SelectConfig(pool, targets, model, sae, hook, method, ratio, count, aggregate, embedPooling, seed,
-                    batchSize, maxTokens, relevant);
+                    batchSize, maxTokens, relevant, vectors);
         }
     }
 }

@@ -106,7 +106,7 @@ public final class Selection {
         } catch (IllegalArgumentException e) {
             throw new UserInputException(e.getMessage());
         }
-        ObjectNode settings = settings(cfg, pool.size());
+        ObjectNode settings = settings(cfg, pool);
         long done = resume ? resumable(out, settings, cfg.batchSize()) : 0;
         if (!resume) {
             OutputFolder.prepare(out, OUTPUTS, overwrite, "pass --resume to continue the selection in it, or --overwrite"
@@ -115,7 +115,7 @@ public final class Selection {
         }
         String hook;
         long scoringStart;
-        try (PoolScorer scorer = cfg.method().open(cfg, targets, out, nonFinite, progress)) {
+        try (PoolScorer scorer = cfg.method().open(cfg, targets, new SelectMethod.Context(out, pool, nonFinite, progress))) {
             hook = scorer.hook();
             scoringStart = System.nanoTime();
             score(scorer, pool, done, cfg.batchSize(), out.resolve(SCORES), progress ? cfg.method().flagName() : null);
@@ -139,8 +139,8 @@ public final class Selection {
         return r;
     }
 
-    /** The settings a resumed run must match; the pool's size in bytes and lines stand for its content. */
-    private static ObjectNode settings(SelectConfig cfg, int poolLines) {
+    /** The pool file, its size in bytes and its lines: what stands for its content in settings and caches. */
+    static ObjectNode poolKey(SelectConfig cfg, TextSource pool) {
         ObjectNode s = Json.MAPPER.createObjectNode();
         s.put("pool", abs(cfg.pool()));
         try {
@@ -148,7 +148,13 @@ public final class Selection {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        s.put("pool_lines", poolLines);
+        s.put("pool_lines", pool.size());
+        return s;
+    }
+
+    /** The settings a resumed run must match. */
+    private static ObjectNode settings(SelectConfig cfg, TextSource pool) {
+        ObjectNode s = poolKey(cfg, pool);
         s.put("targets", abs(cfg.targets()));
         s.put("model", cfg.model() == null ? null : abs(cfg.model()));
         s.put("sae", cfg.sae() == null ? null : abs(cfg.sae()));
@@ -162,10 +168,11 @@ public final class Selection {
         s.put("batch_size", cfg.batchSize());
         s.put("max_tokens", cfg.maxTokens());
         s.put("relevant", cfg.relevant() == null ? null : cfg.relevant().toString());
+        s.put("vectors", cfg.vectors() == null ? null : abs(cfg.vectors()));
         return s;
     }
 
-    private static String abs(Path p) {
+    static String abs(Path p) {
         return p.toAbsolutePath().normalize().toString();
     }
 

@@ -310,6 +310,32 @@ class SelectionTest {
     }
 
     @Test
+    void poolVectorsAreKeptAndReadBackByLaterSelections() throws IOException {
+        Path cache = tmp.resolve("vectors");
+        run(config(SelectMethod.JACCARD).vectors(cache).build(), tmp.resolve("v1"));
+        JsonNode info = Json.read(cache.resolve(VectorCache.INFO));
+        assertTrue(info.get("complete").asBoolean());
+        assertEquals(D_SAE, info.get("width").asInt());
+        assertEquals(37L * D_SAE * 4, Files.size(cache.resolve(VectorCache.DATA)));
+        run(config(SelectMethod.COSINE).build(), tmp.resolve("v2-fresh"));
+        run(config(SelectMethod.COSINE).vectors(cache).build(), tmp.resolve("v2-cached"));
+        assertArrayEquals(scores(tmp.resolve("v2-fresh")), scores(tmp.resolve("v2-cached")));
+        // The cache is what a later selection reads: doubling every stored vector moves Euclidean scores.
+        ByteBuffer b = ByteBuffer.wrap(Files.readAllBytes(cache.resolve(VectorCache.DATA))).order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer doubled = ByteBuffer.allocate(b.capacity()).order(ByteOrder.LITTLE_ENDIAN);
+        while (b.hasRemaining()) {
+            doubled.putFloat(2 * b.getFloat());
+        }
+        Files.write(cache.resolve(VectorCache.DATA), doubled.array());
+        run(config(SelectMethod.EUCLIDEAN).build(), tmp.resolve("v3-fresh"));
+        run(config(SelectMethod.EUCLIDEAN).vectors(cache).build(), tmp.resolve("v3-cached"));
+        assertNotEquals(scores(tmp.resolve("v3-fresh"))[0], scores(tmp.resolve("v3-cached"))[0]);
+        UserInputException other = assertThrows(UserInputException.class,
+                () -> run(config(SelectMethod.RAW).vectors(cache).build(), tmp.resolve("v4")));
+        assertTrue(other.getMessage().contains("other settings"), other.getMessage());
+    }
+
+    @Test
     void randomIsSeededAndTheSameInAnyBatchSize() throws IOException {
         run(config(SelectMethod.RANDOM).seed(1).build(), tmp.resolve("r1"));
         run(config(SelectMethod.RANDOM).seed(1).batchSize(5).build(), tmp.resolve("r1b"));

@@ -4,68 +4,65 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.EncodedTexts;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.Json;
 import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.sae.SparseAutoencoder;
 import dev.mono4j.tokenize.Tokenizer;
-import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 
 /**
- * Scores samples by a model's activations at one hook: each sample's token vectors (SAE codes, or the raw
- * activations) pooled over its text tokens into one vector (Eq. 6–7 of arXiv 2503.15573v2), compared with the
- * prototype, the mean of the targets' vectors (Eq. 8), by a {@link Similarity} (Eq. 9 for Jaccard).
+ * A sample's vector from a model's activations at one hook: its token vectors — SAE codes z_k = SAE(h_k) (Eq. 6 of
+ * arXiv 2503.15573v2), or the raw activations h_k — pooled over its text tokens (Eq. 7: the mean; or the sum,
+ * the ablation of App. D.5).
  *
  * <p>Special tokens (BOS, attention sinks) and padding are left out of the pooling ({@link EncodedTexts}' rows), as
  * the fact sheet's pitfalls ask. Padding is on the right, so a causal model's text tokens see no padding.
  */
-final class ActivationScorer implements PoolScorer {
+final class ActivationVectors implements SampleVectors {
     private final Transformer model;
     private final Tokenizer tok;
     private final SparseAutoencoder sae;
+    private final String saeName;
     private final String hook;
     private final int maxTokens;
     private final Aggregation aggregate;
-    private final Similarity similarity;
-    private final String saeName;
-    private final float[] prototype;
+    private final ObjectNode key;
 
-    private ActivationScorer(Transformer model, Tokenizer tok, SparseAutoencoder sae, String saeName, String hook,
-            SelectConfig cfg, Similarity similarity, List<LabelledText> targets) {
+    private ActivationVectors(Transformer model, Tokenizer tok, SparseAutoencoder sae, SelectConfig cfg) {
         this.model = model;
         this.tok = tok;
         this.sae = sae;
-        this.saeName = saeName;
-        this.hook = hook;
+        this.saeName = sae == null ? null : cfg.sae().toString();
+        this.hook = hook(cfg, model, sae);
         this.maxTokens = model.config().tokenLimit(cfg.maxTokens());
         this.aggregate = cfg.aggregate();
-        this.similarity = similarity;
-        this.prototype = prototype(targets, cfg.batchSize());
+        this.key = Json.MAPPER.createObjectNode().put("vectors", sae == null ? "activations" : "sae codes")
+                .put("model", Selection.abs(cfg.model())).put("sae", sae == null ? null : Selection.abs(cfg.sae()))
+                .put("hook", hook).put("aggregate", aggregate.name().toLowerCase(java.util.Locale.ROOT))
+                .put("max_tokens", maxTokens);
     }
 
     /**
-     * Loads the model (and with {@code withSae} the SAE of {@code cfg.sae()}) and computes the targets' prototype.
-     * The hook is {@code cfg.hook()}, else the SAE's {@code hook_name}, else the residual stream after the
-     * penultimate block ({@link #defaultHook}).
+     * Loads the model (and with {@code withSae} the SAE of {@code cfg.sae()}). The hook is {@code cfg.hook()}, else
+     * the SAE's {@code hook_name}, else the residual stream after the penultimate block ({@link #defaultHook}).
      */
-    static ActivationScorer open(SelectConfig cfg, List<LabelledText> targets, Similarity similarity, boolean withSae,
-            NonFinite nonFinite) {
+    static ActivationVectors open(SelectConfig cfg, boolean withSae, NonFinite nonFinite) {
         Transformer model = Checkpoint.load(cfg.model(), nonFinite);
         Tokenizer tok = null;
         SparseAutoencoder sae = null;
         try {
             tok = Tokenizer.load(cfg.model());
             sae = withSae ? SparseAutoencoder.load(cfg.sae(), model.manager(), nonFinite) : null;
-            return new ActivationScorer(model, tok, sae, withSae ? cfg.sae().toString() : null,
-                    hook(cfg, model, sae), cfg, similarity,
-                    targets);
+            return new ActivationVectors(model, tok, sae, cfg);
         } catch (RuntimeException e) {
             if (sae != null) {
                 sae.close();
@@ -106,39 +103,18 @@ final class ActivationScorer implements PoolScorer {
         return hook;
     }
 
-    /** The prototype: the mean of the targets' pooled vectors (Eq. 8). */
-    private float[] prototype(List<LabelledText> targets, int batchSize) {
-        double[] sum = null;
-        for (int start = 0; start < targets.size(); start += batchSize) {
-            List<LabelledText> part = targets.subList(start, Math.min(targets.size(), start + batchSize));
-            try (NDManager step = model.manager().newSubManager()) {
-                NDArray v = pooled(step, part);
-                int d = Math.toIntExact(v.getShape().get(1));
-                float[] rows = v.toFloatArray();
-                if (sum == null) {
-                    sum = new double[d];
-                }
-                for (int i = 0; i < rows.length; i++) {
-                    sum[i % d] += rows[i];
-                }
-            }
-        }
-        float[] p = new float[sum.length];
-        for (int i = 0; i < p.length; i++) {
-            p[i] = (float) (sum[i] / targets.size());
-        }
-        return p;
+    @Override
+    public NDManager manager() {
+        return model.manager();
     }
 
     @Override
-    public float[] score(long first, List<LabelledText> batch) {
-        try (NDManager step = model.manager().newSubManager()) {
-            return similarity.score(pooled(step, batch), step.create(prototype)).toFloatArray();
-        }
+    public ObjectNode key() {
+        return key.deepCopy();
     }
 
-    /** The batch's sample vectors {@code [B, D]}: token codes (or activations) pooled over each text's tokens. */
-    private NDArray pooled(NDManager step, List<LabelledText> batch) {
+    @Override
+    public NDArray vectors(NDManager step, List<LabelledText> batch) {
         EncodedTexts enc = EncodedTexts.encode(tok, batch, maxTokens);
         model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
         Hooks h = Hooks.capture(hook);
@@ -160,15 +136,7 @@ final class ActivationScorer implements PoolScorer {
             Arrays.fill(weights, b * r + enc.firstRow()[b], b * r + enc.firstRow()[b + 1],
                     aggregate == Aggregation.MEAN ? 1f / n : 1f);
         }
-        NDArray pooled = step.create(weights, new Shape(batch.size(), r)).matMul(tokens);
-        if (similarity == Similarity.JACCARD) {
-            float min = pooled.min().getFloat();
-            if (min < 0) {
-                throw new UserInputException(saeName + ": its codes are negative (" + min + ") for the batch starting at "
-                        + batch.get(0).source() + "; generalised Jaccard needs non-negative codes (try --method cosine)");
-            }
-        }
-        return pooled;
+        return step.create(weights, new Shape(batch.size(), r)).matMul(tokens);
     }
 
     @Override

@@ -178,6 +178,9 @@ public final class TargetSplit {
     /** The lines whose role passes {@code keep}, copied, or (for {@code heldout.txt}) only their texts. */
     private void writeLines(Path file, java.util.function.IntPredicate keep, boolean textOnly) {
         AtomicFiles.write(file, out -> TextLines.forEach(data, (raw, number) -> {
+            if (number > roles.length) {
+                throw new UserInputException(data + ": changed while it was being split (line " + number + " is new)");
+            }
             if (keep.test(roles[number - 1])) {
                 String line = textOnly ? Json.parseLine(raw, data + ":" + number).get("text").textValue() : raw;
                 write(out, line);

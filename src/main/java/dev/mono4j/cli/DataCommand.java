@@ -2,7 +2,8 @@ package dev.mono4j.cli;
 
 import picocli.CommandLine.Command;
 
-/** Data sets mono4j generates. */
-@Command(name = "data", mixinStandardHelpOptions = true, description = "Generate data sets.", subcommands = {ConceptWorldCommand.class})
+/** Data sets mono4j generates or converts, and target/pool splits of them. */
+@Command(name = "data", mixinStandardHelpOptions = true, description = "Generate or convert data sets; split one into"
+        + " targets and a pool.", subcommands = {ConceptWorldCommand.class, WordNetCommand.class, TargetsCommand.class})
 final class DataCommand extends ParentCommand {
 }

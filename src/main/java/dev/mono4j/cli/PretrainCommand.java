@@ -123,7 +123,7 @@ final class PretrainCommand extends CliCommand {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume;"
                         + " --tokenizer is optional with --init)");
             }
-            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().init(init != null ? init.toString() : null).arch(arch).preset(preset).dModel(dModel)
+            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().init(init != null ? init.toAbsolutePath().toString() : null).arch(arch).preset(preset).dModel(dModel)
                     .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).moeAuxWeight(moeAuxWeight).build());

@@ -16,9 +16,9 @@ import picocli.CommandLine.Option;
  * sets one {@link PretrainConfig} field. The architecture flags default to null, so a run from {@code --init} can
  * tell that one was given (their defaults are the builder's, named in their descriptions).
  */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama, GPT-2 or Monet from scratch on a text file (one document"
-        + " per line), or continue training a checkpoint (--init). --out gets " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and "
-        + RunFolder.SUMMARY + ".")
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama, GPT-2 or Monet from scratch"
+        + " on a text file (one document per line), or continue training a checkpoint (--init). --out gets " + RunFolder.LOG
+        + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and " + RunFolder.SUMMARY + ".")
 final class PretrainCommand extends CliCommand {
     @Option(names = "--train", description = "Training text, UTF-8, one document per line.")
     Path train;
@@ -92,7 +92,8 @@ final class PretrainCommand extends CliCommand {
             description = "Clip the gradients' global L2 norm to this; 0: off (default ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--seed", defaultValue = "" + PretrainConfig.DEFAULT_SEED, description = "Initial weights (unless --init) and batches (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + PretrainConfig.DEFAULT_SEED,
+            description = "Initial weights (unless --init) and batches (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--eval-every", defaultValue = "" + PretrainConfig.DEFAULT_EVAL_EVERY,
@@ -123,8 +124,9 @@ final class PretrainCommand extends CliCommand {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume;"
                         + " --tokenizer is optional with --init)");
             }
-            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().init(init != null ? init.toAbsolutePath().toString() : null).arch(arch).preset(preset).dModel(dModel)
-                    .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
+            String initDir = init != null ? init.toAbsolutePath().toString() : null;
+            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().init(initDir).arch(arch).preset(preset)
+                    .dModel(dModel).layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).moeAuxWeight(moeAuxWeight).build());
             s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, RunListener.console());

@@ -36,10 +36,11 @@ import dev.mono4j.model.ModelConfig;
  * @param checkpointEvery resumable checkpoint every this many steps, and after the last (default 500; 0: last only)
  * @param moeAuxWeight    λ of a Monet's routing losses: the objective is L_LM + λ (L_unif + L_amb) ([P] Monet,
  *                        arXiv 2412.04139v4, Eq. 18; default 1e-3, "in all experiments", App. B.1); other archs
- *                        have no auxiliary loss, and {@link Builder#build} refuses any other value for them
+ *                        have no auxiliary loss, and {@link Builder#build} refuses any other value for them (for
+ *                        an init run the trainer does, by the checkpoint's family)
  */
-public record PretrainConfig(String init, String arch, String preset, Integer dModel, Integer layers, Integer heads, int seqLen, int batchSize,
-        int gradAccum, int steps, double lr, int warmupSteps, double minLrRatio, double weightDecay, double gradClip,
+public record PretrainConfig(String init, String arch, String preset, Integer dModel, Integer layers, Integer heads,
+        int seqLen, int batchSize, int gradAccum, int steps, double lr, int warmupSteps, double minLrRatio, double weightDecay, double gradClip,
         long seed, int evalEvery, int evalBatches, int checkpointEvery, double moeAuxWeight) {
 
     public static final String DEFAULT_ARCH = "llama";
@@ -269,9 +270,10 @@ public record PretrainConfig(String init, String arch, String preset, Integer dM
             require(ModelPresets.MONET_ARCHS.contains(a) || moeAuxWeight == DEFAULT_MOE_AUX_WEIGHT,
                     "moe-aux-weight applies to " + String.join(" and ", ModelPresets.MONET_ARCHS) + " only, not " + a);
             ModelPresets.Shape s = ModelPresets.shape(preset != null ? preset : DEFAULT_PRESET);
-            return new PretrainConfig(null, a, preset != null ? preset : DEFAULT_PRESET, dModel != null ? dModel : s.dModel(),
-                    layers != null ? layers : s.layers(), heads != null ? heads : s.heads(), seqLen, batchSize, gradAccum, steps, lr,
-                    warmup, minLrRatio, weightDecay, gradClip, seed, evalEvery, evalBatches, checkpointEvery, moeAuxWeight);
+            return new PretrainConfig(null, a, preset != null ? preset : DEFAULT_PRESET,
+                    dModel != null ? dModel : s.dModel(), layers != null ? layers : s.layers(),
+                    heads != null ? heads : s.heads(), seqLen, batchSize, gradAccum, steps, lr, warmup, minLrRatio,
+                    weightDecay, gradClip, seed, evalEvery, evalBatches, checkpointEvery, moeAuxWeight);
         }
     }
 }

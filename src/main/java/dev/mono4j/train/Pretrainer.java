@@ -159,12 +159,12 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         Path configJson = init.resolve("config.json");
         ModelConfig c = ModelConfig.read(configJson);
         if (cfg.seqLen() > c.maxPositions()) {
-            throw new UserInputException("--seq-len " + cfg.seqLen() + " exceeds the model's " + c.family().positionLimitField()
-                    + " " + c.maxPositions() + " in " + configJson);
+            throw new UserInputException("--seq-len " + cfg.seqLen() + " exceeds the model's "
+                    + c.family().positionLimitField() + " " + c.maxPositions() + " in " + configJson);
         }
         if (givenTokenizer != null && givenTokenizer.vocabSize() != c.vocabSize()) {
-            throw new UserInputException(givenTokenizer.file() + ": " + givenTokenizer.vocabSize() + " tokens, but the model"
-                    + " in " + configJson + " has vocab_size " + c.vocabSize() + "; pass its tokenizer, or none to use "
+            throw new UserInputException(givenTokenizer.file() + ": " + givenTokenizer.vocabSize()
+                    + " tokens, but the model in " + configJson + " has vocab_size " + c.vocabSize() + "; pass its tokenizer, or none to use "
                     + init.resolve("tokenizer.json"));
         }
         if (cfg.moeAuxWeight() != PretrainConfig.DEFAULT_MOE_AUX_WEIGHT && c.family().auxiliaryLoss(c).isEmpty()) {
@@ -229,7 +229,8 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         long tokensPerStep = cfg.tokensPerStep();
         long trainedTokens = (cfg.steps() - done) * tokensPerStep;
         PretrainSummary s = new PretrainSummary(finalDir, cfg.steps(), cfg.steps() * tokensPerStep, model.parameterCount(),
-                lastLog.loss(), state.initialValidLoss(), lastLog.validLoss(), r.trainNanos() == 0 ? 0 : trainedTokens / (r.trainNanos() / 1e9),
+                lastLog.loss(), state.initialValidLoss(), lastLog.validLoss(),
+                r.trainNanos() == 0 ? 0 : trainedTokens / (r.trainNanos() / 1e9),
                 (System.nanoTime() - start) / 1e9);
         AtomicFiles.writeString(out.resolve(RunFolder.SUMMARY), Json.write(Json.object("summary", s, "config", cfg)));
         return s;

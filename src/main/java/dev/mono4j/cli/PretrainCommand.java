@@ -11,10 +11,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Pretrains a small model from scratch; every model and training flag sets one {@link PretrainConfig} field. */
-@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama, GPT-2 or Monet from scratch on a text file (one document"
-        + " per line). --out gets " + RunFolder.LOG + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and "
-        + RunFolder.SUMMARY + ".")
+/**
+ * Pretrains a small model from scratch, or fine-tunes a checkpoint ({@code --init}); every model and training flag
+ * sets one {@link PretrainConfig} field. The architecture flags default to null, so a run from {@code --init} can
+ * tell that one was given (their defaults are the builder's, named in their descriptions).
+ */
+@Command(name = "pretrain", mixinStandardHelpOptions = true, description = "Pretrain a small Llama, GPT-2 or Monet from scratch"
+        + " on a text file (one document per line), or continue training a checkpoint (--init). --out gets " + RunFolder.LOG
+        + ", " + RunFolder.CHECKPOINT + "/, " + RunFolder.FINAL + "/ and " + RunFolder.SUMMARY + ".")
 final class PretrainCommand extends CliCommand {
     @Option(names = "--train", description = "Training text, UTF-8, one document per line.")
     Path train;
@@ -22,8 +26,14 @@ final class PretrainCommand extends CliCommand {
     @Option(names = "--valid", description = "Validation text, same format.")
     Path valid;
 
-    @Option(names = "--tokenizer", description = "tokenizer.json (copied into the checkpoints).")
+    @Option(names = "--tokenizer", description = "tokenizer.json (copied into the checkpoints); with --init, default the"
+            + " checkpoint's, and one given must have the model's vocabulary size.")
     Path tokenizer;
+
+    @Option(names = "--init", paramLabel = "DIR", description = "Start from the HF checkpoint in DIR (llama, gpt2, monet,"
+            + " ...: its config.json is the model) instead of random weights; excludes --arch, --preset, --d-model,"
+            + " --layers and --heads.")
+    Path init;
 
     @Mixin
     OutputFolderOptions output;
@@ -31,13 +41,13 @@ final class PretrainCommand extends CliCommand {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
     boolean resume;
 
-    @Option(names = "--arch", defaultValue = PretrainConfig.DEFAULT_ARCH, description = "llama, gpt2, monet-vd or monet-hd"
-            + " (Monet: Llama attention with the vertically or horizontally decomposed expert layer, sized to the"
-            + " preset's Llama parameter count; default ${DEFAULT-VALUE}).")
+    @Option(names = "--arch", description = "llama, gpt2, monet-vd or monet-hd (Monet: Llama attention with the vertically"
+            + " or horizontally decomposed expert layer, sized to the preset's Llama parameter count; default "
+            + PretrainConfig.DEFAULT_ARCH + ").")
     String arch;
 
-    @Option(names = "--preset", defaultValue = PretrainConfig.DEFAULT_PRESET,
-            description = "Size: xs (~0.1M parameters), s (~0.5M), m (~2M), l (~10M) at 2,000 words (default ${DEFAULT-VALUE}).")
+    @Option(names = "--preset", description = "Size: xs (~0.1M parameters), s (~0.5M), m (~2M), l (~10M) at 2,000 words"
+            + " (default " + PretrainConfig.DEFAULT_PRESET + ").")
     String preset;
 
     @Option(names = "--d-model", description = "Width (default: the preset's).")
@@ -82,7 +92,8 @@ final class PretrainCommand extends CliCommand {
             description = "Clip the gradients' global L2 norm to this; 0: off (default ${DEFAULT-VALUE}).")
     double gradClip;
 
-    @Option(names = "--seed", defaultValue = "" + PretrainConfig.DEFAULT_SEED, description = "Initial weights and batches (default ${DEFAULT-VALUE}).")
+    @Option(names = "--seed", defaultValue = "" + PretrainConfig.DEFAULT_SEED,
+            description = "Initial weights (unless --init) and batches (default ${DEFAULT-VALUE}).")
     long seed;
 
     @Option(names = "--eval-every", defaultValue = "" + PretrainConfig.DEFAULT_EVAL_EVERY,
@@ -109,18 +120,21 @@ final class PretrainCommand extends CliCommand {
             Flags.checkResumeOnly(spec, false);
             s = Pretrainer.resume(output.out, RunListener.console());
         } else {
-            if (train == null || valid == null || tokenizer == null) {
-                throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume)");
+            if (train == null || valid == null || (tokenizer == null && init == null)) {
+                throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume;"
+                        + " --tokenizer is optional with --init)");
             }
-            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().arch(arch).preset(preset).dModel(dModel)
-                    .layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
+            String initDir = init != null ? init.toAbsolutePath().toString() : null;
+            PretrainConfig cfg = Flags.check(() -> PretrainConfig.builder().init(initDir).arch(arch).preset(preset)
+                    .dModel(dModel).layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).moeAuxWeight(moeAuxWeight).build());
             s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, RunListener.console());
         }
         out().printf(java.util.Locale.ROOT,
-                "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f, %.0f tokens/s, %.1f s%n"
+                "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f%s, %.0f tokens/s, %.1f s%n"
                         + "model: %s%n", s.parameters(), s.steps(), s.tokens(), s.finalTrainLoss(), s.finalValidLoss(),
-                s.tokensPerS(), s.wallSeconds(), s.model());
+                s.initialValidLoss() != null ? String.format(java.util.Locale.ROOT, " (before training %.4f)",
+                        s.initialValidLoss()) : "", s.tokensPerS(), s.wallSeconds(), s.model());
     }
 }

@@ -7,6 +7,12 @@ import dev.mono4j.model.ModelConfig;
  * weights bit for bit, however often the run is stopped and resumed. Build one with {@link #builder()},
  * which starts from the defaults below.
  *
+ * <p>A run either builds a model from the architecture fields ({@code arch} .. {@code heads}) with random
+ * weights, or continues training the checkpoint in {@code init} (fine-tuning); then those fields are null, as
+ * the checkpoint's config.json describes the model.
+ *
+ * @param init            an HF checkpoint folder to start from instead of random weights (any causal family
+ *                        {@link dev.mono4j.model.Checkpoint#loadCausal} reads); null (default): from scratch
  * @param arch            "llama" (default: RMSNorm, rotary, SwiGLU), "gpt2" (LayerNorm, learned positions), or
  *                        "monet-vd" / "monet-hd" (Llama attention, Monet's expert layer; see {@link ModelPresets})
  * @param preset          the size the shape starts from (see {@link ModelPresets}); default "s"
@@ -24,16 +30,17 @@ import dev.mono4j.model.ModelConfig;
  * @param weightDecay     AdamW's decoupled decay on matrices, embeddings included (default 0.1, as GPT-3,
  *                        nanoGPT and Llama pretraining; {@link AdamWConfig#defaults}'s 0.01 suits fine-tuning)
  * @param gradClip        the gradients' global L2 norm is clipped to this before each step (default 1.0; 0: off)
- * @param seed            initial weights and every batch (default 0)
+ * @param seed            initial weights (unless init) and every batch (default 0)
  * @param evalEvery       validation loss every this many steps, and always after the last (default 100; 0: last only)
  * @param evalBatches     validation batches of batchSize fixed windows (default 8)
  * @param checkpointEvery resumable checkpoint every this many steps, and after the last (default 500; 0: last only)
  * @param moeAuxWeight    λ of a Monet's routing losses: the objective is L_LM + λ (L_unif + L_amb) ([P] Monet,
  *                        arXiv 2412.04139v4, Eq. 18; default 1e-3, "in all experiments", App. B.1); other archs
- *                        have no auxiliary loss, and {@link Builder#build} refuses any other value for them
+ *                        have no auxiliary loss, and {@link Builder#build} refuses any other value for them (for
+ *                        an init run the trainer does, by the checkpoint's family)
  */
-public record PretrainConfig(String arch, String preset, int dModel, int layers, int heads, int seqLen, int batchSize,
-        int gradAccum, int steps, double lr, int warmupSteps, double minLrRatio, double weightDecay, double gradClip,
+public record PretrainConfig(String init, String arch, String preset, Integer dModel, Integer layers, Integer heads,
+        int seqLen, int batchSize, int gradAccum, int steps, double lr, int warmupSteps, double minLrRatio, double weightDecay, double gradClip,
         long seed, int evalEvery, int evalBatches, int checkpointEvery, double moeAuxWeight) {
 
     public static final String DEFAULT_ARCH = "llama";
@@ -53,14 +60,12 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
     public static final double DEFAULT_MOE_AUX_WEIGHT = 1e-3;
 
     public PretrainConfig {
-        require(ModelPresets.ARCHS.contains(arch), "unknown arch '" + arch + "' (known: " + String.join(", ",
-                ModelPresets.ARCHS) + ")");
-        ModelPresets.shape(preset); // a known preset, even when every dimension is set
-        require(dModel >= 1 && layers >= 1 && heads >= 1, "d_model, layers and heads must be at least 1");
-        require(dModel % heads == 0, "d_model " + dModel + " is not divisible by heads " + heads);
-        // Rotary needs an even head size, so d_model is even too, as monet-vd's halves of the output need.
-        require(arch.equals("gpt2") || dModel / heads % 2 == 0,
-                arch + " needs an even head size for rotary embeddings (d_model / heads = " + dModel / heads + ")");
+        if (init != null) {
+            require(arch == null && preset == null && dModel == null && layers == null && heads == null,
+                    "init already has a model (its config.json); drop arch, preset, d-model, layers and heads");
+        } else {
+            checkArchitecture(arch, preset, dModel, layers, heads);
+        }
         require(seqLen >= 2, "seq-len must be at least 2 (one prediction needs two tokens)");
         require(batchSize >= 1 && gradAccum >= 1 && steps >= 1, "batch-size, grad-accum and steps must be at least 1");
         require(lr > 0 && Double.isFinite(lr), "lr must be positive");
@@ -70,6 +75,19 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         require(evalEvery >= 0 && checkpointEvery >= 0, "eval-every and checkpoint-every must not be negative");
         require(evalBatches >= 1, "eval-batches must be at least 1");
         require(moeAuxWeight >= 0 && Double.isFinite(moeAuxWeight), "moe-aux-weight must be a finite number >= 0");
+    }
+
+    private static void checkArchitecture(String arch, String preset, Integer dModel, Integer layers, Integer heads) {
+        require(arch != null && preset != null && dModel != null && layers != null && heads != null,
+                "arch, preset, d-model, layers and heads are needed without init");
+        require(ModelPresets.ARCHS.contains(arch), "unknown arch '" + arch + "' (known: " + String.join(", ",
+                ModelPresets.ARCHS) + ")");
+        ModelPresets.shape(preset); // a known preset, even when every dimension is set
+        require(dModel >= 1 && layers >= 1 && heads >= 1, "d_model, layers and heads must be at least 1");
+        require(dModel % heads == 0, "d_model " + dModel + " is not divisible by heads " + heads);
+        // Rotary needs an even head size, so d_model is even too, as monet-vd's halves of the output need.
+        require(arch.equals("gpt2") || dModel / heads % 2 == 0,
+                arch + " needs an even head size for rotary embeddings (d_model / heads = " + dModel / heads + ")");
     }
 
     private static void require(boolean ok, String message) {
@@ -82,8 +100,14 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         return new Builder();
     }
 
-    /** The model to train, for a tokenizer's vocabulary size (special-token ids are set by the trainer). */
+    /**
+     * The model to build, for a tokenizer's vocabulary size (special-token ids are set by the trainer); an init
+     * run has none to build.
+     */
     public ModelConfig modelConfig(int vocab) {
+        if (init != null) {
+            throw new IllegalStateException("an init run trains the model in " + init + ", it builds none");
+        }
         return ModelPresets.config(arch, dModel, layers, heads, vocab, seqLen);
     }
 
@@ -101,10 +125,14 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         return (long) batchSize * gradAccum * seqLen;
     }
 
-    /** Starts from the defaults; {@code null} for dModel, layers, heads or warmupSteps means "the default". */
+    /**
+     * Starts from the defaults; {@code null} for arch, preset, dModel, layers, heads or warmupSteps means "the
+     * default" (for the architecture fields: the default unless init is set, and none with it).
+     */
     public static final class Builder {
-        private String arch = DEFAULT_ARCH;
-        private String preset = DEFAULT_PRESET;
+        private String init;
+        private String arch;
+        private String preset;
         private Integer dModel;
         private Integer layers;
         private Integer heads;
@@ -124,6 +152,11 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         private double moeAuxWeight = DEFAULT_MOE_AUX_WEIGHT;
 
         private Builder() {
+        }
+
+        public Builder init(String v) {
+            init = v;
+            return this;
         }
 
         public Builder arch(String v) {
@@ -222,17 +255,25 @@ public record PretrainConfig(String arch, String preset, int dModel, int layers,
         }
 
         /**
-         * @throws IllegalArgumentException naming the first invalid field; a routing-loss weight other than the
-         *         default for an arch without routing (the flag would do nothing)
+         * @throws IllegalArgumentException naming the first invalid field; an architecture field beside init;
+         *         a routing-loss weight other than the default for an arch without routing (the flag would do
+         *         nothing; for an init run the trainer checks it against the checkpoint's family)
          */
         public PretrainConfig build() {
-            require(ModelPresets.MONET_ARCHS.contains(arch) || moeAuxWeight == DEFAULT_MOE_AUX_WEIGHT,
-                    "moe-aux-weight applies to " + String.join(" and ", ModelPresets.MONET_ARCHS) + " only, not " + arch);
-            ModelPresets.Shape s = ModelPresets.shape(preset);
-            return new PretrainConfig(arch, preset, dModel != null ? dModel : s.dModel(), layers != null ? layers : s.layers(),
-                    heads != null ? heads : s.heads(), seqLen, batchSize, gradAccum, steps, lr,
-                    warmupSteps != null ? warmupSteps : steps / 10, minLrRatio, weightDecay, gradClip, seed, evalEvery,
-                    evalBatches, checkpointEvery, moeAuxWeight);
+            int warmup = warmupSteps != null ? warmupSteps : steps / 10;
+            if (init != null) {
+                return new PretrainConfig(init, arch, preset, dModel, layers, heads, seqLen, batchSize, gradAccum, steps,
+                        lr, warmup, minLrRatio, weightDecay, gradClip, seed, evalEvery, evalBatches, checkpointEvery,
+                        moeAuxWeight);
+            }
+            String a = arch != null ? arch : DEFAULT_ARCH;
+            require(ModelPresets.MONET_ARCHS.contains(a) || moeAuxWeight == DEFAULT_MOE_AUX_WEIGHT,
+                    "moe-aux-weight applies to " + String.join(" and ", ModelPresets.MONET_ARCHS) + " only, not " + a);
+            ModelPresets.Shape s = ModelPresets.shape(preset != null ? preset : DEFAULT_PRESET);
+            return new PretrainConfig(null, a, preset != null ? preset : DEFAULT_PRESET,
+                    dModel != null ? dModel : s.dModel(), layers != null ? layers : s.layers(),
+                    heads != null ? heads : s.heads(), seqLen, batchSize, gradAccum, steps, lr, warmup, minLrRatio,
+                    weightDecay, gradClip, seed, evalEvery, evalBatches, checkpointEvery, moeAuxWeight);
         }
     }
 }

@@ -29,7 +29,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Pretrains a small Llama, GPT-2 or Monet from scratch on a text file (one document per line) with AdamW,
+ * Pretrains a small Llama, GPT-2 or Monet from scratch, or continues training a checkpoint
+ * ({@link PretrainConfig#init()}: fine-tuning), on a text file (one document per line) with AdamW,
  * linear warmup and cosine decay, global-norm gradient clipping and gradient accumulation, on {@link RunLoop}.
  * The training forward passes run in training mode ({@link dev.mono4j.model.Transformer#setTraining}: a
  * Monet's router BatchNorm uses the micro-batch's statistics and updates its running ones, which are saved with
@@ -43,6 +44,9 @@ import java.util.Optional;
  * tokenizer, for {@code inspect}, {@code generate} and everything else that loads checkpoints) and
  * {@value RunFolder#SUMMARY}. The final model gets a folder of its own because a checkpoint folder is replaced
  * whole, which would delete the log.
+ *
+ * <p>A run from a checkpoint records the starting model's validation loss before any step
+ * ({@link PretrainSummary#initialValidLoss()}), beside the loss after training.
  *
  * <p>Stopped at any point, {@link #resume} continues from the last checkpoint and ends with the same
  * weights, bit for bit, as a run that was never stopped: the batch of each step is a pure function of
@@ -68,12 +72,17 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
     /** The auxiliary loss's metrics of the step {@link #backward} ran last, for its log line. */
     private Map<String, Double> auxiliary = Map.of();
 
-    private Pretrainer(PretrainConfig cfg, TransformerLM model, Data data, Path out, Path tokenizerJson) {
+    /** {@code resumed}: the state of the checkpoint a resumed run continues from; null for a new run. */
+    private Pretrainer(PretrainConfig cfg, TransformerLM model, Data data, Path out, Path tokenizerJson,
+            TrainerState resumed) {
         this.cfg = cfg;
         this.model = model;
         this.train = data.train;
         this.valid = data.valid.documentBatches(cfg.evalBatches() * cfg.batchSize(), cfg.batchSize(), cfg.seqLen());
-        this.state = TrainerState.start(cfg, data.train, data.valid);
+        // A run from a checkpoint measures that model now, before any step, with the evaluations' own loss; the
+        // state keeps the number, since a resumed run starts from its own checkpoint and never sees that model.
+        this.state = resumed != null ? resumed : TrainerState.start(cfg, data.train, data.valid,
+                cfg.init() != null ? DocumentLoss.mean(model, valid) : null);
         this.out = out;
         this.tokenizerJson = tokenizerJson;
         this.plan = plan(cfg);
@@ -93,30 +102,76 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
 
     /**
      * Starts a run in {@code out}. With {@code overwrite}, an earlier run's outputs there are deleted first;
-     * a folder holding anything else is refused either way.
+     * a folder holding anything else is refused either way. {@code tokenizer} may be null for a run from a
+     * checkpoint ({@link PretrainConfig#init()}), which then uses the checkpoint's tokenizer.json; one given
+     * instead must have the model's vocabulary size.
      */
     public static PretrainSummary run(PretrainConfig cfg, Path train, Path valid, Path tokenizer, Path out,
             boolean overwrite, RunListener<? super StepLog> listener) {
         long start = System.nanoTime();
-        for (Path input : List.of(train, valid, tokenizer)) {
+        Path init = cfg.init() != null ? Path.of(cfg.init()) : null;
+        Path tokenizerJson = tokenizer != null ? tokenizer : initTokenizer(init);
+        List<Path> inputs = new ArrayList<>(List.of(train, valid, tokenizerJson));
+        if (init != null) {
+            inputs.add(init);
+        }
+        for (Path input : inputs) {
             if (input.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
                 throw new UserInputException(input + ": lies inside the output folder " + out
                         + ", which the run replaces; copy it elsewhere first");
             }
         }
         Data data;
-        ModelConfig modelConfig;
-        try (Tokenizer tok = Tokenizer.load(tokenizer)) {
+        TransformerLM model;
+        try (Tokenizer tok = Tokenizer.load(tokenizerJson)) {
             long eos = eosId(tok);
             data = Data.read(train, valid, tok, eos, cfg.seqLen());
-            modelConfig = cfg.modelConfig(tok.vocabSize()).withSpecialTokens(tok.bosId().orElse(-1), List.of(eos));
+            model = init != null ? initModel(cfg, init, tokenizer != null ? tok : null)
+                    : TransformerLM.random(cfg.modelConfig(tok.vocabSize()).withSpecialTokens(tok.bosId().orElse(-1),
+                            List.of(eos)), cfg.seed());
         }
-        // Only now, with every input read and checked, may an earlier run's outputs be replaced.
-        OutputFolder.prepare(out, OUTPUTS, overwrite,
-                "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
-        try (TransformerLM model = TransformerLM.random(modelConfig, cfg.seed())) {
-            return new Pretrainer(cfg, model, data, out, tokenizer).train(0, null, listener, start);
+        try (model) {
+            // Only now, with every input read and checked, may an earlier run's outputs be replaced.
+            OutputFolder.prepare(out, OUTPUTS, overwrite,
+                    "pass --resume to continue the run in it, or --overwrite to replace an earlier run's output");
+            return new Pretrainer(cfg, model, data, out, tokenizerJson, null).train(0, null, listener, start);
         }
+    }
+
+    /** The tokenizer a run from {@code init} uses when none is given: the checkpoint's own. */
+    private static Path initTokenizer(Path init) {
+        if (init == null) {
+            throw new IllegalArgumentException("a tokenizer is needed to train from scratch");
+        }
+        Path own = init.resolve("tokenizer.json");
+        if (!Files.isRegularFile(own)) {
+            throw new UserInputException(init + ": no tokenizer.json beside the checkpoint; pass --tokenizer");
+        }
+        return own;
+    }
+
+    /**
+     * The checkpoint a run starts from, after the checks its config.json allows before any weight is read: the
+     * training windows fit its positions, a tokenizer given instead of its own ({@code givenTokenizer}, else null)
+     * has its vocabulary size, and a routing-loss weight other than the default has a routing loss to weigh.
+     */
+    private static TransformerLM initModel(PretrainConfig cfg, Path init, Tokenizer givenTokenizer) {
+        Path configJson = init.resolve("config.json");
+        ModelConfig c = ModelConfig.read(configJson);
+        if (cfg.seqLen() > c.maxPositions()) {
+            throw new UserInputException("--seq-len " + cfg.seqLen() + " exceeds the model's "
+                    + c.family().positionLimitField() + " " + c.maxPositions() + " in " + configJson);
+        }
+        if (givenTokenizer != null && givenTokenizer.vocabSize() != c.vocabSize()) {
+            throw new UserInputException(givenTokenizer.file() + ": " + givenTokenizer.vocabSize()
+                    + " tokens, but the model in " + configJson + " has vocab_size " + c.vocabSize() + "; pass its tokenizer, or none to use "
+                    + init.resolve("tokenizer.json"));
+        }
+        if (cfg.moeAuxWeight() != PretrainConfig.DEFAULT_MOE_AUX_WEIGHT && c.family().auxiliaryLoss(c).isEmpty()) {
+            throw new UserInputException("--moe-aux-weight applies to a model with routing losses (Monet), not the "
+                    + c.family().hfArchitecture() + " in " + configJson);
+        }
+        return Checkpoint.loadCausal(init, "fine-tuning");
     }
 
     /**
@@ -140,7 +195,7 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         saved.checkSameData(data.train, data.valid);
         JsonNode last = RunLoop.resumeLog(out, plan(saved.config()), saved.step());
         try (TransformerLM model = Checkpoint.loadCausal(checkpoint, "pretraining")) {
-            Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer);
+            Pretrainer p = new Pretrainer(saved.config(), model, data, out, tokenizer, saved);
             return p.train(saved.step(), StepLog.fromJson(last), listener, start);
         }
     }
@@ -174,7 +229,8 @@ public final class Pretrainer implements RunLoop.Method<StepLog> {
         long tokensPerStep = cfg.tokensPerStep();
         long trainedTokens = (cfg.steps() - done) * tokensPerStep;
         PretrainSummary s = new PretrainSummary(finalDir, cfg.steps(), cfg.steps() * tokensPerStep, model.parameterCount(),
-                lastLog.loss(), lastLog.validLoss(), r.trainNanos() == 0 ? 0 : trainedTokens / (r.trainNanos() / 1e9),
+                lastLog.loss(), state.initialValidLoss(), lastLog.validLoss(),
+                r.trainNanos() == 0 ? 0 : trainedTokens / (r.trainNanos() / 1e9),
                 (System.nanoTime() - start) / 1e9);
         AtomicFiles.writeString(out.resolve(RunFolder.SUMMARY), Json.write(Json.object("summary", s, "config", cfg)));
         return s;

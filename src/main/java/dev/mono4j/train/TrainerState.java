@@ -9,19 +9,20 @@ import java.nio.file.Path;
 /**
  * A pretraining run's {@link RunFolder#STATE} ({@code trainer_state.json} in older run folders), saved in each checkpoint: how far the run is and everything else it needs
  * to continue: the config, where its data is, and the data's token counts and checksums (a resumed run
- * refuses data that has changed, since it would not reproduce the run).
+ * refuses data that has changed, since it would not reproduce the run); for a run from a checkpoint, that model's
+ * validation loss before any step ({@code initialValidLoss}; null from scratch, and in older run folders).
  */
 record TrainerState(int step, long tokens, PretrainConfig config, String train, long trainTokens, long trainChecksum,
-        String valid, long validTokens, long validChecksum) {
+        String valid, long validTokens, long validChecksum, Double initialValidLoss) {
 
-    static TrainerState start(PretrainConfig config, TokenStream train, TokenStream valid) {
+    static TrainerState start(PretrainConfig config, TokenStream train, TokenStream valid, Double initialValidLoss) {
         return new TrainerState(0, 0, config, train.source().toAbsolutePath().toString(), train.size(), train.checksum(),
-                valid.source().toAbsolutePath().toString(), valid.size(), valid.checksum());
+                valid.source().toAbsolutePath().toString(), valid.size(), valid.checksum(), initialValidLoss);
     }
 
     TrainerState atStep(int step) {
         return new TrainerState(step, step * config.tokensPerStep(), config, train, trainTokens, trainChecksum, valid,
-                validTokens, validChecksum);
+                validTokens, validChecksum, initialValidLoss);
     }
 
     void write(Path file) {

@@ -74,6 +74,49 @@ class PretrainCommandTest {
         assertTrue(Files.exists(model.resolve("model.safetensors")), "the earlier run is still there");
     }
 
+    /**
+     * {@code --init}: a model pretrained here is fine-tuned with its own tokenizer, and the summary shows its loss
+     * before training; architecture flags, windows past its positions and a tokenizer of another vocabulary
+     * size are one-line errors; the architecture flags' defaults still show in the help.
+     */
+    @Test
+    void fineTunesACheckpointAndRefusesWhatItRulesOut() throws Exception {
+        Path baseRun = tmp.resolve("base");
+        assertEquals(0, pretrain(baseRun, TINY).code());
+        Path base = baseRun.resolve("final");
+        Path out = tmp.resolve("tuned");
+        Object[] training = {"--seq-len", 8, "--batch-size", 2, "--steps", 3, "--eval-batches", 1};
+
+        CliTest.Run r = fineTune(out, base, training);
+        assertEquals(0, r.code(), r.err());
+        JsonNode summary = Json.read(out.resolve(RunFolder.SUMMARY));
+        double before = summary.get("summary").get("initialValidLoss").asDouble();
+        assertTrue(r.out().contains(String.format(java.util.Locale.ROOT, "(before training %.4f)", before)), r.out());
+        assertEquals(base.toAbsolutePath().toString(), summary.get("config").get("init").asText());
+        assertEquals(Json.read(base.resolve("config.json")), Json.read(out.resolve("final").resolve("config.json")));
+
+        Path refused = tmp.resolve("refused");
+        for (Object[] flags : List.of(new Object[] {"--arch", "llama"}, new Object[] {"--preset", "xs"},
+                new Object[] {"--d-model", 16}, new Object[] {"--layers", 1}, new Object[] {"--heads", 2})) {
+            CliTest.assertBadInput(fineTune(refused, base, Stream.concat(Stream.of(training), Stream.of(flags)).toArray()),
+                    "invalid flags", "init already has a model", "drop arch, preset, d-model, layers and heads");
+        }
+        CliTest.assertBadInput(fineTune(refused, base, "--seq-len", 9, "--steps", 3),
+                "--seq-len 9 exceeds the model's max_position_embeddings 8 in " + base.resolve("config.json"));
+        Path other = WordLevelTokenizers.write(tmp.resolve("other-tokenizer.json"), WordLevelTokenizers.words(20));
+        CliTest.assertBadInput(fineTune(refused, base, Stream.concat(Stream.of(training), Stream.of("--tokenizer", other))
+                .toArray()), other + ": 24 tokens", base.resolve("config.json") + " has vocab_size 34");
+        assertTrue(Files.notExists(refused), "a refused run writes nothing");
+
+        CliTest.Run help = CliTest.cli("pretrain", "--help");
+        assertTrue(help.out().contains("default llama)") && help.out().contains("(default s)"), help.out());
+    }
+
+    private static CliTest.Run fineTune(Path out, Path base, Object... flags) {
+        return CliTest.cli(Stream.of(new Object[] {"pretrain", "--out", out, "--train", data[1], "--valid", data[3], "--init",
+            base}, flags).flatMap(Stream::of).toArray());
+    }
+
     /** Issue 17 item 1: a diverging run exits 2 naming the step, keeps no NaN, and writes no final/. */
     @Test
     void aDivergedRunStopsWithExitTwoAndWritesNoFinalModel() throws Exception {
@@ -94,6 +137,8 @@ class PretrainCommandTest {
         CliTest.assertBadInput(pretrain(out, "--moe-aux-weight", 0), "invalid flags",
                 "moe-aux-weight applies to monet-vd and monet-hd only, not llama");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--steps", 5), "--train, --valid and --tokenizer");
+        CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--train", data[1], "--valid", data[3]),
+                "--tokenizer is optional with --init");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume", "--lr", 0.1), "drop --lr");
         CliTest.assertBadInput(CliTest.cli("pretrain", "--out", out, "--resume"), "no " + RunFolder.CHECKPOINT + "/" + RunFolder.STATE);
         CliTest.assertBadInput(pretrain(out, "--seq-len", 100000, "--preset", "xs"), "train.txt", "fewer than one window");

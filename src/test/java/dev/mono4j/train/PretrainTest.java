@@ -15,6 +15,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.data.TokenStream;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.model.Checkpoint;
@@ -40,6 +41,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 class PretrainTest {
@@ -64,8 +66,23 @@ class PretrainTest {
 
     /** A model of a few thousand parameters; small windows, two micro-batches per step. */
     private static PretrainConfig.Builder tiny() {
-        return PretrainConfig.builder().preset("xs").dModel(16).layers(2).heads(2).seqLen(16).batchSize(4).gradAccum(2)
-                .warmupSteps(2).evalBatches(2);
+        return tinyTraining().preset("xs").dModel(16).layers(2).heads(2);
+    }
+
+    /** {@link #tiny()}'s training, continuing the checkpoint in {@code base} (made with {@link #tiny()}'s windows). */
+    private static PretrainConfig.Builder fineTune(Path base) {
+        return tinyTraining().init(base.toString());
+    }
+
+    private static PretrainConfig.Builder tinyTraining() {
+        return PretrainConfig.builder().seqLen(16).batchSize(4).gradAccum(2).warmupSteps(2).evalBatches(2);
+    }
+
+    /** A tiny model of {@code arch} pretrained for a few steps on the shared text: its {@code final/} folder. */
+    private Path pretrainedBase(String arch, int steps) {
+        Path run = tmp.resolve("base-" + arch);
+        Pretrainer.run(tiny().arch(arch).steps(steps).lr(1e-2).build(), train, valid, tokenizer, run, log -> { });
+        return run.resolve(RunFolder.FINAL);
     }
 
     @Test
@@ -144,6 +161,19 @@ class PretrainTest {
         assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().arch("monet-vd").moeAuxWeight(-1).build());
         assertThrows(IllegalArgumentException.class, () -> PretrainConfig.builder().arch("monet-vd").dModel(36).heads(4).build(),
                 "odd head size: no rotary");
+
+        PretrainConfig init = PretrainConfig.builder().init("base").steps(300).build();
+        assertEquals("base", init.init());
+        assertEquals(Arrays.asList(null, null, null, null, null),
+                Arrays.asList(init.arch(), init.preset(), init.dModel(), init.layers(), init.heads()), "the checkpoint's");
+        assertEquals(30, init.warmupSteps());
+        assertEquals(null, c.init(), "from scratch by default");
+        assertThrows(IllegalStateException.class, () -> init.modelConfig(44), "nothing to build");
+        for (PretrainConfig.Builder b : List.of(PretrainConfig.builder().arch("llama"), PretrainConfig.builder().preset("s"),
+                PretrainConfig.builder().dModel(16), PretrainConfig.builder().layers(1), PretrainConfig.builder().heads(2))) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> b.init("base").build());
+            assertTrue(e.getMessage().startsWith("init already has a model"), e.getMessage());
+        }
     }
 
     /** Hand-computed: peak 1e-3, 10 warmup steps, 110 steps, floor 1e-4. */
@@ -231,18 +261,20 @@ class PretrainTest {
 
     /**
      * A run killed after step 5 (checkpoint at 3) and resumed ends with exactly the weights, optimizer-driven
-     * losses and log of the same run done in one go; gradient accumulation and evaluation are part of it.
+     * losses and log of the same run done in one go; gradient accumulation and evaluation are part of it. A run
+     * from a checkpoint ({@code init}) resumes from its own checkpoint: the one it started from is deleted first.
      */
     @ParameterizedTest
-    @ValueSource(strings = {"llama", "monet-vd"})
-    void resumingAfterAKillGivesBitIdenticalResults(String arch) throws Exception {
-        PretrainConfig cfg = tiny().arch(arch).steps(6).checkpointEvery(3).evalEvery(2).build();
+    @CsvSource({"llama, false", "monet-vd, false", "llama, true", "monet-vd, true"})
+    void resumingAfterAKillGivesBitIdenticalResults(String arch, boolean init) throws Exception {
+        Path base = init ? pretrainedBase(arch, 3) : null;
+        PretrainConfig cfg = (init ? fineTune(base) : tiny().arch(arch)).steps(6).checkpointEvery(3).evalEvery(2).build();
         Path once = tmp.resolve("once");
-        Pretrainer.run(cfg, train, valid, tokenizer, once, log -> { });
+        PretrainSummary onceSummary = Pretrainer.run(cfg, train, valid, init ? null : tokenizer, once, log -> { });
 
         Path killed = tmp.resolve("killed");
         RuntimeException kill = new RuntimeException("killed");
-        assertThrows(RuntimeException.class, () -> Pretrainer.run(cfg, train, valid, tokenizer, killed, log -> {
+        assertThrows(RuntimeException.class, () -> Pretrainer.run(cfg, train, valid, init ? null : tokenizer, killed, log -> {
             if (log.step() == 5) {
                 throw kill;
             }
@@ -250,11 +282,16 @@ class PretrainTest {
         assertEquals(5, Files.readAllLines(killed.resolve(Pretrainer.LOG_FILE)).size());
         assertEquals(3, Json.read(killed.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE)).get("step").asInt());
         assertTrue(Files.notExists(killed.resolve(Pretrainer.FINAL_DIR)));
+        if (init) {
+            AtomicFiles.deleteTree(base.getParent());
+        }
 
         List<StepLog> resumed = new ArrayList<>();
         PretrainSummary s = Pretrainer.resume(killed, resumed::add);
         assertEquals(List.of(4, 5, 6), resumed.stream().map(StepLog::step).toList());
         assertEquals(6, s.steps());
+        assertEquals(init, s.initialValidLoss() != null);
+        assertEquals(onceSummary.initialValidLoss(), s.initialValidLoss(), "kept in the checkpoint's state");
 
         for (String dir : List.of("final", "checkpoint")) {
             try (SafetensorsReader a = SafetensorsReader.open(once.resolve(dir).resolve("model.safetensors"));
@@ -286,8 +323,89 @@ class PretrainTest {
     }
 
     /**
+     * Fine-tuning a pretrained model on a repetitive text: the run starts from the checkpoint's weights (its
+     * initial validation loss is the checkpoint's own loss on the valid file, computed here independently, far
+     * from a random model's), keeps its architecture, moves the weights and lowers the valid loss on that text.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"llama", "gpt2", "monet-vd"})
+    void fineTuningStartsFromTheCheckpointAndLowersTheLossOnTheNewText(String arch) throws Exception {
+        Path base = pretrainedBase(arch, 30);
+        Path text = Files.writeString(tmp.resolve("cat.txt"), "w1 w2 w3 w4 w5 w6 w7 w8\n".repeat(50));
+        Path out = tmp.resolve("tuned");
+        PretrainConfig cfg = fineTune(base).gradAccum(1).steps(20).lr(1e-2).evalEvery(10).build();
+        PretrainSummary s = Pretrainer.run(cfg, text, text, null, out, log -> { });
+
+        double baseLoss;
+        double randomLoss;
+        try (Tokenizer tok = Tokenizer.load(tokenizer);
+                TransformerLM baseModel = Checkpoint.loadCausal(base, "this test");
+                TransformerLM random = TransformerLM.random(baseModel.config(), cfg.seed())) {
+            List<TokenBatch> batches = TokenStream.read(text, tok, WordLevelTokenizers.EOS)
+                    .documentBatches(cfg.evalBatches() * cfg.batchSize(), cfg.batchSize(), cfg.seqLen());
+            baseLoss = DocumentLoss.mean(baseModel, batches);
+            randomLoss = DocumentLoss.mean(random, batches);
+        }
+        assertEquals(baseLoss, s.initialValidLoss(), 1e-6, "the checkpoint's loss before any step");
+        assertTrue(Math.abs(randomLoss - baseLoss) > 0.1, "a random start would show: " + randomLoss + " vs " + baseLoss);
+        assertTrue(s.finalValidLoss() < s.initialValidLoss() - 1, s.initialValidLoss() + " -> " + s.finalValidLoss());
+
+        assertEquals(Json.read(base.resolve("config.json")), Json.read(out.resolve(RunFolder.FINAL).resolve("config.json")),
+                "the same model, its config.json unchanged");
+        assertEquals(Files.readString(base.resolve("tokenizer.json")),
+                Files.readString(out.resolve(RunFolder.FINAL).resolve("tokenizer.json")), "the checkpoint's tokenizer");
+        try (SafetensorsReader a = SafetensorsReader.open(base.resolve("model.safetensors"));
+                SafetensorsReader b = SafetensorsReader.open(out.resolve(RunFolder.FINAL).resolve("model.safetensors"))) {
+            assertEquals(a.tensors().keySet(), b.tensors().keySet());
+            for (String k : a.tensors().keySet()) {
+                if (!k.contains("running_")) { // Monet's BatchNorm statistics move too, but are no weights
+                    assertTrue(Fixtures.maxAbsDiff(a.readFloats(k), b.readFloats(k)) > 0, "trained: " + k);
+                }
+            }
+        }
+        JsonNode summary = Json.read(out.resolve(RunFolder.SUMMARY));
+        assertEquals(s.initialValidLoss(), summary.get("summary").get("initialValidLoss").asDouble());
+        assertEquals(base.toString(), summary.get("config").get("init").asText());
+        assertTrue(summary.get("config").get("arch").isNull(), "the checkpoint's config.json says what it is");
+    }
+
+    /**
+     * What a checkpoint's config.json rules out is refused in one line before any weight is read and before
+     * anything is written: windows past its positions, a tokenizer of another vocabulary size, a routing-loss
+     * weight for a model without routing; a checkpoint without a tokenizer needs one.
+     */
+    @Test
+    void fineTuningRefusesWhatTheCheckpointRulesOut() throws Exception {
+        Path base = pretrainedBase("llama", 2);
+        Path out = tmp.resolve("refused");
+        UserInputException tooLong = assertThrows(UserInputException.class,
+                () -> Pretrainer.run(fineTune(base).seqLen(17).steps(2).build(), train, valid, null, out, log -> { }));
+        assertEquals("--seq-len 17 exceeds the model's max_position_embeddings 16 in " + base.resolve("config.json"),
+                tooLong.getMessage());
+
+        Path other = WordLevelTokenizers.write(tmp.resolve("other.json"), WordLevelTokenizers.words(30));
+        UserInputException vocab = assertThrows(UserInputException.class,
+                () -> Pretrainer.run(fineTune(base).steps(2).build(), train, valid, other, out, log -> { }));
+        assertTrue(vocab.getMessage().startsWith(other + ": 34 tokens, but the model in " + base.resolve("config.json")
+                + " has vocab_size 44"), vocab.getMessage());
+
+        UserInputException aux = assertThrows(UserInputException.class,
+                () -> Pretrainer.run(fineTune(base).moeAuxWeight(0).steps(2).build(), train, valid, null, out, log -> { }));
+        assertTrue(aux.getMessage().startsWith("--moe-aux-weight applies to a model with routing losses (Monet), not the"
+                + " LlamaForCausalLM"), aux.getMessage());
+
+        Files.delete(base.resolve("tokenizer.json"));
+        UserInputException noTokenizer = assertThrows(UserInputException.class,
+                () -> Pretrainer.run(fineTune(base).steps(2).build(), train, valid, null, out, log -> { }));
+        assertEquals(base + ": no tokenizer.json beside the checkpoint; pass --tokenizer", noTokenizer.getMessage());
+        assertTrue(Files.notExists(out), "a refused run writes nothing");
+        Pretrainer.run(fineTune(base).steps(2).build(), train, valid, tokenizer, out, log -> { }); // the same vocabulary
+        assertEquals(Files.readString(tokenizer), Files.readString(out.resolve(RunFolder.FINAL).resolve("tokenizer.json")));
+    }
+
+    /**
      * A run folder written before {@link RunFolder} (train_log.jsonl, trainer_state.json) and before
-     * {@link PretrainConfig#moeAuxWeight} resumes to the same weights.
+     * {@link PretrainConfig#moeAuxWeight} and {@link PretrainConfig#init} resumes to the same weights.
      */
     @Test
     void aRunFolderWithTheOldNamesResumes() throws Exception {
@@ -304,6 +422,8 @@ class PretrainTest {
         Path state = old.resolve(RunFolder.CHECKPOINT).resolve(RunFolder.STATE);
         ObjectNode json = (ObjectNode) Json.read(state);
         assertTrue(((ObjectNode) json.get("config")).remove("moeAuxWeight") != null);
+        assertTrue(((ObjectNode) json.get("config")).remove("init") != null);
+        assertTrue(json.remove("initialValidLoss") != null);
         Files.writeString(old.resolve(RunFolder.CHECKPOINT).resolve("trainer_state.json"), Json.write(json));
         Files.delete(state);
 

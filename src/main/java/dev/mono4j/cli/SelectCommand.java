@@ -2,7 +2,7 @@ package dev.mono4j.cli;
 
 import dev.mono4j.model.SentenceEmbeddings;
 import dev.mono4j.select.Aggregation;
-import dev.mono4j.select.Relevance;
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.select.SelectConfig;
 import dev.mono4j.select.SelectMethod;
 import dev.mono4j.select.Selection;
@@ -82,7 +82,7 @@ final class SelectCommand extends CliCommand {
     public void run() {
         SelectConfig cfg = Flags.check(() -> SelectConfig.builder(pool, targets, method).model(model).sae(sae).hook(hook)
                 .ratio(ratio).count(count).aggregate(aggregate).embedPooling(embedPooling).seed(seed).batchSize(batchSize)
-                .maxTokens(maxTokens).relevant(relevant == null ? null : Relevance.parse(relevant)).vectors(vectors).build());
+                .maxTokens(maxTokens).relevant(relevant == null ? null : FieldCondition.parse(relevant)).vectors(vectors).build());
         Selection.Result r = Selection.run(cfg, output.out, output.overwrite, resume, nonFinite.policy(), true);
         out().printf(Locale.ROOT, "selected %,d of %,d samples by %s%s (%.0f samples/s): %s%n", r.selected(), r.poolSize(),
                 r.method(), r.hook() == null ? "" : " at " + r.hook(), r.samplesPerSecond(),

@@ -1,5 +1,6 @@
 package dev.mono4j.cli;
 
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.data.TargetSplit;
 import dev.mono4j.data.TargetSplitConfig;
 import java.nio.file.Path;
@@ -51,7 +52,7 @@ final class TargetsCommand extends CliCommand {
     @Override
     public void run() {
         TargetSplitConfig cfg = Flags.check(() -> TargetSplitConfig.builder()
-                .where(where.stream().map(TargetSplitConfig.Where::parse).toList()).count(count).seed(seed)
+                .where(where.stream().map(FieldCondition::parse).toList()).count(count).seed(seed)
                 .splitField(splitField).poolSplit(poolSplit).heldoutSplit(heldoutSplit).heldout(heldout).build());
         output.check(TargetSplit.OUTPUTS);
         TargetSplit split = TargetSplit.plan(data, cfg);

@@ -165,7 +165,7 @@ public final class TargetSplit {
         }
         Counts c = counts();
         Map<String, Object> settings = Json.object("data", data.toString(),
-                "where", cfg.where().stream().map(TargetSplitConfig.Where::toString).toList(), "count", cfg.count(),
+                "where", cfg.where().stream().map(FieldCondition::toString).toList(), "count", cfg.count(),
                 "seed", cfg.seed(), "split_field", cfg.splitField(), "pool_split", cfg.poolSplit(),
                 "heldout_split", cfg.heldoutSplit(), "heldout", cfg.heldout());
         AtomicFiles.writeString(folder.resolve(SETTINGS_FILE), Json.write(Json.object("settings", settings,

@@ -1,7 +1,5 @@
 package dev.mono4j.data;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import java.math.BigDecimal;
 import java.util.List;
 
 /**
@@ -19,7 +17,7 @@ import java.util.List;
  * @param heldout      without a split field, this many more matching lines are drawn as held-out texts (default 0:
  *                     none); with one it must stay 0
  */
-public record TargetSplitConfig(List<Where> where, int count, long seed, String splitField, String poolSplit,
+public record TargetSplitConfig(List<FieldCondition> where, int count, long seed, String splitField, String poolSplit,
         String heldoutSplit, int heldout) {
     public static final TargetSplitConfig DEFAULT = new TargetSplitConfig(List.of(), 20, 0, "split", "train", "valid", 0);
 
@@ -36,66 +34,12 @@ public record TargetSplitConfig(List<Where> where, int count, long seed, String 
         }
     }
 
-    /**
-     * One condition, {@code FIELD=VALUE}: a line meets it when its field is a string or number equal to VALUE, or
-     * an array holding such an element (ConceptWorld's per-word {@code concepts}: {@code concepts=animals:bat}).
-     */
-    public record Where(String field, String value) {
-        public Where {
-            if (field.isEmpty()) {
-                throw new IllegalArgumentException("a condition needs a field name");
-            }
-        }
-
-        /** {@code FIELD=VALUE}, split at the first '=' (so VALUE may hold '='). */
-        public static Where parse(String s) {
-            int eq = s.indexOf('=');
-            if (eq <= 0) {
-                throw new IllegalArgumentException("--where '" + s + "': expected FIELD=VALUE");
-            }
-            return new Where(s.substring(0, eq), s.substring(eq + 1));
-        }
-
-        public boolean matches(JsonNode line) {
-            JsonNode v = line.path(field);
-            if (v.isArray()) {
-                for (JsonNode e : v) {
-                    if (equal(e)) {
-                        return true;
-                    }
-                }
-                return false;
-            }
-            return equal(v);
-        }
-
-        /** A string equals VALUE as text; a number equals it as a number (3 matches "3" and "3.0"). */
-        private boolean equal(JsonNode v) {
-            if (v.isTextual()) {
-                return v.textValue().equals(value);
-            }
-            if (v.isNumber()) {
-                try {
-                    return v.decimalValue().compareTo(new BigDecimal(value)) == 0;
-                } catch (NumberFormatException e) {
-                    return false;
-                }
-            }
-            return false;
-        }
-
-        @Override
-        public String toString() {
-            return field + "=" + value;
-        }
-    }
-
     public static Builder builder() {
         return new Builder(DEFAULT);
     }
 
     public static final class Builder {
-        private List<Where> where;
+        private List<FieldCondition> where;
         private int count;
         private long seed;
         private String splitField;
@@ -113,7 +57,7 @@ public record TargetSplitConfig(List<Where> where, int count, long seed, String 
             heldout = c.heldout;
         }
 
-        public Builder where(List<Where> v) {
+        public Builder where(List<FieldCondition> v) {
             where = v;
             return this;
         }

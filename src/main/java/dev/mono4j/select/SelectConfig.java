@@ -1,5 +1,6 @@
 package dev.mono4j.select;
 
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.model.SentenceEmbeddings;
 import java.nio.file.Path;
 
@@ -19,13 +20,13 @@ import java.nio.file.Path;
  * @param seed         the random method's seed
  * @param batchSize    samples per forward pass
  * @param maxTokens    longer samples are cut to this many tokens (and to the model's position limit)
- * @param relevant     optional {@link Relevance} of pool samples, to report the selection's precision and recall
+ * @param relevant     optional {@link FieldCondition} of pool samples, to report the selection's precision and recall
  * @param vectors      a folder keeping the pool's vectors for later selections from the same pool ({@link VectorCache});
  *                     null: none
  */
 public record SelectConfig(Path pool, Path targets, Path model, Path sae, String hook, SelectMethod method, double ratio,
         int count, Aggregation aggregate, SentenceEmbeddings.Pooling embedPooling, long seed, int batchSize, int maxTokens,
-        Relevance relevant, Path vectors) {
+        FieldCondition relevant, Path vectors) {
     /** The main results select 5% of the pool (§3.1; 1% and 10% in Fig. 3 and Table 10). */
     public static final double DEFAULT_RATIO = 0.05;
     /** Mean pooling over tokens (Eq. 7). */
@@ -104,7 +105,7 @@ public record SelectConfig(Path pool, Path targets, Path model, Path sae, String
         private long seed = DEFAULT_SEED;
         private int batchSize = DEFAULT_BATCH_SIZE;
         private int maxTokens = DEFAULT_MAX_TOKENS;
-        private Relevance relevant;
+        private FieldCondition relevant;
         private Path vectors;
 
         private Builder(Path pool, Path targets, SelectMethod method) {
@@ -163,7 +164,7 @@ public record SelectConfig(Path pool, Path targets, Path model, Path sae, String
             return this;
         }
 
-        public Builder relevant(Relevance v) {
+        public Builder relevant(FieldCondition v) {
             relevant = v;
             return this;
         }

@@ -1,5 +1,6 @@
 package dev.mono4j.select;
 
+import dev.mono4j.data.FieldCondition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
@@ -55,7 +56,7 @@ public final class Selection {
     }
 
     /**
-     * The outcome: how many samples, how fast, and (with a {@link Relevance}) the precision and recall of the
+     * The outcome: how many samples, how fast, and (with a {@link FieldCondition}) the precision and recall of the
      * selection against it.
      *
      * @param relevantInPool   pool samples the relevance names (null without one)

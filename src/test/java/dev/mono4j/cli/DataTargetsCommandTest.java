@@ -56,7 +56,7 @@ class DataTargetsCommandTest {
         r = cli("data", "targets", "--data", data, "--where", "kv", "--out", tmp.resolve("t"));
         assertEquals(2, r.code());
         assertEquals(1, r.err().lines().count(), r.err());
-        assertTrue(r.err().contains("--where 'kv': expected FIELD=VALUE"), r.err());
+        assertTrue(r.err().contains("'kv': expected FIELD=VALUE"), r.err());
         r = cli("data", "targets", "--data", data, "--where", "k=v", "--count", "2", "--out", tmp.resolve("t"));
         assertEquals(2, r.code());
         assertEquals(1, r.err().lines().count(), r.err());

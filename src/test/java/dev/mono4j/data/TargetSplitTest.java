@@ -30,7 +30,7 @@ class TargetSplitTest {
     }
 
     private static TargetSplitConfig config(int count, long seed, int heldout, String... where) {
-        return TargetSplitConfig.builder().where(Stream.of(where).map(TargetSplitConfig.Where::parse).toList())
+        return TargetSplitConfig.builder().where(Stream.of(where).map(FieldCondition::parse).toList())
                 .count(count).seed(seed).heldout(heldout).build();
     }
 
@@ -222,9 +222,9 @@ class TargetSplitTest {
 
     @Test
     void whereNeedsFieldEqualsValue() {
-        assertEquals(new TargetSplitConfig.Where("a", "b=c"), TargetSplitConfig.Where.parse("a=b=c"));
-        assertEquals(new TargetSplitConfig.Where("a", ""), TargetSplitConfig.Where.parse("a="));
-        assertThrows(IllegalArgumentException.class, () -> TargetSplitConfig.Where.parse("=b"));
-        assertThrows(IllegalArgumentException.class, () -> TargetSplitConfig.Where.parse("ab"));
+        assertEquals(new FieldCondition("a", "b=c"), FieldCondition.parse("a=b=c"));
+        assertEquals(new FieldCondition("a", ""), FieldCondition.parse("a="));
+        assertThrows(IllegalArgumentException.class, () -> FieldCondition.parse("=b"));
+        assertThrows(IllegalArgumentException.class, () -> FieldCondition.parse("ab"));
     }
 }

@@ -1,5 +1,6 @@
 package dev.mono4j.select;
 
+import dev.mono4j.data.FieldCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -255,7 +256,7 @@ class SelectionTest {
     @Test
     void selectsTheBestScoresInPoolOrderWithTheirFields() throws IOException {
         Path out = tmp.resolve("top");
-        Selection.Result r = run(config(SelectMethod.JACCARD).relevant(Relevance.parse("topic=low")).build(), out);
+        Selection.Result r = run(config(SelectMethod.JACCARD).relevant(FieldCondition.parse("topic=low")).build(), out);
         float[] s = scores(out);
         int[] want = IntStream.range(0, s.length).boxed().sorted((a, b) -> s[a] != s[b] ? Float.compare(s[b], s[a]) : a - b)
                 .limit(6).mapToInt(Integer::intValue).sorted().toArray();
@@ -279,7 +280,7 @@ class SelectionTest {
         assertEquals("done", summary.get("status").asText());
         assertEquals(r.precision(), summary.get("result").get("precision").asDouble(), 1e-12);
         // array fields match by containment
-        Selection.Result tags = run(config(SelectMethod.RANDOM).relevant(Relevance.parse("tags=t1")).build(),
+        Selection.Result tags = run(config(SelectMethod.RANDOM).relevant(FieldCondition.parse("tags=t1")).build(),
                 tmp.resolve("tags"));
         assertEquals(18, tags.relevantInPool());
     }

@@ -62,13 +62,18 @@ final class DemoCommand extends CliCommand {
             + " trained as its Llama) resects its domain experts on; 0 skips the stage (default ${DEFAULT-VALUE}).")
     int monetTexts = DemoConfig.DEFAULT.monetTexts();
 
+    @Option(names = "--select-pool", description = "Fresh stories the data-selection stage (MoNA with the SAE stage's SAE,"
+            + " against BM25 and random) selects 5% of; 0 skips the stage (default ${DEFAULT-VALUE}).")
+    int selectPool = DemoConfig.DEFAULT.selectPool();
+
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")
     boolean overwrite;
 
     @Override
     public void run() {
         DemoConfig cfg = Flags.check(() -> new DemoConfig(out, docs, dialects, presets, steps, lr, seed, samples,
-                measureTexts, alignSteps, alignSeeds, full, saeTexts, saeSteps, monetTexts));
+                measureTexts, alignSteps, alignSeeds, full, saeTexts, saeSteps, monetTexts,
+                selectPool));
         Demo.Result r = Demo.run(cfg, overwrite, System.err);
         var o = out();
         for (Demo.ModelResult m : r.models()) {

@@ -42,7 +42,8 @@ import java.util.Set;
  */
 public final class Demo {
     /** What a demo folder holds; only these are replaced by a rerun with overwrite. */
-    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "sae", "monet", "report.html", "summary.json");
+    static final Set<String> OUTPUTS = Set.of("data", "models", "align", "sae", "select", "monet", "report.html",
+            "summary.json");
 
     private Demo() {
     }
@@ -62,22 +63,22 @@ public final class Demo {
     public record Aligned(String task, String preset, AlignCompare.Result result) {
     }
 
-    /** {@code sae} and {@code monet} are null when the demo skips their stages. */
+    /** {@code sae}, {@code select} and {@code monet} are null when the demo skips their stages. */
     public record Result(Path report, Path summary, ConceptWorldWriter.Summary data, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoSelect.Result select, DemoMonet.Result monet) {
     }
 
     public static Result run(DemoConfig cfg, boolean overwrite, PrintStream progress) {
         long start = System.nanoTime();
         OutputFolder.prepare(cfg.out(), OUTPUTS, overwrite, "pass --overwrite to replace an earlier demo, or --out");
         Path data = cfg.out().resolve("data");
-        progress.println("[1/6] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
+        progress.println("[1/7] generating ConceptWorld (" + cfg.docs() + " stories) in " + data);
         ConceptWorldWriter.Summary corpus = ConceptWorldWriter.write(cfg.data(), data);
         TextSource fresh = measureTexts(cfg);
         List<ModelResult> models = new ArrayList<>();
         for (int i = 0; i < cfg.presets().size(); i++) {
             String preset = cfg.presets().get(i);
-            progress.printf("[2/6] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
+            progress.printf("[2/7] preset %s (%d of %d): pretraining for %d steps, then sampling and measuring"
                     + " monosemanticity on %d fresh labelled stories%n", preset, i + 1, cfg.presets().size(),
                     cfg.steps().get(i), cfg.measureTexts());
             PretrainConfig pc = cfg.pretrain(i);
@@ -90,7 +91,7 @@ public final class Demo {
         List<Aligned> aligned = new ArrayList<>();
         for (String task : cfg.alignTasks()) {
             for (ModelResult m : models) {
-                progress.printf("[3/6] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
+                progress.printf("[3/7] aligning preset %s on %s: %s, %d seed(s) of %d steps each, then judging %d held-out"
                         + " prompts and measuring%n", m.preset(), task, cfg.alignMethods().stream().map(AlignConfig.Method::id)
                         .toList(), cfg.alignSeeds(), cfg.alignSteps(), ConceptWorldWriter.EVAL_PROMPTS);
                 AlignCompare.Result r = cfg.alignment().run(m.summary().model(), AlignData.Source.task(task, cfg.seed()),
@@ -101,25 +102,32 @@ public final class Demo {
         DemoSae.Result sae = null;
         if (cfg.saeSteps() > 0) {
             ModelResult largest = models.get(models.size() - 1);
-            progress.printf("[4/6] GBA sparse autoencoder on preset %s: caching activations of %d fresh stories, %d steps,"
+            progress.printf("[4/7] GBA sparse autoencoder on preset %s: caching activations of %d fresh stories, %d steps,"
                     + " then splicing it into the model over the measured stories%n", largest.preset(), cfg.saeTexts(),
                     cfg.saeSteps());
             sae = DemoSae.run(cfg, largest.preset(), largest.summary().model(), fresh, cfg.out().resolve("sae"));
         }
+        DemoSelect.Result select = null;
+        if (cfg.select()) {
+            progress.printf("[5/7] data selection (MoNA) with preset %s's SAE: 5%% of %d fresh stories by SAE codes, BM25"
+                    + " and at random%n", sae.preset(), cfg.selectPool());
+            select = DemoSelect.run(cfg, sae.preset(), models.get(models.size() - 1).summary().model(),
+                    sae.training().sae(), cfg.out().resolve("select"));
+        }
         DemoMonet.Result monet = null;
         if (cfg.monet()) {
-            progress.printf("[5/6] Monet-VD on preset %s: pretraining for %d steps as its Llama was, then resecting each"
+            progress.printf("[6/7] Monet-VD on preset %s: pretraining for %d steps as its Llama was, then resecting each"
                     + " domain's experts on %d fresh stories%n", models.get(0).preset(), cfg.steps().get(0),
                     cfg.monetTexts());
             monet = DemoMonet.run(cfg, data, models.get(0), cfg.out().resolve("monet"));
         }
-        progress.println("[6/6] writing the report");
+        progress.println("[7/7] writing the report");
         double minutes = (System.nanoTime() - start) / 60e9;
         Path report = cfg.out().resolve("report.html");
-        report(cfg, corpus, models, aligned, sae, monet, minutes).write(report);
+        report(cfg, corpus, models, aligned, sae, select, monet, minutes).write(report);
         Path summary = cfg.out().resolve("summary.json");
-        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, sae, monet, minutes)));
-        return new Result(report, summary, corpus, models, aligned, sae, monet);
+        AtomicFiles.writeString(summary, Json.write(summaryJson(cfg, corpus, models, aligned, sae, select, monet, minutes)));
+        return new Result(report, summary, corpus, models, aligned, sae, select, monet);
     }
 
     /**
@@ -164,7 +172,7 @@ public final class Demo {
     static final long MEASURE_SEED_OFFSET = 1000;
 
     static HtmlReport report(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoSelect.Result select, DemoMonet.Result monet, double minutes) {
         double floor = corpus.validEntropyPerToken();
         LineChart.Builder curves = LineChart.builder("Validation loss while pretraining").xLabel("training tokens")
                 .yLabel("nats per token").referenceLine(floor, "entropy floor");
@@ -219,6 +227,9 @@ public final class Demo {
         }
         if (sae != null) {
             DemoSae.addSection(r, cfg, sae);
+        }
+        if (select != null) {
+            DemoSelect.addSection(r, select);
         }
         r.section("Samples").paragraph("Temperature 0.8, one story per prompt, from each model.");
         for (ModelResult m : models) {
@@ -382,7 +393,7 @@ public final class Demo {
     }
 
     static Map<String, Object> summaryJson(DemoConfig cfg, ConceptWorldWriter.Summary corpus, List<ModelResult> models,
-            List<Aligned> aligned, DemoSae.Result sae, DemoMonet.Result monet, double minutes) {
+            List<Aligned> aligned, DemoSae.Result sae, DemoSelect.Result select, DemoMonet.Result monet, double minutes) {
         List<Object> ms = new ArrayList<>();
         for (ModelResult m : models) {
             ms.add(Json.object("preset", m.preset(), "summary", m.summary(), "story_loss", m.storyLoss(), "gap_to_floor",
@@ -398,7 +409,8 @@ public final class Demo {
                     "methods", a.result().methods(), "report", a.result().report().toString()));
         }
         return Json.object("config", cfg, "conceptworld", corpus, "models", ms, "alignment", al, "sae",
-                sae == null ? null : DemoSae.summaryJson(sae), "monet", monet == null ? null : DemoMonet.summaryJson(monet),
+                sae == null ? null : DemoSae.summaryJson(sae), "select",
+                select == null ? null : DemoSelect.summaryJson(select), "monet", monet == null ? null : DemoMonet.summaryJson(monet),
                 "wall_minutes", minutes);
     }
 

@@ -34,12 +34,15 @@ import java.util.List;
  * @param monetTexts  fresh stories the Monet stage resects on (half for the experts' statistics, half held out;
  *                    400 by default: about 25 stories per domain on each side, a rough table in about a minute; our
  *                    choice); 0 skips the stage, which trains a Monet-VD of the smallest preset as that preset's Llama
+ * @param selectPool  fresh stories the data-selection stage (MoNA with the SAE stage's SAE, against BM25 and random)
+ *                    selects 5% of (4,000 by default: 200 selected, about 25 stories of the target domain among them by
+ *                    chance; our choice); 0 skips the stage, as does skipping the SAE stage
  */
 public record DemoConfig(Path out, int docs, int dialects, List<String> presets, List<Integer> steps, double lr,
         long seed, int samples, int measureTexts, int alignSteps, int alignSeeds, boolean full, int saeTexts, int saeSteps,
-        int monetTexts) {
+        int monetTexts, int selectPool) {
     public static final DemoConfig DEFAULT = new DemoConfig(Path.of("demo-out"), 20_000, 2, List.of("xs", "s"),
-            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500, 400);
+            List.of(800, 1400), 1e-2, 1, 4, 1000, 60, 3, false, 2000, 1500, 400, 4000);
     /** Rows per SAE step: 1,024 rows of the cached stories' tokens. */
     public static final int SAE_BATCH_SIZE = 1024;
     /** The SAE's learning rate: 1e-3, as in every GBA run of docs/reproduction.md (SAELens' 3e-4 is untried here). */
@@ -60,6 +63,9 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
         }
         if (monetTexts < 0 || monetTexts == 1) {
             throw new IllegalArgumentException("need monet texts >= 2 (statistics and held-out), or 0 to skip the stage");
+        }
+        if (selectPool < 0 || selectPool == 1) {
+            throw new IllegalArgumentException("need select pool >= 2 stories, or 0 to skip the stage");
         }
         if (saeSteps < 0 || (saeSteps > 0 && saeTexts < 1)) {
             throw new IllegalArgumentException("need sae steps >= 0 and, with an SAE, sae texts >= 1");
@@ -113,6 +119,11 @@ public record DemoConfig(Path out, int docs, int dialects, List<String> presets,
     /** The Monet stage's model: the smallest preset's training, as Monet-VD with the paper's λ. */
     public PretrainConfig monetPretrain() {
         return pretrainConfig("monet-vd", presets.get(0), steps.get(0), seed, lr);
+    }
+
+    /** Whether the demo runs its data-selection stage (it selects with the SAE stage's SAE). */
+    public boolean select() {
+        return selectPool > 0 && saeSteps > 0;
     }
 
     /** Whether the demo runs its Monet stage. */

@@ -25,14 +25,15 @@ class DemoTest {
     @Test
     void writesAReportWithItsSectionsAndASummary(@TempDir Path tmp) throws Exception {
         Path out = tmp.resolve("demo-out");
-        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20, 40);
+        DemoConfig cfg = new DemoConfig(out, 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false, 20, 20, 40, 60);
         Demo.Result r = Demo.run(cfg, false, new PrintStream(new ByteArrayOutputStream()));
 
         Document html = DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(r.report().toFile());
         List<String> headings = texts(html.getElementsByTagName("h2"));
         assertTrue(headings.containsAll(List.of("ConceptWorld", "Pretraining", "Capacity vs. monosemanticity",
                 "Metrics by relative depth", "Monet: a mixture of monosemantic experts (preset xs)",
-                "Sparse autoencoder (GBA) on preset xs", "Samples")), headings.toString());
+                "Sparse autoencoder (GBA) on preset xs", "Data selection (MoNA) with preset xs's SAE", "Samples")),
+                headings.toString());
         assertTrue(html.getElementsByTagName("svg").getLength() >= 1, "the loss chart is inline SVG");
         String page = Files.readString(r.report());
         assertTrue(page.contains("entropy floor") && page.contains("this is a story about"), "floor line and samples");
@@ -68,6 +69,15 @@ class DemoTest {
         assertTrue(Double.isFinite(recovered), "CE loss recovered: " + recovered);
         assertTrue(sae.get("ce_zero_ablation").asDouble() > sae.get("ce_original").asDouble(), "ablating the stream hurts");
         assertTrue(sae.get("concept_purity").has("meanPurity"));
+        JsonNode select = summary.get("select");
+        assertEquals(60, select.get("pool").asInt());
+        assertEquals(List.of("jaccard", "bm25", "random"), select.get("selections").findValuesAsText("method"));
+        for (JsonNode s : select.get("selections")) {
+            assertEquals(3, s.get("selected").asInt(), "5% of 60");
+            double p = s.get("precision").asDouble(Double.NaN);
+            assertTrue(p >= 0 && p <= 1, s.toString());
+        }
+        assertTrue(Files.exists(out.resolve("select/jaccard/selected.jsonl")));
         // GBA saves as a plain ReLU SAE any SAELens user loads, with its settings as metadata.
         JsonNode cfgJson = Json.read(out.resolve("sae/gba/final/cfg.json"));
         assertEquals("standard", cfgJson.get("architecture").asText());
@@ -84,7 +94,7 @@ class DemoTest {
     @Test
     void alignmentStageMeasuresAsManyStoriesAsTheLadder() {
         DemoConfig cfg = new DemoConfig(Path.of("unused"), 300, 2, List.of("xs"), List.of(12), 1e-2, 5, 2, 40, 3, 1, false,
-                20, 20, 0);
+                20, 20, 0, 0);
         assertEquals(40, cfg.alignment().measureTexts());
     }
 

@@ -59,6 +59,9 @@ public final class Selection {
      * The outcome: how many samples, how fast, and (with a {@link FieldCondition}) the precision and recall of the
      * selection against it.
      *
+     * @param setupSeconds     reading the inputs, loading the model and the targets' prototype (BM25: indexing and
+     *                         querying the whole pool)
+     * @param samplesPerSecond samples scored by this run over setup and scoring time
      * @param relevantInPool   pool samples the relevance names (null without one)
      * @param relevantSelected of those, how many were selected (null without one)
      */
@@ -125,9 +128,10 @@ public final class Selection {
         Top top = top(out.resolve(SCORES), pool.size(), n);
         int[] counts = writeSelected(cfg, out, top);
         double scoringSeconds = (scoringEnd - scoringStart) / 1e9;
+        double setupSeconds = (scoringStart - start) / 1e9;
+        // Setup counts: BM25 indexes and queries the whole pool there, a vector method loads its model.
         Result r = new Result(out, cfg.method().flagName(), hook, pool.size(), targets.size(), n, top.lowest(),
-                (scoringStart - start) / 1e9, scoringSeconds,
-                scoringSeconds == 0 ? 0 : (pool.size() - done) / scoringSeconds,
+                setupSeconds, scoringSeconds, (pool.size() - done) / Math.max(1e-9, setupSeconds + scoringSeconds),
                 cfg.relevant() == null ? null : counts[0], cfg.relevant() == null ? null : counts[1]);
         AtomicFiles.writeString(out.resolve(SUMMARY), Json.write(Json.object("status", "done", "settings", settings,
                 "result", Json.object("method", r.method(), "hook", r.hook(), "pool_size", r.poolSize(), "targets",

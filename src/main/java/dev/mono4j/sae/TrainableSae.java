@@ -211,7 +211,9 @@ abstract class TrainableSae implements AutoCloseable {
         try (NDManager tmp = manager.newSubManager()) {
             g.attach(tmp);
             NDArray along = g.mul(wDec).sum(new int[] {1}, true);
-            g.subi(wDec.mul(along));
+            // along × W_dec, not W_dec × along: a result belongs to its left operand's manager, and one in the
+            // SAE's own manager would outlive the step (a [d_sae, d_in] array leaked per step).
+            g.subi(along.mul(wDec));
         }
     }
 

@@ -42,7 +42,7 @@ import java.util.Random;
  * <p>Per size preset: a random-weight Llama-layout model saved as a checkpoint folder (with a word-level tokenizer
  * over ConceptWorld's words), a TopK SAE with random weights on its penultimate block's residual stream, a pool of
  * ConceptWorld stories and {@value #TARGETS} target stories as JSONL, all in a temp folder deleted afterwards. Each
- * kind of {@link #KINDS} runs once untimed (warm-up; it also fills the vector cache the cached kind reads), then
+ * {@link Kind} runs once untimed (warm-up; it also fills the vector cache the cached kind reads), then
  * all kinds alternate {@code repeats} times, each keeping its best pass (the host's speed drifts, so every kind sees
  * the same conditions); the GEMM is re-timed after each round and the best rate of the run is the bar.
  *
@@ -75,8 +75,6 @@ public record SelectBench(List<String> presets, int pool, int repeats) {
             this.key = key;
         }
     }
-
-    static final List<Kind> KINDS = List.of(Kind.values());
 
     public SelectBench {
         if (presets.isEmpty()) {
@@ -123,7 +121,7 @@ public record SelectBench(List<String> presets, int pool, int repeats) {
                         .model(dir.resolve("model")).sae(dir.resolve("sae")).vectors(dir.resolve("vectors")).build();
                 Map<Kind, Runnable> passes = new LinkedHashMap<>();
                 Work work;
-                double[] best = new double[KINDS.size()];
+                double[] best = new double[Kind.values().length];
                 Arrays.fill(best, Double.MAX_VALUE);
                 try (Transformer model = Checkpoint.load(dir.resolve("model"));
                         Tokenizer tok = Tokenizer.load(dir.resolve("model"))) {
@@ -139,17 +137,17 @@ public record SelectBench(List<String> presets, int pool, int repeats) {
                     // Warm-up of every kind (JIT, allocator, page cache); the cached kind's warm-up fills the cache.
                     passes.values().forEach(Runnable::run);
                     for (int r = 0; r < repeats; r++) {
-                        for (int i = 0; i < KINDS.size(); i++) {
+                        for (Kind k : Kind.values()) {
                             long t0 = System.nanoTime();
-                            passes.get(KINDS.get(i)).run();
-                            best[i] = Math.min(best[i], (System.nanoTime() - t0) / 1e9);
+                            passes.get(k).run();
+                            best[k.ordinal()] = Math.min(best[k.ordinal()], (System.nanoTime() - t0) / 1e9);
                         }
                         gemm = Math.max(gemm, Throughput.gemmFlops());
                     }
                 }
                 double forward = best[Kind.FORWARD.ordinal()];
                 Map<String, Object> rates = new LinkedHashMap<>();
-                for (Kind k : KINDS) {
+                for (Kind k : Kind.values()) {
                     double seconds = best[k.ordinal()];
                     rates.put(k.key, pool / seconds);
                     out.printf("%-6s %-26s %,12.0f %12.2f%n", preset, k.label, pool / seconds, seconds / forward);

@@ -69,4 +69,12 @@ class SharedOptionsTest {
         assertBadInput(cli("bench", "sae", "--runs", "topk-fast"), "--runs", "topk-fast");
         assertBadInput(cli("bench", "sae", "--steps", 0, "--runs", "relu"), "invalid flags", "steps");
     }
+
+    @Test
+    void benchSelectRefusesBadFlagsWithOneLine() {
+        assertBadInput(cli("bench", "select", "--pool", 1), "invalid flags", "--pool must be at least 2");
+        assertBadInput(cli("bench", "select", "--repeats", 0), "invalid flags", "--repeats must be at least 1");
+        assertBadInput(cli("bench", "select", "--presets", "xs,xl"), "invalid flags", "--presets", "unknown preset 'xl'");
+        assertBadInput(cli("bench", "select", "--pool", "many"), "--pool", "'many'");
+    }
 }

@@ -63,7 +63,7 @@ final class DemoCommand extends CliCommand {
     int monetTexts = DemoConfig.DEFAULT.monetTexts();
 
     @Option(names = "--select-pool", description = "Fresh stories the data-selection stage (MoNA with the SAE stage's SAE,"
-            + " against BM25 and random) selects 5% of; 0 skips the stage (default ${DEFAULT-VALUE}).")
+            + " against BM25 and random) selects 5%% of; 0 skips the stage (default ${DEFAULT-VALUE}).")
     int selectPool = DemoConfig.DEFAULT.selectPool();
 
     @Option(names = "--overwrite", description = "Replace an earlier demo's outputs in --out.")

@@ -1,8 +1,8 @@
 package dev.mono4j.cli;
 
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.model.SentenceEmbeddings;
 import dev.mono4j.select.Aggregation;
-import dev.mono4j.data.FieldCondition;
 import dev.mono4j.select.SelectConfig;
 import dev.mono4j.select.SelectMethod;
 import dev.mono4j.select.Selection;

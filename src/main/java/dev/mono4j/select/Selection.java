@@ -1,11 +1,11 @@
 package dev.mono4j.select;
 
-import dev.mono4j.data.FieldCondition;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.EncodedTexts;
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.io.AtomicFiles;
@@ -13,9 +13,9 @@ import dev.mono4j.io.Json;
 import dev.mono4j.io.NonFinite;
 import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.TextLines;
+import java.io.BufferedInputStream;
 import java.io.BufferedWriter;
 import java.io.DataInputStream;
-import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.UncheckedIOException;

@@ -1,6 +1,5 @@
 package dev.mono4j.select;
 
-import dev.mono4j.data.FieldCondition;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -12,6 +11,7 @@ import ai.djl.ndarray.NDManager;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
+import dev.mono4j.data.FieldCondition;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;

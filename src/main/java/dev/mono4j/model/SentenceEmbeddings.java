@@ -47,15 +47,31 @@ public final class SentenceEmbeddings {
 
     /**
      * Embeds texts with an encoder: right-padded batches of {@code batchSize}, the tokenizer's special tokens
-     * added ([CLS] ... [SEP] for BERT tokenizers). One row per text.
+     * added ([CLS] ... [SEP] for BERT tokenizers). One row per text; a text longer than the encoder's positions is
+     * cut as {@link #embed(TransformerEncoder, Tokenizer, List, Pooling, boolean, int, int)} cuts it.
      */
     public static float[][] embed(TransformerEncoder model, Tokenizer tok, List<String> texts, Pooling pooling,
             boolean normalize, int batchSize) {
+        return embed(model, tok, texts, pooling, normalize, batchSize, model.config().maxPositions());
+    }
+
+    /**
+     * As {@link #embed(TransformerEncoder, Tokenizer, List, Pooling, boolean, int)}, each text cut to at most
+     * {@code maxTokens} tokens (and the encoder's positions) as sentence-transformers truncates to its
+     * max_seq_length: the first tokens, with a closing special token ([SEP]) kept at the end.
+     */
+    public static float[][] embed(TransformerEncoder model, Tokenizer tok, List<String> texts, Pooling pooling,
+            boolean normalize, int batchSize, int maxTokens) {
+        int limit = Math.min(maxTokens, model.config().maxPositions());
         int width = model.config().hiddenSize();
         float[][] out = new float[texts.size()][];
         for (int start = 0; start < texts.size(); start += batchSize) {
             List<String> part = texts.subList(start, Math.min(texts.size(), start + batchSize));
-            TokenBatch batch = TokenBatch.encode(tok, part, TokenBatch.PadSide.RIGHT);
+            List<long[]> ids = new java.util.ArrayList<>();
+            for (String text : part) {
+                ids.add(cut(tok.encodeWithOffsets(text), limit));
+            }
+            TokenBatch batch = TokenBatch.pad(ids, tok.padId(), TokenBatch.PadSide.RIGHT);
             model.checkTokenIds(batch, "texts: ");
             try (NDManager step = model.manager().newSubManager()) {
                 NDArray pooled = pool(model.forward(step, batch, Hooks.none()), batch, pooling);
@@ -66,6 +82,19 @@ public final class SentenceEmbeddings {
             }
         }
         return out;
+    }
+
+    /** The first {@code limit} tokens; when the last token is special ([SEP]), the first limit − 1 and it. */
+    static long[] cut(Tokenizer.Encoded e, int limit) {
+        long[] ids = e.ids();
+        if (ids.length <= limit) {
+            return ids;
+        }
+        long[] kept = Arrays.copyOf(ids, limit);
+        if (e.special(ids.length - 1)) {
+            kept[limit - 1] = ids[ids.length - 1];
+        }
+        return kept;
     }
 
     /** The cosine similarity of two vectors. */

@@ -17,14 +17,15 @@ import java.util.List;
 /**
  * The embedding baseline's vectors (the paper's DLRDS with bge-base-en-v1.5, §3.2 and App. C; we use
  * bge-small-en-v1.5 from {@code models pull bge-small}): each sample's L2-normalised sentence embedding. The paper
- * averages over chunks of long samples; we embed each sample whole, so a sample longer than the encoder's positions
- * (512) is refused.
+ * averages over chunks of long samples; we cut a sample to {@code --max-tokens} and the encoder's positions (512),
+ * keeping its closing [SEP], as sentence-transformers truncates (our choice).
  */
 final class EmbeddingVectors implements SampleVectors {
     private final TransformerEncoder model;
     private final Tokenizer tok;
     private final SentenceEmbeddings.Pooling pooling;
     private final int batchSize;
+    private final int maxTokens;
     private final ObjectNode key;
 
     private EmbeddingVectors(TransformerEncoder model, Tokenizer tok, SentenceEmbeddings.Pooling pooling, SelectConfig cfg) {
@@ -32,8 +33,9 @@ final class EmbeddingVectors implements SampleVectors {
         this.tok = tok;
         this.pooling = pooling;
         this.batchSize = cfg.batchSize();
+        this.maxTokens = model.config().tokenLimit(cfg.maxTokens());
         this.key = Json.MAPPER.createObjectNode().put("vectors", "sentence embeddings")
-                .put("model", Selection.abs(cfg.model())).put("pooling", pooling.name());
+                .put("model", Selection.abs(cfg.model())).put("pooling", pooling.name()).put("max_tokens", maxTokens);
     }
 
     static EmbeddingVectors open(SelectConfig cfg, NonFinite nonFinite) {
@@ -56,7 +58,7 @@ final class EmbeddingVectors implements SampleVectors {
     @Override
     public NDArray vectors(NDManager step, List<LabelledText> batch) {
         float[][] e = SentenceEmbeddings.embed(model, tok, batch.stream().map(LabelledText::text).toList(), pooling, true,
-                batchSize);
+                batchSize, maxTokens);
         int d = e[0].length;
         float[] flat = new float[e.length * d];
         for (int i = 0; i < e.length; i++) {

@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * The main job's settings. Defaults: 16 min 5 s measured on two CPU cores with one thread while another job used
- * the second core (9 min 16 s before the alignment stage ran three seeds): a
+ * The main job's settings. Defaults: 16 min 30 s with every stage on the idle two-core machine with PyTorch's
+ * default threads (2026-12-03, the selection stage 23 s of it); earlier, without the Monet and selection stages,
+ * 16 min 5 s with one thread while another job used the second core (9 min 16 s before the alignment stage ran three
+ * seeds): a
  * 20,000-story ConceptWorld in two dialects, a capacity ladder of two Llama-layout models (xs and s), and
  * each aligned with DPO and DecPO on toxicity, then a GBA SAE on the larger one.
  *

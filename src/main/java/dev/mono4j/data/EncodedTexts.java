@@ -1,5 +1,8 @@
 package dev.mono4j.data;
 
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
 import dev.mono4j.tokenize.Tokenizer;
 import java.util.ArrayList;
@@ -79,5 +82,44 @@ public record EncodedTexts(TokenBatch batch, int[] rows, String[] concepts, int[
     /** Where row {@code r}'s token stands in its text's tokens (BOS, when the tokenizer adds one, is 0). */
     public int position(int r) {
         return rows[r] % batch.seqLen();
+    }
+
+    /**
+     * The text-token rows {@code [rows, width]} of a hook's activations {@code [batch, seq, width]} over this batch:
+     * padding and special tokens dropped in torch, texts one after another. Owned by {@code m}.
+     */
+    public NDArray textRows(NDArray acts, NDManager m) {
+        long width = acts.getShape().get(2);
+        return acts.reshape(-1, width).get(new NDIndex("{}", m.create(Arrays.stream(rows).asLongStream().toArray())));
+    }
+
+    /** How {@link #poolingMatrix} turns a text's token rows into one row. */
+    public enum RowPooling {
+        /** The text's last token. */
+        LAST,
+        /** The mean over its tokens. */
+        MEAN,
+        /** The sum over its tokens. */
+        SUM
+    }
+
+    /**
+     * The {@code [texts, rows]} matrix (row-major) that pools {@link #textRows} into one vector per text by a matrix
+     * product: a 1 at each text's last row ({@link RowPooling#LAST}), 1/n on each of its n rows ({@code MEAN}), or 1 on
+     * each ({@code SUM}).
+     */
+    public float[] poolingMatrix(RowPooling how) {
+        int n = rows.length;
+        float[] p = new float[texts() * n];
+        for (int b = 0; b < texts(); b++) {
+            int from = firstRow[b];
+            int to = firstRow[b + 1];
+            if (how == RowPooling.LAST) {
+                p[b * n + to - 1] = 1;
+            } else {
+                Arrays.fill(p, b * n + from, b * n + to, how == RowPooling.MEAN ? 1f / (to - from) : 1f);
+            }
+        }
+        return p;
     }
 }

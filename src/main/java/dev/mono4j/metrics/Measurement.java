@@ -2,7 +2,6 @@ package dev.mono4j.metrics;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.EncodedTexts;
@@ -88,16 +87,15 @@ public final class Measurement {
             try (NDManager step = model.manager().newSubManager()) {
                 Hooks h = Hooks.capture(glob);
                 model.forward(step, enc.batch(), h);
-                NDArray rowIndex = step.create(java.util.Arrays.stream(enc.rows()).asLongStream().toArray());
-                NDArray pooling = step.create(pooling(enc, cfg.pool()), new ai.djl.ndarray.types.Shape(batch.size(),
-                        enc.rows().length));
+                NDArray pooling = step.create(enc.poolingMatrix(cfg.pool() == Pool.LAST ? EncodedTexts.RowPooling.LAST
+                        : EncodedTexts.RowPooling.MEAN), new ai.djl.ndarray.types.Shape(batch.size(), enc.rows().length));
                 String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
                 for (Map.Entry<String, NDArray> e : h.captured().entrySet()) {
                     NDArray a = e.getValue();
                     int width = Math.toIntExact(a.getShape().get(2));
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
                     // Padding and special tokens are dropped in torch; the metrics reduce there too.
-                    NDArray tokenRows = a.reshape(-1, width).get(new NDIndex("{}", rowIndex));
+                    NDArray tokenRows = enc.textRows(a, step);
                     checkFinite(tokenRows, e.getKey(), batch.get(0).source(), path);
                     m.add(tokenRows, enc.concepts(), pooling, labels, anyConcept, anyLabel);
                 }
@@ -142,25 +140,4 @@ public final class Measurement {
         }
     }
 
-    /**
-     * The {@code [texts, tokens]} matrix that pools text-token rows into one vector per text: a 1 at each
-     * text's last token, or 1/n over its n tokens.
-     */
-    private static float[] pooling(EncodedTexts enc, Pool how) {
-        int texts = enc.texts();
-        int n = enc.rows().length;
-        float[] p = new float[texts * n];
-        for (int b = 0; b < texts; b++) {
-            int from = enc.firstRow()[b];
-            int to = enc.firstRow()[b + 1];
-            if (how == Pool.LAST) {
-                p[b * n + to - 1] = 1;
-            } else {
-                for (int r = from; r < to; r++) {
-                    p[b * n + r] = 1f / (to - from);
-                }
-            }
-        }
-        return p;
-    }
 }

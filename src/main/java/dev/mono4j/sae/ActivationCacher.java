@@ -2,7 +2,6 @@ package dev.mono4j.sae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.EncodedTexts;
@@ -97,8 +96,7 @@ public final class ActivationCacher {
                 NDArray a = h.get(cfg.hook());
                 width = Math.toIntExact(a.getShape().get(2));
                 // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
-                NDArray rowIndex = step.create(Arrays.stream(enc.rows()).asLongStream().toArray());
-                acts = a.reshape(-1, width).get(new NDIndex("{}", rowIndex)).toFloatArray();
+                acts = enc.textRows(a, step).toFloatArray();
             }
             for (int b = 0; b < batch.size(); b++) {
                 checkFinite(nonFinite, cfg.hook(), enc, b, batch.get(b).source(), acts, width);

@@ -2,7 +2,6 @@ package dev.mono4j.sae;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import dev.mono4j.UserInputException;
 import dev.mono4j.console.Progress;
@@ -99,8 +98,7 @@ public final class SaeEvaluation {
                 if (width != sae.dIn()) {
                     throw new UserInputException("hook '" + hook + "' has width " + width + " but the SAE's d_in is " + sae.dIn());
                 }
-                NDArray rows = acts.reshape(-1, width).get(new NDIndex("{}", m.create(Arrays.stream(enc.rows())
-                        .asLongStream().toArray())));
+                NDArray rows = enc.textRows(acts, m);
                 NDArray f = sae.encode(rows);
                 stats.add(rows, f, sae.decode(f));
                 addConcepts(concepts, f.toFloatArray(), sae.dSae(), enc, tok);

@@ -2,7 +2,6 @@ package dev.mono4j.select;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.index.NDIndex;
 import ai.djl.ndarray.types.Shape;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
@@ -16,7 +15,6 @@ import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.sae.SparseAutoencoder;
 import dev.mono4j.tokenize.Tokenizer;
-import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -121,22 +119,15 @@ final class ActivationVectors implements SampleVectors {
         model.forward(step, enc.batch(), h);
         NDArray a = h.get(hook);
         int width = Math.toIntExact(a.getShape().get(2));
-        NDArray rows = a.reshape(-1, width).get(new NDIndex("{}", step.create(Arrays.stream(enc.rows()).asLongStream()
-                .toArray())));
         if (sae != null && sae.dIn() != width) {
             throw new UserInputException(saeName + ": the SAE reads " + sae.dIn() + "-wide vectors, but " + hook
                     + " is " + width + " wide");
         }
+        NDArray rows = enc.textRows(a, step);
         NDArray tokens = sae == null ? rows : sae.encode(rows);
-        // One row of weights per text over all rows of the batch: 1/n (mean, Eq. 7) or 1 (sum) on its own tokens.
-        int r = enc.rows().length;
-        float[] weights = new float[batch.size() * r];
-        for (int b = 0; b < batch.size(); b++) {
-            int n = enc.firstRow()[b + 1] - enc.firstRow()[b];
-            Arrays.fill(weights, b * r + enc.firstRow()[b], b * r + enc.firstRow()[b + 1],
-                    aggregate == Aggregation.MEAN ? 1f / n : 1f);
-        }
-        return step.create(weights, new Shape(batch.size(), r)).matMul(tokens);
+        // 1/n (mean, Eq. 7) or 1 (sum) on each of a text's own rows, by a product over all rows of the batch.
+        return step.create(enc.poolingMatrix(aggregate.rows()), new Shape(batch.size(), enc.rows().length))
+                .matMul(tokens);
     }
 
     @Override

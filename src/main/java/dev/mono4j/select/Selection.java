@@ -308,7 +308,7 @@ public final class Selection {
                         counts[1] += selected ? 1 : 0;
                     }
                     if (selected) {
-                        ObjectNode o = ((ObjectNode) line).deepCopy();
+                        ObjectNode o = (ObjectNode) line;
                         o.put("pool_index", i);
                         o.put("score", top.score()[next]);
                         w.write(Json.line(o));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.UserInputException;
 import dev.mono4j.io.AtomicFiles;
 import dev.mono4j.io.Json;
+import dev.mono4j.io.OutputFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -56,17 +57,8 @@ final class VectorCache implements AutoCloseable {
             if (saved.path("complete").asBoolean()) {
                 return new VectorCache(dir, key, poolSize, true, saved.get("width").asInt());
             }
-        } else if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new UserInputException(dir + ": --vectors exists and is not a folder");
         } else {
-            try (var entries = Files.isDirectory(dir) ? Files.list(dir) : java.util.stream.Stream.<Path>empty()) {
-                if (entries.findAny().isPresent()) {
-                    throw new UserInputException(dir + ": --vectors is a folder holding other files; choose a new or"
-                            + " empty one");
-                }
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
+            OutputFolder.check(dir, java.util.List.of(DATA, INFO), false, "choose a new or empty --vectors folder");
         }
         VectorCache c = new VectorCache(dir, key, poolSize, false, 0);
         c.writeInfo(false);

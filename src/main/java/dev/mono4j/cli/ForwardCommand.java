@@ -97,10 +97,9 @@ final class ForwardCommand extends CliCommand {
             w.addI64("attention_mask", new long[] {batch.batchSize(), batch.seqLen()}, batch.mask());
             for (Map.Entry<String, ByteBuffer> e : results.entrySet()) {
                 long[] tail = tails.get(e.getKey());
-                long[] shape = new long[2 + tail.length];
+                long[] shape = new long[1 + tail.length];
                 shape[0] = batch.batchSize();
-                shape[1] = batch.seqLen();
-                System.arraycopy(tail, 0, shape, 2, tail.length);
+                System.arraycopy(tail, 0, shape, 1, tail.length);
                 w.add(e.getKey(), Dtype.F32, shape, e.getValue().flip());
             }
             w.write(out);
@@ -110,8 +109,8 @@ final class ForwardCommand extends CliCommand {
     }
 
     /**
-     * Each saved tensor's shape after {@code [batch, seq]}, as the model made it (e.g. {@code [vocab]}, Monet's
-     * routing {@code [heads, experts]}).
+     * Each saved tensor's shape after its batch axis, as the model made it (e.g. {@code [seq, vocab]}, an attention
+     * pattern's {@code [head, query, key]}, Monet's routing {@code [seq, heads, experts]}).
      */
     private final Map<String, long[]> tails = new LinkedHashMap<>();
 
@@ -136,10 +135,15 @@ final class ForwardCommand extends CliCommand {
                 save.putAll(h.captured());
                 for (Map.Entry<String, NDArray> e : save.entrySet()) {
                     long[] shape = e.getValue().getShape().getShape();
-                    tails.put(e.getKey(), Arrays.copyOfRange(shape, 2, shape.length));
+                    tails.put(e.getKey(), Arrays.copyOfRange(shape, 1, shape.length));
                     float[] v = e.getValue().toFloatArray();
-                    ByteBuffer buf = results.computeIfAbsent(e.getKey(), k -> ByteBuffer
-                            .allocate(Math.multiplyExact(v.length / n * batch.batchSize(), 4)).order(ByteOrder.LITTLE_ENDIAN));
+                    long bytes = (long) v.length / n * batch.batchSize() * 4;
+                    if (bytes > Integer.MAX_VALUE) {
+                        throw new UserInputException(e.getKey() + " of " + batch.batchSize() + " rows would exceed 2 GB;"
+                                + " run fewer rows");
+                    }
+                    ByteBuffer buf = results.computeIfAbsent(e.getKey(), k -> ByteBuffer.allocate((int) bytes)
+                            .order(ByteOrder.LITTLE_ENDIAN));
                     buf.asFloatBuffer().put(v); // the view starts at buf's position
                     buf.position(buf.position() + v.length * 4);
                 }

@@ -48,6 +48,75 @@ public final class HookPoint {
         return BLOCKS + l + ".hook_resid_pre";
     }
 
+    /** An attention hook of layer {@code l} by its TransformerLens name, {@code blocks.l.attn.hook_<kind>}. */
+    private static String attn(int l, String kind) {
+        return BLOCKS + l + ".attn.hook_" + kind;
+    }
+
+    /** Queries {@code [batch, pos, head, d_head]}, before rotary (TransformerLens' {@code hook_q}). */
+    public static String attnQ(int l) {
+        return attn(l, "q");
+    }
+
+    /** Keys {@code [batch, pos, kv_head, d_head]} (one per key/value head under GQA), before rotary. */
+    public static String attnK(int l) {
+        return attn(l, "k");
+    }
+
+    /** Values {@code [batch, pos, kv_head, d_head]}. */
+    public static String attnV(int l) {
+        return attn(l, "v");
+    }
+
+    /** Rotary models only: queries after rotary, {@code [batch, pos, head, d_head]}. */
+    public static String attnRotQ(int l) {
+        return attn(l, "rot_q");
+    }
+
+    /** Rotary models only: keys after rotary, {@code [batch, pos, kv_head, d_head]}. */
+    public static String attnRotK(int l) {
+        return attn(l, "rot_k");
+    }
+
+    /** Scaled, masked scores before the softmax, {@code [batch, head, query, key]}. */
+    public static String attnScores(int l) {
+        return attn(l, "attn_scores");
+    }
+
+    /** Attention probabilities, {@code [batch, head, query, key]}. */
+    public static String attnPattern(int l) {
+        return attn(l, "pattern");
+    }
+
+    /** Each head's weighted values before the output projection, {@code [batch, pos, head, d_head]}. */
+    public static String attnZ(int l) {
+        return attn(l, "z");
+    }
+
+    /**
+     * Each head's output projected into the residual stream, {@code [batch, pos, head, d_model]}, without the output
+     * bias (TransformerLens' {@code hook_result}; they sum with the bias to {@code hook_attn_out}). Computed only when
+     * a pass captures or replaces it: it costs {@code heads} times the output projection.
+     */
+    public static String attnResult(int l) {
+        return attn(l, "result");
+    }
+
+    /** Whether a hook's tensor is {@code [batch, pos, ...]} (every hook but the attention scores and pattern). */
+    public static boolean positionwise(String name) {
+        return !name.endsWith(".attn.hook_attn_scores") && !name.endsWith(".attn.hook_pattern");
+    }
+
+    /** The attention hooks of layer {@code l} in the order the forward pass reaches them. */
+    public static List<String> attention(int l, boolean rotary) {
+        List<String> names = new ArrayList<>(List.of(attnQ(l), attnK(l), attnV(l)));
+        if (rotary) {
+            names.addAll(List.of(attnRotQ(l), attnRotK(l)));
+        }
+        names.addAll(List.of(attnScores(l), attnPattern(l), attnZ(l), attnResult(l)));
+        return names;
+    }
+
     public static String attnOut(int l) {
         return BLOCKS + l + ".hook_attn_out";
     }
@@ -99,7 +168,8 @@ public final class HookPoint {
      * Every hook point of a model, in the order the forward pass reaches them. Encoders (BERT) have no final
      * norm; their post-LN blocks place resid_mid and resid_post after the blocks' LayerNorms.
      */
-    public static List<String> all(int layers, boolean learnedPositions, boolean gatedMlp, boolean finalNorm) {
+    public static List<String> all(int layers, boolean learnedPositions, boolean rotary, boolean gatedMlp,
+            boolean finalNorm) {
         List<String> names = new ArrayList<>();
         names.add(EMBED);
         if (learnedPositions) {
@@ -107,6 +177,7 @@ public final class HookPoint {
         }
         for (int l = 0; l < layers; l++) {
             names.add(residPre(l));
+            names.addAll(attention(l, rotary));
             names.add(attnOut(l));
             names.add(residMid(l));
             names.add(mlpPre(l));

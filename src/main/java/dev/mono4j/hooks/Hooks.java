@@ -83,6 +83,19 @@ public final class Hooks {
                 || interventions.stream().anyMatch(iv -> iv.names.matcher(name).matches());
     }
 
+    /**
+     * A position-wise hook's tensor as {@code [batch, pos, width]}: per-head hooks ({@code [batch, pos, head, d]})
+     * flattened head-major, the layout SAEs trained on TransformerLens' {@code hook_z} read; others unchanged.
+     * Attention scores and patterns have no vector per position (see {@link HookPoint#positionwise}).
+     */
+    public static NDArray positionRows(String name, NDArray x) {
+        if (!HookPoint.positionwise(name)) {
+            throw new IllegalArgumentException(name + " is [batch, head, query, key], not a vector per position");
+        }
+        long[] s = x.getShape().getShape();
+        return s.length == 3 ? x : x.reshape(s[0], s[1], -1);
+    }
+
     /** The captured tensors by hook name, in forward order. */
     public Map<String, NDArray> captured() {
         return Collections.unmodifiableMap(captured);

@@ -60,7 +60,9 @@ public final class Measurement {
         long start = System.nanoTime();
         String glob = cfg.hooks() == null ? defaultHooks(model) : cfg.hooks();
         Pattern wanted = HookPoint.glob(glob);
-        List<String> hooks = model.hookNames().stream().filter(h -> wanted.matcher(h).matches()).toList();
+        // Attention patterns and scores have no vector per token to measure; every other matching hook is measured.
+        List<String> hooks = model.hookNames().stream().filter(h -> wanted.matcher(h).matches())
+                .filter(HookPoint::positionwise).toList();
         if (hooks.isEmpty()) {
             throw new UserInputException("--hooks '" + glob + "' matches no hook point of " + path + " (e.g. "
                     + HookPoint.mlpPost(0) + ", " + HookPoint.residPost(0) + "; ./mono4j inspect lists them)");
@@ -85,13 +87,13 @@ public final class Measurement {
             }
             model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
             try (NDManager step = model.manager().newSubManager()) {
-                Hooks h = Hooks.capture(glob);
+                Hooks h = Hooks.capture(String.join(",", hooks));
                 model.forward(step, enc.batch(), h);
                 NDArray pooling = step.create(enc.poolingMatrix(cfg.pool() == Pool.LAST ? EncodedTexts.RowPooling.LAST
                         : EncodedTexts.RowPooling.MEAN), new ai.djl.ndarray.types.Shape(batch.size(), enc.rows().length));
                 String[] labels = batch.stream().map(LabelledText::label).toArray(String[]::new);
                 for (Map.Entry<String, NDArray> e : h.captured().entrySet()) {
-                    NDArray a = e.getValue();
+                    NDArray a = Hooks.positionRows(e.getKey(), e.getValue());
                     int width = Math.toIntExact(a.getShape().get(2));
                     HookMetrics m = metrics.computeIfAbsent(e.getKey(), k -> new HookMetrics(k, width, cfg, texts.senses()));
                     // Padding and special tokens are dropped in torch; the metrics reduce there too.

@@ -108,7 +108,7 @@ public final class BertFamily implements EncoderFamily {
     /** No final norm: post-LN blocks place resid_mid and resid_post after the blocks' LayerNorms. */
     @Override
     public List<String> hookNames(ModelConfig c) {
-        return HookPoint.all(c.numLayers(), true, false, false);
+        return HookPoint.all(c.numLayers(), true, false, false, false);
     }
 
     @Override
@@ -143,8 +143,8 @@ public final class BertFamily implements EncoderFamily {
     public NDArray block(ForwardPass f, int l, NDArray h) {
         String p = layerPrefix(l);
         h = f.hook(HookPoint.residPre(l), h);
-        NDArray attn = f.project(f.attention(l, f.project(h, p + "attention.self.query"),
-                f.project(h, p + "attention.self.key"), f.project(h, p + "attention.self.value")),
+        NDArray attn = f.attention(l, f.project(h, p + "attention.self.query"),
+                f.project(h, p + "attention.self.key"), f.project(h, p + "attention.self.value"),
                 p + "attention.output.dense");
         h = f.hook(HookPoint.residMid(l), f.layerNorm(h.add(f.hook(HookPoint.attnOut(l), attn)),
                 p + "attention.output.LayerNorm"));

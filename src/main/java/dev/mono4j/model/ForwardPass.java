@@ -153,9 +153,19 @@ public final class ForwardPass {
      * term to each one they target.
      */
     public NDArray project(NDArray x, String module) {
+        return project(x, module, param(module + ".bias"));
+    }
+
+    /** As {@link #project}, adding {@code bias} (null: none) instead of the module's own. */
+    private NDArray project(NDArray x, String module, NDArray bias) {
         NDArray w = param(module + ".weight");
-        NDArray b = param(module + ".bias");
-        NDArray y = config.family().conv1dWeights() ? x.matMul(w).add(b) : linear(x, w, b);
+        NDArray y;
+        if (config.family().conv1dWeights()) {
+            y = x.matMul(w);
+            y = bias == null ? y : y.add(bias);
+        } else {
+            y = linear(x, w, bias);
+        }
         LoraAdapters adapters = model.adapters();
         return adapters == null ? y : adapters.apply(module, x, y);
     }
@@ -206,29 +216,32 @@ public final class ForwardPass {
 
     /**
      * Multi-head attention of layer {@code l} over projected {@code q [B, T, heads·hd]} and {@code k, v
-     * [B, T, kvHeads·hd]}: the result {@code [B, T, heads·hd]} before the output projection. Causal for
-     * decoders, bidirectional for encoders, within the layer's sliding window if it has one; keys and values
-     * are appended to the KV cache when there is one.
+     * [B, T, kvHeads·hd]}, through the output projection {@code outModule} (as {@link #project}): {@code [B, T, d]}.
+     * Causal for decoders, bidirectional for encoders, within the layer's sliding window if it has one; keys and
+     * values are appended to the KV cache when there is one. The attention hooks ({@link HookPoint#attention}) are
+     * called in TransformerLens' shapes; those that need a copy or extra work are made only when hooked.
      */
-    public NDArray attention(int l, NDArray q, NDArray k, NDArray v) {
-        return attention(l, q, k, v, false);
+    public NDArray attention(int l, NDArray q, NDArray k, NDArray v, String outModule) {
+        return attention(l, q, k, v, outModule, false);
     }
 
     /** As {@link #attention}, with q and k rotated by their positions first (RoPE). */
-    public NDArray rotaryAttention(int l, NDArray q, NDArray k, NDArray v) {
-        return attention(l, q, k, v, true);
+    public NDArray rotaryAttention(int l, NDArray q, NDArray k, NDArray v, String outModule) {
+        return attention(l, q, k, v, outModule, true);
     }
 
-    private NDArray attention(int l, NDArray q, NDArray k, NDArray v, boolean rotary) {
+    private NDArray attention(int l, NDArray q, NDArray k, NDArray v, String outModule, boolean rotary) {
         int heads = config.numHeads();
         int kvHeads = config.numKvHeads();
+        int rep = heads / kvHeads;
         int hd = config.headDim();
-        q = q.reshape(batch, queries, heads, hd).transpose(0, 2, 1, 3);
-        k = k.reshape(batch, queries, kvHeads, hd).transpose(0, 2, 1, 3);
-        v = v.reshape(batch, queries, kvHeads, hd).transpose(0, 2, 1, 3);
+        // hook_q/k/v are [B, T, head, hd] (TransformerLens' shapes); the core works on [B, head, T, hd].
+        q = hook(HookPoint.attnQ(l), q.reshape(batch, queries, heads, hd)).transpose(0, 2, 1, 3);
+        k = hook(HookPoint.attnK(l), k.reshape(batch, queries, kvHeads, hd)).transpose(0, 2, 1, 3);
+        v = hook(HookPoint.attnV(l), v.reshape(batch, queries, kvHeads, hd)).transpose(0, 2, 1, 3);
         if (rotary) {
-            q = rotate(q);
-            k = rotate(k);
+            q = headsHook(HookPoint.attnRotQ(l), rotate(q));
+            k = headsHook(HookPoint.attnRotK(l), rotate(k));
         }
         // Grouped-query attention without copying K/V: query heads are grouped [kvHeads, rep] so each
         // group broadcasts against its one key/value head (head h uses kv head h / rep, as HF's repeat_kv).
@@ -238,10 +251,36 @@ public final class ForwardPass {
             keysT = cache.appendKeys(l, keysT);
             vals = cache.appendValues(l, vals);
         }
-        NDArray scores = q.mul(scalar(1.0 / Math.sqrt(hd))).reshape(batch, kvHeads, heads / kvHeads, queries, hd)
+        NDArray scores = q.mul(scalar(1.0 / Math.sqrt(hd))).reshape(batch, kvHeads, rep, queries, hd)
                 .matMul(keysT).add(maskBias(config.slidingWindow(l)));
-        return scores.softmax(-1).matMul(vals).reshape(batch, heads, queries, hd).transpose(0, 2, 1, 3)
-                .reshape(batch, queries, (long) heads * hd);
+        scores = groupedHook(HookPoint.attnScores(l), scores);
+        NDArray pattern = groupedHook(HookPoint.attnPattern(l), scores.softmax(-1));
+        NDArray z = hook(HookPoint.attnZ(l), pattern.matMul(vals).reshape(batch, heads, queries, hd)
+                .transpose(0, 2, 1, 3));
+        if (!hooked(HookPoint.attnResult(l))) {
+            return project(z.reshape(batch, queries, (long) heads * hd), outModule);
+        }
+        // Per head: the output projection applied to z with every other head zeroed, [B, T, head, d]; summed
+        // with the bias they are the projection of z (TransformerLens' hook_result, bias excluded).
+        NDArray onlyOwnHead = z.expandDims(2).mul(step.eye(heads).reshape(1, 1, heads, heads, 1))
+                .reshape(batch, queries, heads, (long) heads * hd);
+        NDArray result = hook(HookPoint.attnResult(l), project(onlyOwnHead, outModule, null)).sum(new int[] {2});
+        NDArray bias = param(outModule + ".bias");
+        return bias == null ? result : result.add(bias);
+    }
+
+    /** Calls hook {@code name} on {@code x [B, head, T, hd]} in TransformerLens' {@code [B, T, head, hd]}, when hooked. */
+    private NDArray headsHook(String name, NDArray x) {
+        return hooked(name) ? hook(name, x.transpose(0, 2, 1, 3)).transpose(0, 2, 1, 3) : x;
+    }
+
+    /** Calls hook {@code name} on grouped scores {@code [B, kvHeads, rep, Q, K]} as {@code [B, head, Q, K]}, when hooked. */
+    private NDArray groupedHook(String name, NDArray x) {
+        if (!hooked(name)) {
+            return x;
+        }
+        Shape grouped = x.getShape();
+        return hook(name, x.reshape(batch, config.numHeads(), queries, keys)).reshape(grouped);
     }
 
     /** HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁]. */

@@ -129,7 +129,7 @@ public final class Gpt2Family implements DecoderFamily {
 
     @Override
     public List<String> hookNames(ModelConfig c) {
-        return HookPoint.all(c.numLayers(), true, false, true);
+        return HookPoint.all(c.numLayers(), true, false, false, true);
     }
 
     @Override
@@ -155,7 +155,7 @@ public final class Gpt2Family implements DecoderFamily {
         String p = layerPrefix(l);
         h = f.hook(HookPoint.residPre(l), h);
         NDList qkv = f.project(f.layerNorm(h, p + "ln_1"), p + "attn.c_attn").split(3, 2);
-        NDArray attn = f.project(f.attention(l, qkv.get(0), qkv.get(1), qkv.get(2)), p + "attn.c_proj");
+        NDArray attn = f.attention(l, qkv.get(0), qkv.get(1), qkv.get(2), p + "attn.c_proj");
         h = f.hook(HookPoint.residMid(l), h.add(f.hook(HookPoint.attnOut(l), attn)));
         NDArray mlp = f.mlp(l, p + "mlp.c_fc", p + "mlp.c_proj", f.layerNorm(h, p + "ln_2"));
         return f.hook(HookPoint.residPost(l), h.add(f.hook(HookPoint.mlpOut(l), mlp)));

@@ -241,7 +241,7 @@ public final class LlamaFamily implements DecoderFamily {
 
     @Override
     public List<String> hookNames(ModelConfig c) {
-        return HookPoint.all(c.numLayers(), false, true, true);
+        return HookPoint.all(c.numLayers(), false, true, true, true);
     }
 
     /** The up_proj output: the gated MLP's linear half, the activation DecPO regularises. */
@@ -278,8 +278,8 @@ public final class LlamaFamily implements DecoderFamily {
     static NDArray attention(ForwardPass f, String p, int l, NDArray h) {
         h = f.hook(HookPoint.residPre(l), h);
         NDArray x = f.rmsNorm(h, p + "input_layernorm");
-        NDArray attn = f.project(f.rotaryAttention(l, f.project(x, p + "self_attn.q_proj"),
-                f.project(x, p + "self_attn.k_proj"), f.project(x, p + "self_attn.v_proj")), p + "self_attn.o_proj");
+        NDArray attn = f.rotaryAttention(l, f.project(x, p + "self_attn.q_proj"),
+                f.project(x, p + "self_attn.k_proj"), f.project(x, p + "self_attn.v_proj"), p + "self_attn.o_proj");
         return f.hook(HookPoint.residMid(l), h.add(f.hook(HookPoint.attnOut(l), attn)));
     }
 

@@ -224,7 +224,9 @@ public final class MonetFamily implements DecoderFamily {
         List<String> names = new ArrayList<>();
         names.add(HookPoint.EMBED);
         for (int l = 0; l < c.numLayers(); l++) {
-            names.addAll(List.of(HookPoint.residPre(l), HookPoint.attnOut(l), HookPoint.residMid(l),
+            names.add(HookPoint.residPre(l));
+            names.addAll(HookPoint.attention(l, true));
+            names.addAll(List.of(HookPoint.attnOut(l), HookPoint.residMid(l),
                     HookPoint.moeRoute(l, 1), HookPoint.moeRoute(l, 2), HookPoint.moeExpertScores(l),
                     HookPoint.mlpOut(l), HookPoint.residPost(l)));
         }

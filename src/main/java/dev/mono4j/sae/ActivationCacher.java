@@ -57,9 +57,9 @@ public final class ActivationCacher {
         if (overwrite && resume) {
             throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
         }
-        if (!model.hookNames().contains(cfg.hook())) {
+        if (!model.hookNames().contains(cfg.hook()) || !HookPoint.positionwise(cfg.hook())) {
             int last = model.config().numLayers() - 1;
-            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point of " + modelPath + " (e.g. "
+            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point with a vector per position of " + modelPath + " (e.g. "
                     + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(last) + "; ./mono4j inspect lists them)");
         }
         int maxTokens = model.config().tokenLimit(cfg.maxTokens());
@@ -93,7 +93,7 @@ public final class ActivationCacher {
             try (NDManager step = model.manager().newSubManager()) {
                 Hooks h = Hooks.capture(cfg.hook());
                 model.forward(step, enc.batch(), h);
-                NDArray a = h.get(cfg.hook());
+                NDArray a = Hooks.positionRows(cfg.hook(), h.get(cfg.hook()));
                 width = Math.toIntExact(a.getShape().get(2));
                 // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
                 acts = enc.textRows(a, step).toFloatArray();

@@ -8,6 +8,7 @@ import dev.mono4j.console.Progress;
 import dev.mono4j.data.EncodedTexts;
 import dev.mono4j.data.LabelledText;
 import dev.mono4j.data.TextSource;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.Json;
 import dev.mono4j.model.LogProbs;
@@ -73,8 +74,8 @@ public final class SaeEvaluation {
      */
     public static ModelResult onModel(SparseAutoencoder sae, String hook, TransformerLM model, Tokenizer tok,
             TextSource texts, int batchSize, int maxTokens, int topContexts, double denseThreshold, boolean showProgress) {
-        if (!model.hookNames().contains(hook)) {
-            throw new UserInputException("hook '" + hook + "' is not a hook point of the model (./mono4j inspect lists them)");
+        if (!model.hookNames().contains(hook) || !HookPoint.positionwise(hook)) {
+            throw new UserInputException("hook '" + hook + "' is not a hook point with a vector per position of the model (./mono4j inspect lists them)");
         }
         ReconstructionStats stats = new ReconstructionStats(sae.dIn(), sae.dSae());
         LatentConcepts concepts = new LatentConcepts(sae.dSae(), topContexts);
@@ -93,7 +94,7 @@ public final class SaeEvaluation {
             try (NDManager m = model.manager().newSubManager()) {
                 Hooks capture = Hooks.capture(hook);
                 NDArray logits = model.forward(m, enc.batch(), capture);
-                NDArray acts = capture.get(hook);
+                NDArray acts = Hooks.positionRows(hook, capture.get(hook));
                 long width = acts.getShape().get(2);
                 if (width != sae.dIn()) {
                     throw new UserInputException("hook '" + hook + "' has width " + width + " but the SAE's d_in is " + sae.dIn());
@@ -104,7 +105,7 @@ public final class SaeEvaluation {
                 addConcepts(concepts, f.toFloatArray(), sae.dSae(), enc, tok);
                 NDArray spliced = model.forward(m, enc.batch(), Hooks.none().intervene(hook, x -> {
                     Shape s = x.getShape();
-                    return sae.decode(sae.encode(x.reshape(-1, s.get(2)))).reshape(s);
+                    return sae.decode(sae.encode(x.reshape(-1, sae.dIn()))).reshape(s);
                 }));
                 NDArray zeroed = model.forward(m, enc.batch(), Hooks.none().intervene(hook, NDArray::zerosLike));
                 NDArray[] logps = {LogProbs.nextToken(logits, enc.batch()), LogProbs.nextToken(spliced, enc.batch()),

@@ -89,8 +89,8 @@ final class ActivationVectors implements SampleVectors {
                     + " was trained on (" + saeHook + "); drop --hook to read " + saeHook);
         }
         String hook = cfg.hook() != null ? cfg.hook() : saeHook != null ? saeHook : defaultHook(model.config().numLayers());
-        if (!model.hookNames().contains(hook)) {
-            throw new UserInputException("--hook '" + hook + "' is not a hook point of " + cfg.model() + " (e.g. "
+        if (!model.hookNames().contains(hook) || !HookPoint.positionwise(hook)) {
+            throw new UserInputException("--hook '" + hook + "' is not a hook point with a vector per position of " + cfg.model() + " (e.g. "
                     + defaultHook(model.config().numLayers()) + "; ./mono4j inspect lists them)");
         }
         return hook;
@@ -117,7 +117,7 @@ final class ActivationVectors implements SampleVectors {
         model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
         Hooks h = Hooks.capture(hook);
         model.forward(step, enc.batch(), h);
-        NDArray a = h.get(hook);
+        NDArray a = Hooks.positionRows(hook, h.get(hook));
         int width = Math.toIntExact(a.getShape().get(2));
         if (sae != null && sae.dIn() != width) {
             throw new UserInputException(saeName + ": the SAE reads " + sae.dIn() + "-wide vectors, but " + hook

@@ -108,6 +108,28 @@ class CliTest {
     }
 
     @Test
+    void forwardSavesAttentionHooksInTransformerLensShapes() throws Exception {
+        Path fixture = Fixtures.dir("llama-tiny");
+        Path ids = tmp.resolve("ids.safetensors");
+        new SafetensorsWriter().addI64("input_ids", new long[] {3, 5}, new long[15]).write(ids);
+        Path out = tmp.resolve("attn.safetensors");
+        Run r = cli("forward", fixture, "--input", ids, "--hooks", "blocks.1.attn.hook_pattern,blocks.1.attn.hook_z,"
+                + "blocks.1.attn.hook_k", "--no-logits", "--out", out, "--batch-size", 2);
+        assertEquals(0, r.code, r.err);
+        try (SafetensorsReader acts = SafetensorsReader.open(out)) {
+            assertEquals("[3, 4, 5, 5]", acts.info("blocks.1.attn.hook_pattern").shapeString(), "[batch, head, query, key]");
+            assertEquals("[3, 5, 4, 16]", acts.info("blocks.1.attn.hook_z").shapeString(), "[batch, pos, head, d_head]");
+            assertEquals("[3, 5, 2, 16]", acts.info("blocks.1.attn.hook_k").shapeString(), "GQA: key/value heads");
+            float[] p = acts.readFloats("blocks.1.attn.hook_pattern");
+            double rowSum = 0;
+            for (int k = 0; k < 5; k++) {
+                rowSum += p[(2 * 4 + 3) * 25 + 4 * 5 + k];
+            }
+            assertEquals(1.0, rowSum, 1e-5, "the last row's probabilities sum to 1 (third micro-batch's row)");
+        }
+    }
+
+    @Test
     void forwardOnTextPadsTheBatch() throws Exception {
         Path out = tmp.resolve("text.safetensors");
         Run r = cli("forward", gpt2WithTokenizer, "--text", "Hello world", "--text", "The quick brown fox", "--hooks",

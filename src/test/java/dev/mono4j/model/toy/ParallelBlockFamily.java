@@ -87,7 +87,9 @@ final class ParallelBlockFamily implements DecoderFamily {
     public List<String> hookNames(ModelConfig c) {
         List<String> names = new ArrayList<>(List.of(HookPoint.EMBED));
         for (int l = 0; l < c.numLayers(); l++) {
-            names.addAll(List.of(HookPoint.residPre(l), HookPoint.attnOut(l), HookPoint.mlpPre(l), HookPoint.mlpPost(l),
+            names.add(HookPoint.residPre(l));
+            names.addAll(HookPoint.attention(l, true));
+            names.addAll(List.of(HookPoint.attnOut(l), HookPoint.mlpPre(l), HookPoint.mlpPost(l),
                     HookPoint.mlpOut(l), HookPoint.residPost(l)));
         }
         names.add(HookPoint.LN_FINAL);
@@ -114,8 +116,8 @@ final class ParallelBlockFamily implements DecoderFamily {
         String p = layerPrefix(l);
         h = f.hook(HookPoint.residPre(l), h);
         NDArray x = f.layerNorm(h, p + "ln_attn");
-        NDArray attn = f.hook(HookPoint.attnOut(l), f.project(f.rotaryAttention(l, f.project(x, p + "attn.q"),
-                f.project(x, p + "attn.k"), f.project(x, p + "attn.v")), p + "attn.out"));
+        NDArray attn = f.hook(HookPoint.attnOut(l), f.rotaryAttention(l, f.project(x, p + "attn.q"),
+                f.project(x, p + "attn.k"), f.project(x, p + "attn.v"), p + "attn.out"));
         NDArray mlp = f.hook(HookPoint.mlpOut(l), f.mlp(l, p + "mlp.fc_in", p + "mlp.fc_out",
                 f.layerNorm(h, p + "ln_mlp")));
         return f.hook(HookPoint.residPost(l), h.add(attn).add(mlp));

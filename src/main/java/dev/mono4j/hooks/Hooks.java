@@ -26,8 +26,11 @@ public final class Hooks {
     }
 
     private final List<Pattern> capture = new ArrayList<>();
+    private final List<Pattern> gradients = new ArrayList<>();
     private final List<Intervention> interventions = new ArrayList<>();
     private final Map<String, NDArray> captured = new LinkedHashMap<>();
+    /** Per hook whose gradient is wanted, the zero tensor added there: its gradient after backward is ∂L/∂x. */
+    private final Map<String, NDArray> gradientProbes = new LinkedHashMap<>();
 
     /** Hooks that do nothing. */
     public static Hooks none() {
@@ -44,6 +47,16 @@ public final class Hooks {
         return this;
     }
 
+    /**
+     * Records ∂L/∂x at every hook point matching the globs (TransformerLens' backward hooks): the pass adds a zero
+     * tensor that requires a gradient at each such hook, and after a GradientCollector's {@code backward(L)}
+     * {@link #gradient} reads the gradient that reached it. The forward pass must run inside that collector.
+     */
+    public Hooks alsoCaptureGradients(String globs) {
+        gradients.add(HookPoint.glob(globs));
+        return this;
+    }
+
     /** Replaces the tensor at every hook point matching the globs by {@code fn(tensor)}. */
     public Hooks intervene(String globs, UnaryOperator<NDArray> fn) {
         return intervene(globs, (name, x) -> fn.apply(x));
@@ -56,14 +69,21 @@ public final class Hooks {
     }
 
     /**
-     * Called by the model at each hook point: applies the interventions in the order they were added,
-     * then captures the result when asked. Captures see the tensor the rest of the model will use.
+     * Called by the model at each hook point: applies the interventions in the order they were added, then adds
+     * the gradient probe and captures the result when asked. Captures and gradients see the tensor the rest of
+     * the model will use.
      */
     public NDArray apply(String name, NDArray x) {
         for (Intervention iv : interventions) {
             if (iv.names.matcher(name).matches()) {
                 x = iv.fn.apply(name, x);
             }
+        }
+        if (gradients.stream().anyMatch(p -> p.matcher(name).matches())) {
+            NDArray probe = x.zerosLike();
+            probe.setRequiresGradient(true);
+            gradientProbes.put(name, probe);
+            x = x.add(probe);
         }
         for (Pattern p : capture) {
             if (p.matcher(name).matches()) {
@@ -80,6 +100,7 @@ public final class Hooks {
      */
     public boolean touches(String name) {
         return capture.stream().anyMatch(p -> p.matcher(name).matches())
+                || gradients.stream().anyMatch(p -> p.matcher(name).matches())
                 || interventions.stream().anyMatch(iv -> iv.names.matcher(name).matches());
     }
 
@@ -99,6 +120,23 @@ public final class Hooks {
     /** The captured tensors by hook name, in forward order. */
     public Map<String, NDArray> captured() {
         return Collections.unmodifiableMap(captured);
+    }
+
+    /** The hooks whose gradient this pass records, in forward order (see {@link #alsoCaptureGradients}). */
+    public List<String> gradientNames() {
+        return List.copyOf(gradientProbes.keySet());
+    }
+
+    /**
+     * ∂L/∂x at hook {@code name}, after {@code backward(L)}: x's shape, owned by the pass's manager. Zero when L does
+     * not depend on the hook (DJL leaves an untouched gradient at zero).
+     */
+    public NDArray gradient(String name) {
+        NDArray probe = gradientProbes.get(name);
+        if (probe == null) {
+            throw new IllegalArgumentException("hook " + name + " recorded no gradient (recorded: " + gradientProbes.keySet() + ")");
+        }
+        return probe.getGradient();
     }
 
     public NDArray get(String name) {

@@ -40,6 +40,24 @@ public final class LogProbs {
         return m;
     }
 
+    /**
+     * The language-modelling loss: mean over real targets ({@link #defaultTargetMask}) of −log p(next token), a 0-d
+     * tensor (what {@code forward --gradients} differentiates).
+     */
+    public static NDArray meanNll(NDArray logits, TokenBatch batch) {
+        float[] mask = defaultTargetMask(batch);
+        double real = 0;
+        for (float v : mask) {
+            real += v;
+        }
+        if (real == 0) {
+            throw new IllegalArgumentException("no real next-token targets (every row needs two real tokens)");
+        }
+        NDArray lp = nextToken(logits, batch);
+        NDArray w = lp.getManager().create(mask, lp.getShape());
+        return lp.mul(w).sum().div(lp.getManager().full(new Shape(), (float) -real));
+    }
+
     /** Sum over positions of token log-probs weighted by a target mask {@code [B*(T-1)]}: one value per row. */
     public static NDArray sequence(NDArray tokenLogProbs, float[] targetMask) {
         NDArray w = tokenLogProbs.getManager().create(targetMask, tokenLogProbs.getShape());

@@ -155,7 +155,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
 
     /** Starts a run of {@code cfg} on the checkpoint in {@code modelDir}; {@code out} must be absent, empty or (with overwrite) an earlier run's. */
     public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
-            RunListener<? super Map<String, Object>> listener) {
+            RunListener<? super AlignStepLog> listener) {
         return run(cfg, modelDir, source, out, overwrite, NonFinite.REFUSE, listener);
     }
 
@@ -164,7 +164,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
      * NaN or ±Inf weights load.
      */
     public static Summary run(AlignConfig cfg, Path modelDir, AlignData.Source source, Path out, boolean overwrite,
-            NonFinite nonFinite, RunListener<? super Map<String, Object>> listener) {
+            NonFinite nonFinite, RunListener<? super AlignStepLog> listener) {
         long t0 = System.nanoTime();
         if (modelDir.toAbsolutePath().normalize().startsWith(out.toAbsolutePath().normalize())) {
             throw new UserInputException(modelDir + ": lies inside the output folder " + out + ", which the run replaces");
@@ -191,12 +191,12 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
     }
 
     /** Continues the run in {@code out} from its last checkpoint, with its saved config, model and data. */
-    public static Summary resume(Path out, RunListener<? super Map<String, Object>> listener) {
+    public static Summary resume(Path out, RunListener<? super AlignStepLog> listener) {
         return resume(out, NonFinite.REFUSE, listener);
     }
 
     /** As {@link #resume(Path, RunListener)}; {@code nonFinite}: whether NaN or ±Inf weights load. */
-    public static Summary resume(Path out, NonFinite nonFinite, RunListener<? super Map<String, Object>> listener) {
+    public static Summary resume(Path out, NonFinite nonFinite, RunListener<? super AlignStepLog> listener) {
         long t0 = System.nanoTime();
         Path checkpoint = out.resolve(CHECKPOINT_DIR);
         State saved = Json.read(RunFolder.stateToResume(out, OLD_NAMES), State.class, "alignment state");
@@ -252,7 +252,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
 
     /** Trains steps {@code done + 1 ..}; {@code resumedLog} is the log's last line so far (resume), or null. */
     private Summary train(int done, JsonNode resumedLog, NonFinite nonFinite,
-            RunListener<? super Map<String, Object>> listener, long t0) {
+            RunListener<? super AlignStepLog> listener, long t0) {
         int total = start.totalSteps();
         Map<String, NDArray> params;
         if (lora != null) {
@@ -267,8 +267,7 @@ public final class AlignTrainer implements RunLoop.Method<AlignStepLog> {
         }
         RunLoop.Result<AlignStepLog> r;
         try {
-            r = RunLoop.run(out, plan, this, params, model.manager(), done,
-                    listener.adapting(AlignStepLog::fields));
+            r = RunLoop.run(out, plan, this, params, model.manager(), done, listener);
         } finally {
             if (liveReference != null) {
                 liveReference.close();

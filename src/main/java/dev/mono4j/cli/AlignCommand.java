@@ -4,7 +4,6 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.align.AlignConfig;
 import dev.mono4j.align.AlignTrainer;
 import dev.mono4j.train.RunFolder;
-import dev.mono4j.train.RunListener;
 import java.nio.file.Path;
 import java.util.Locale;
 import picocli.CommandLine.ArgGroup;
@@ -43,6 +42,9 @@ final class AlignCommand extends CliCommand {
     @Mixin
     NonFiniteOption nonFinite;
 
+    @Mixin
+    TensorBoardOption tensorboard;
+
     @Override
     public void run() {
         if (out == null) {
@@ -51,14 +53,15 @@ final class AlignCommand extends CliCommand {
         AlignTrainer.Summary s;
         if (resume) {
             Flags.checkResumeOnly(spec, model != null);
-            s = AlignTrainer.resume(out, nonFinite.policy(), RunListener.console());
+            s = tensorboard.run(listener -> AlignTrainer.resume(out, nonFinite.policy(), listener));
         } else {
             if (model == null) {
                 throw new UserInputException("give the CHECKPOINT folder to align (or --resume)");
             }
             AlignConfig.Method m = Flags.check(() -> AlignConfig.Method.parse(method));
-            s = AlignTrainer.run(options.config(m, model), model, data.source(), out, overwrite, nonFinite.policy(),
-                    RunListener.console());
+            AlignConfig cfg = options.config(m, model);
+            s = tensorboard.run(listener -> AlignTrainer.run(cfg, model, data.source(), out, overwrite, nonFinite.policy(),
+                    listener));
         }
         out().printf(Locale.ROOT, "%s: %d steps on %d pairs; held-out reward accuracy %.1f%%, margin %.3f,"
                 + " FD at hook %.4f; %.0f ms/step, %.0f tokens/s, %.1f s%nmodel: %s%n%s", s.method(), s.steps(), s.trainPairs(),

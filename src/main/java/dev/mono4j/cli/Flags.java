@@ -8,9 +8,12 @@ final class Flags {
     private Flags() {
     }
 
-    /** Options a resumed run accepts; the rest are fixed by the run's saved config (--allow-nonfinite is how it loads). */
+    /**
+     * Options a resumed run accepts; the rest are fixed by the run's saved config (--allow-nonfinite is how it loads,
+     * --tensorboard where the resumed part's metrics go, which is not part of the run).
+     */
     private static final java.util.List<String> RESUME_OPTIONS = java.util.List.of("--out", "--resume", "--verbose",
-            dev.mono4j.io.NonFinite.FLAG);
+            dev.mono4j.io.NonFinite.FLAG, "--tensorboard");
 
     /** Refuses a {@code --resume} that also sets options the saved run fixes, naming them. */
     static void checkResumeOnly(picocli.CommandLine.Model.CommandSpec spec, boolean extraArguments) {

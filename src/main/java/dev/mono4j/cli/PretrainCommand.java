@@ -5,7 +5,6 @@ import dev.mono4j.train.PretrainConfig;
 import dev.mono4j.train.PretrainSummary;
 import dev.mono4j.train.Pretrainer;
 import dev.mono4j.train.RunFolder;
-import dev.mono4j.train.RunListener;
 import java.nio.file.Path;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -113,12 +112,15 @@ final class PretrainCommand extends CliCommand {
                     + " (default ${DEFAULT-VALUE}, as the Monet paper).")
     double moeAuxWeight;
 
+    @Mixin
+    TensorBoardOption tensorboard;
+
     @Override
     public void run() {
         PretrainSummary s;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
-            s = Pretrainer.resume(output.out, RunListener.console());
+            s = tensorboard.run(listener -> Pretrainer.resume(output.out, listener));
         } else {
             if (train == null || valid == null || (tokenizer == null && init == null)) {
                 throw new UserInputException("--train, --valid and --tokenizer are required (unless --resume;"
@@ -129,7 +131,8 @@ final class PretrainCommand extends CliCommand {
                     .dModel(dModel).layers(layers).heads(heads).seqLen(seqLen).batchSize(batchSize).gradAccum(gradAccum).steps(steps).lr(lr)
                     .warmupSteps(warmup).minLrRatio(minLrRatio).weightDecay(weightDecay).gradClip(gradClip).seed(seed)
                     .evalEvery(evalEvery).evalBatches(evalBatches).checkpointEvery(checkpointEvery).moeAuxWeight(moeAuxWeight).build());
-            s = Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite, RunListener.console());
+            s = tensorboard.run(listener -> Pretrainer.run(cfg, train, valid, tokenizer, output.out, output.overwrite,
+                    listener));
         }
         out().printf(java.util.Locale.ROOT,
                 "trained %,d parameters for %d steps (%,d tokens): train loss %.4f, valid loss %.4f%s, %.0f tokens/s, %.1f s%n"

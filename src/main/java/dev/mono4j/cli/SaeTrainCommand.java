@@ -6,7 +6,6 @@ import dev.mono4j.sae.SaeConfig;
 import dev.mono4j.sae.SaeData;
 import dev.mono4j.sae.SaeTrainer;
 import dev.mono4j.train.RunFolder;
-import dev.mono4j.train.RunListener;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,6 +34,9 @@ final class SaeTrainCommand extends CliCommand {
     @Mixin
     NonFiniteOption nonFinite;
 
+    @Mixin
+    TensorBoardOption tensorboard;
+
     @Override
     public void run() {
         SaeTrainer.Summary s;
@@ -42,13 +44,13 @@ final class SaeTrainCommand extends CliCommand {
             Flags.checkResumeOnly(spec, false);
             SaeData data = SaeData.fromJson(SaeTrainer.savedState(output.out).data(), output.out.resolve(RunFolder.CHECKPOINT));
             try (ActivationSource source = data.open(nonFinite.policy())) {
-                s = SaeTrainer.resume(output.out, source, nonFinite.policy(), RunListener.console());
+                s = tensorboard.run(listener -> SaeTrainer.resume(output.out, source, nonFinite.policy(), listener));
             }
         } else {
             ArchitectureConfig a = options.architectures(spec, "--architecture", List.of(architecture)).get(0);
             SaeConfig cfg = options.config(a);
-            s = SaeTrainer.train(cfg, options.data(), output.out, output.overwrite, nonFinite.policy(),
-                    RunListener.console());
+            s = tensorboard.run(listener -> SaeTrainer.train(cfg, options.data(), output.out, output.overwrite,
+                    nonFinite.policy(), listener));
         }
         Map<String, Object> last = s.last();
         out().printf(Locale.ROOT, "trained %s SAE (d_in %d, d_sae %d) in %.0f s (%.0f rows/s): MSE %.4g, FVU %.4f,"

@@ -52,6 +52,38 @@ public record SaeStepLog(int step, long rows, double lr, double loss, double mse
         return m;
     }
 
+    /**
+     * SAELens' wandb names where the line holds the same quantity (sae_lens/training/sae_trainer.py
+     * @03a2eaf57b8a534a8a23d6f49c4e294f5a40d424, {@code _build_train_step_log_dict}): losses/overall_loss (the loss
+     * optimised), losses/mse_loss (squared error summed over d_in, averaged over rows), metrics/explained_variance
+     * (there 1 − mean squared error / mean total variance about the batch mean, which is 1 − our FVU),
+     * metrics/l0, sparsity/dead_features, details/current_learning_rate and details/n_training_tokens (our rows).
+     * The rest are ours under the same groups: losses/&lt;penalty&gt; is the penalty before its coefficient (SAELens'
+     * losses/l1_loss is after it, so the name is not shared), sparsity/dense_features, metrics/frr_0.8 and
+     * metrics/frr_0.9 on synthetic rows, details/grad_norm, details/rows_per_s. SAELens'
+     * sparsity/mean_passes_since_fired is not in our log, so it is not written.
+     */
+    @Override
+    public Map<String, Double> scalars() {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("losses/overall_loss", loss);
+        m.put("losses/mse_loss", mse);
+        m.put("losses/" + penaltyName, penalty);
+        m.put("metrics/explained_variance", 1 - fvu);
+        m.put("metrics/l0", l0);
+        m.put("sparsity/dead_features", (double) dead);
+        m.put("sparsity/dense_features", (double) dense);
+        if (frr08 != null) {
+            m.put("metrics/frr_0.8", frr08);
+            m.put("metrics/frr_0.9", frr09);
+        }
+        m.put("details/current_learning_rate", lr);
+        m.put("details/n_training_tokens", (double) rows);
+        m.put("details/grad_norm", gradNorm);
+        m.put("details/rows_per_s", rowsPerS);
+        return m;
+    }
+
     @Override
     public String status() {
         String note = String.format(Locale.ROOT, "mse %.4g fvu %.3f L0 %.1f", mse, fvu, l0);

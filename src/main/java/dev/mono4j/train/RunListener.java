@@ -3,7 +3,6 @@ package dev.mono4j.train;
 import dev.mono4j.console.Progress;
 
 import java.util.function.Consumer;
-import java.util.function.Function;
 
 /**
  * Hears how a run goes: each logged step's record, and how far the run is (for a progress bar, such as the
@@ -62,11 +61,6 @@ public interface RunListener<R> {
         };
     }
 
-    /** This listener hearing another trainer's records of type {@code S}, each turned into an {@code R} by {@code f}. */
-    default <S> RunListener<S> adapting(Function<? super S, ? extends R> f) {
-        return forwardingTo(record -> logged(f.apply(record)));
-    }
-
     /** This listener, also handing each record to {@code onLog}. */
     default RunListener<R> andThen(Consumer<? super R> onLog) {
         return forwardingTo(record -> {
@@ -76,11 +70,11 @@ public interface RunListener<R> {
     }
 
     /** A listener whose records go to {@code onLog} and whose progress and warnings go to this one. */
-    private <S> RunListener<S> forwardingTo(Consumer<S> onLog) {
+    private RunListener<R> forwardingTo(Consumer<R> onLog) {
         RunListener<R> target = this;
         return new RunListener<>() {
             @Override
-            public void logged(S record) {
+            public void logged(R record) {
                 onLog.accept(record);
             }
 

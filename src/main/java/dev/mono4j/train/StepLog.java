@@ -29,6 +29,16 @@ public record StepLog(int step, long tokens, double lr, double loss, double grad
     private static final List<String> FIELDS = List.of("step", "tokens", "lr", "loss", "grad_norm", "tokens_per_s",
             "valid_loss");
 
+    /**
+     * The log's fields under the Trainer's metric names (Trainer.log's "learning_rate", "num_input_tokens_seen",
+     * "eval_loss"; src/transformers/trainer.py@2cda12cbf6e476183e68ec476551fa7e3717394a,
+     * Trainer.log and _maybe_log_save_evaluate), so {@link #scalars()} tags them train/learning_rate,
+     * train/num_input_tokens_seen and eval/loss; loss, grad_norm and ours (tokens_per_s, an auxiliary loss's
+     * metrics) keep their names, as train/loss, train/grad_norm, train/tokens_per_s, train/l_unif, ...
+     */
+    private static final Map<String, String> TRAINER_NAMES = Map.of("lr", "learning_rate", "tokens",
+            "num_input_tokens_seen", "valid_loss", "eval_loss");
+
     public StepLog {
         auxiliary = Collections.unmodifiableMap(new LinkedHashMap<>(auxiliary));
     }
@@ -48,6 +58,11 @@ public record StepLog(int step, long tokens, double lr, double loss, double grad
             m.put("valid_loss", validLoss);
         }
         return m;
+    }
+
+    @Override
+    public Map<String, Double> scalars() {
+        return TrainerTags.scalars(toJson(), TRAINER_NAMES);
     }
 
     @Override

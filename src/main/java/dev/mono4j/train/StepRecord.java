@@ -11,4 +11,11 @@ public interface StepRecord {
 
     /** A short note for a progress display, e.g. "loss 3.210 valid 3.402". */
     String status();
+
+    /**
+     * The line's numbers for a dashboard (TensorBoard), by tag: the names the Python tool of the same job logs
+     * (Hugging Face's Trainer and TRL, SAELens) where it has the same quantity, ours otherwise; only what
+     * {@link #toJson()} holds, at most rewritten (never a value the line lacks).
+     */
+    Map<String, Double> scalars();
 }

@@ -123,7 +123,7 @@ class AlignTrainerTest {
         AlignTrainer.run(cfg, model, src, tmp.resolve("whole"), false, l -> { });
         Path old = tmp.resolve("old");
         assertThrows(IllegalStateException.class, () -> AlignTrainer.run(cfg, model, src, old, false, l -> {
-            if ((int) l.get("step") == 4) {
+            if (l.step() == 4) {
                 throw new IllegalStateException("killed");
             }
         }));
@@ -253,7 +253,7 @@ class AlignTrainerTest {
         class Stop extends RuntimeException {
         }
         assertThrows(Stop.class, () -> AlignTrainer.run(cfg, model, src, tmp.resolve("split"), false, l -> {
-            if ((int) l.get("step") == 6) {
+            if (l.step() == 6) {
                 throw new Stop(); // killed after step 6; the last checkpoint is step 4
             }
         }));

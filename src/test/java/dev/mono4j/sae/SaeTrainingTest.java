@@ -11,6 +11,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.GradientCollector;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.mono4j.io.Json;
 import dev.mono4j.UserInputException;
@@ -18,6 +19,8 @@ import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.train.Gradients;
 import dev.mono4j.train.RunFolder;
 import dev.mono4j.train.RunListener;
+import dev.mono4j.train.TensorBoardListener;
+import dev.mono4j.testing.EventFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -331,6 +334,45 @@ class SaeTrainingTest {
                 assertEquals(freeze, norm == 0, "b_dec norm² " + norm + " with freeze=" + freeze);
             }
         }
+    }
+
+    /**
+     * TensorBoard: a killed run's event file stays byte for byte as it was when the run resumes, which adds a second
+     * file; read as TensorBoard reads a folder (a step written again replaces the earlier one), the two hold what
+     * the finished log holds. Logging every 2 steps, the killed run logged step 22, after its checkpoint (20).
+     */
+    @Test
+    void aResumedRunAddsAnEventFileAndLeavesTheFirst() throws Exception {
+        SaeConfig cfg = config("topk", 32, 3, 64, 30).toBuilder().logEvery(2).build();
+        Path out = tmp.resolve("tb-run");
+        Path tb = tmp.resolve("tb");
+        ToyData failing = new ToyData(8, 12, 2, 5);
+        failing.failAfter = 64L * 25;
+        try (TensorBoardListener l = new TensorBoardListener(tb, r -> { })) {
+            assertThrows(IllegalStateException.class, () -> SaeTrainer.train(cfg, failing, info(), out, false, l));
+        }
+        List<Path> first = EventFiles.files(tb);
+        assertEquals(1, first.size());
+        assertEquals(22, EventFiles.read(first.get(0)).get(11).step(), "the killed run logged past its checkpoint");
+        byte[] before = Files.readAllBytes(first.get(0));
+        try (TensorBoardListener l = new TensorBoardListener(tb, r -> { })) {
+            SaeTrainer.resume(out, new ToyData(8, 12, 2, 5), l);
+        }
+        List<Path> both = EventFiles.files(tb);
+        assertEquals(2, both.size());
+        assertEquals(first.get(0), both.get(0), "the earlier file sorts first");
+        assertArrayEquals(before, Files.readAllBytes(first.get(0)));
+        Map<Long, Map<String, Float>> shown = EventFiles.scalarsByStep(tb);
+        List<String> log = Files.readAllLines(out.resolve(RunFolder.LOG));
+        assertEquals(15, log.size());
+        for (String line : log) {
+            JsonNode j = Json.MAPPER.readTree(line);
+            Map<String, Float> at = shown.get(j.get("step").asLong());
+            assertEquals((float) j.get("mse").asDouble(), at.get("losses/mse_loss"), line);
+            assertEquals((float) j.get("aux_k").asDouble(), at.get("losses/aux_k"), line);
+            assertEquals((float) (1 - j.get("fvu").asDouble()), at.get("metrics/explained_variance"), line);
+        }
+        assertEquals(15, shown.size());
     }
 
     /** A run killed after a checkpoint and resumed ends with the same weights, bit for bit, as one that was not. */

@@ -41,6 +41,11 @@ class RunLoopTest {
         public String status() {
             return "loss " + loss;
         }
+
+        @Override
+        public Map<String, Double> scalars() {
+            return TrainerTags.scalars(toJson(), Map.of());
+        }
     }
 
     /**

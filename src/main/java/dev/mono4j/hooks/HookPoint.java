@@ -102,6 +102,23 @@ public final class HookPoint {
         return attn(l, "result");
     }
 
+    /**
+     * The hook points of an SAE spliced in at {@code at} (SAELens' names, sae_lens/saes/sae.py@62dca28), in the order
+     * the splice reaches them: its input {@code [rows, d_in]}, pre-activations and latents {@code [rows, d_sae]}, the
+     * reconstruction in the SAE's normalised space, the error term, and the output that replaces the hook's tensor.
+     * Rows are the hook's positions (batch × pos), per-head hooks flattened.
+     */
+    public static final List<String> SAE_HOOKS = List.of("hook_sae_input", "hook_sae_acts_pre", "hook_sae_acts_post",
+            "hook_sae_recons", "hook_sae_error", "hook_sae_output");
+
+    /** The SAE hook {@code kind} (one of {@link #SAE_HOOKS}) of an SAE spliced in at {@code at}. */
+    public static String sae(String at, String kind) {
+        if (!SAE_HOOKS.contains(kind)) {
+            throw new IllegalArgumentException(kind + " is not an SAE hook (" + SAE_HOOKS + ")");
+        }
+        return at + "." + kind;
+    }
+
     /** Whether a hook's tensor is {@code [batch, pos, ...]} (every hook but the attention scores and pattern). */
     public static boolean positionwise(String name) {
         return !name.endsWith(".attn.hook_attn_scores") && !name.endsWith(".attn.hook_pattern");

@@ -58,8 +58,8 @@ public final class SaeEvaluation {
                 int n = (int) Math.min(batchSize, rows - done);
                 try (NDManager m = base.newSubManager()) {
                     NDArray x = m.create(source.next(n), new Shape(n, sae.dIn()));
-                    NDArray f = sae.encode(x);
-                    stats.add(x, f, sae.decode(f));
+                    SparseAutoencoder.Output out = sae.run(x);
+                    stats.add(x, out.latents(), out.reconstruction());
                 }
                 done += n;
             }
@@ -100,12 +100,13 @@ public final class SaeEvaluation {
                     throw new UserInputException("hook '" + hook + "' has width " + width + " but the SAE's d_in is " + sae.dIn());
                 }
                 NDArray rows = enc.textRows(acts, m);
-                NDArray f = sae.encode(rows);
-                stats.add(rows, f, sae.decode(f));
+                SparseAutoencoder.Output out = sae.run(rows);
+                NDArray f = out.latents();
+                stats.add(rows, f, out.reconstruction());
                 addConcepts(concepts, f.toFloatArray(), sae.dSae(), enc, tok);
                 NDArray spliced = model.forward(m, enc.batch(), Hooks.none().intervene(hook, x -> {
                     Shape s = x.getShape();
-                    return sae.decode(sae.encode(x.reshape(-1, sae.dIn()))).reshape(s);
+                    return sae.reconstruct(x.reshape(-1, sae.dIn())).reshape(s);
                 }));
                 NDArray zeroed = model.forward(m, enc.batch(), Hooks.none().intervene(hook, NDArray::zerosLike));
                 NDArray[] logps = {LogProbs.nextToken(logits, enc.batch()), LogProbs.nextToken(spliced, enc.batch()),

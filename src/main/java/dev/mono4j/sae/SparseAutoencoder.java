@@ -20,9 +20,12 @@ import java.util.Locale;
 /**
  * A trained SAE as SAELens stores and runs it: {@code cfg.json} and {@code sae_weights.safetensors} with
  * {@code W_enc [d_in, d_sae]}, {@code W_dec [d_sae, d_in]}, {@code b_enc [d_sae]}, {@code b_dec [d_in]} and,
- * for JumpReLU, {@code threshold [d_sae]}. Encoding is SAELens': f = act((x − b_dec) W_enc + b_enc) with
+ * for JumpReLU, {@code threshold [d_sae]}. Encoding is SAELens': f = act((n(x) − b_dec) W_enc + b_enc) with
  * act = ReLU ("standard"), ReLU of the k largest ("topk") or z·H(z − θ) ("jumprelu"); decoding is
- * x̂ = f W_dec + b_dec.
+ * x̂ = n⁻¹(f W_dec + b_dec). b_dec is subtracted only with {@code apply_b_dec_to_input} (Gemma Scope's SAEs set it
+ * false); n is {@code normalize_activations} ({@link Normalization}), undone per row after decoding. Both as
+ * SAELens' {@code SAE.process_sae_in}, {@code _setup_activation_normalization} and {@code decode}
+ * (jbloomAus/SAELens sae_lens/saes/sae.py@62dca28).
  */
 public final class SparseAutoencoder implements AutoCloseable {
     public static final String CONFIG = "cfg.json";
@@ -37,7 +40,36 @@ public final class SparseAutoencoder implements AutoCloseable {
         }
     }
 
+    /**
+     * SAELens' {@code normalize_activations}, at run time (sae.py@62dca28): {@code constant_norm_rescale} scales each
+     * input row to norm √d_in and the reconstruction back; {@code layer_norm} centres each row and divides by its
+     * standard deviation (Bessel-corrected, + 1e-5), the reconstruction multiplied back and re-centred;
+     * {@code expected_average_only_in} is a training-time scale that SAELens folds into the weights when it knows the
+     * factor and otherwise leaves out at run time, as here; {@code none}.
+     */
+    public enum Normalization {
+        NONE, EXPECTED_AVERAGE_ONLY_IN, CONSTANT_NORM_RESCALE, LAYER_NORM;
+
+        public String saeLensName() {
+            return name().toLowerCase(Locale.ROOT);
+        }
+    }
+
+    /**
+     * An input as the encoder reads it ({@code x}: normalised, b_dec subtracted when the SAE does so) and the per-row
+     * {@code scale} and {@code shift} (null: none) that map a reconstruction back to the input's space.
+     */
+    public record Input(NDArray x, NDArray scale, NDArray shift) {
+        /** A reconstruction in the input's space. */
+        public NDArray restore(NDArray reconstruction) {
+            NDArray y = scale == null ? reconstruction : reconstruction.mul(scale);
+            return shift == null ? y : y.add(shift);
+        }
+    }
+
     private final Kind kind;
+    private final boolean applyBDecToInput;
+    private final Normalization normalization;
     private final int dIn;
     private final int dSae;
     private final int k;
@@ -51,7 +83,8 @@ public final class SparseAutoencoder implements AutoCloseable {
 
     /**
      * An SAE from its weights (copied into a new manager under {@code parent}). {@code config} is the cfg.json
-     * object to save with it (architecture and sizes are set here); {@code threshold} only for JumpReLU, k only
+     * object to save with it (architecture and sizes are set here; {@code apply_b_dec_to_input} (default true) and
+     * {@code normalize_activations} (default none) are read from it); {@code threshold} only for JumpReLU, k only
      * for TopK.
      */
     public SparseAutoencoder(Kind kind, int k, float[] wEnc, float[] wDec, float[] bEnc, float[] bDec, float[] threshold,
@@ -69,13 +102,15 @@ public final class SparseAutoencoder implements AutoCloseable {
         this.bEnc = manager.create(bEnc);
         this.bDec = manager.create(bDec);
         this.threshold = threshold == null ? null : manager.create(threshold);
+        this.applyBDecToInput = config.path("apply_b_dec_to_input").asBoolean(true);
+        this.normalization = normalization(config, "cfg.json");
         this.config = config.deepCopy();
         this.config.put("architecture", kind.saeLensName());
         this.config.put("d_in", dIn);
         this.config.put("d_sae", dSae);
         this.config.put("dtype", "float32");
-        this.config.put("apply_b_dec_to_input", true);
-        this.config.put("normalize_activations", "none");
+        this.config.put("apply_b_dec_to_input", applyBDecToInput);
+        this.config.put("normalize_activations", normalization.saeLensName());
         this.config.put("activation_fn_str", kind == Kind.TOPK ? "topk" : "relu");
         ObjectNode kwargs = this.config.putObject("activation_fn_kwargs");
         if (kind == Kind.TOPK) {
@@ -111,9 +146,65 @@ public final class SparseAutoencoder implements AutoCloseable {
         return h == null || h.isNull() ? null : h.asText();
     }
 
+    public boolean applyBDecToInput() {
+        return applyBDecToInput;
+    }
+
+    public Normalization normalization() {
+        return normalization;
+    }
+
     /** Latent activations {@code [rows, d_sae]} of inputs {@code [rows, d_in]}; the result belongs to x's manager. */
     public NDArray encode(NDArray x) {
-        NDArray pre = x.sub(bDec).matMul(wEnc).add(bEnc);
+        return activate(preActivation(input(x)));
+    }
+
+    /** Latents and reconstruction (in the input's space) of one encoding. */
+    public record Output(NDArray latents, NDArray reconstruction) {
+    }
+
+    /** Encodes inputs {@code [rows, d_in]} and decodes them back into their space (normalisation undone). */
+    public Output run(NDArray x) {
+        Input in = input(x);
+        NDArray f = activate(preActivation(in));
+        return new Output(f, in.restore(decode(f)));
+    }
+
+    /** The reconstruction of inputs {@code [rows, d_in]}, in their space. */
+    public NDArray reconstruct(NDArray x) {
+        return run(x).reconstruction();
+    }
+
+    /** Inputs {@code [rows, d_in]} as the encoder reads them (SAELens' {@code process_sae_in}), with what undoes it. */
+    public Input input(NDArray x) {
+        NDArray scale = null;
+        NDArray shift = null;
+        switch (normalization) {
+            case CONSTANT_NORM_RESCALE -> {
+                // x · √d / ‖x‖ in, ÷ the same coefficient out.
+                scale = x.norm(new int[] {-1}, true).div(x.getManager().full(new Shape(), (float) Math.sqrt(dIn)));
+                x = x.div(scale);
+            }
+            case LAYER_NORM -> {
+                shift = x.mean(new int[] {-1}, true);
+                x = x.sub(shift);
+                // torch's x.std: Bessel-corrected; the 1e-5 is added to the std going in, not coming out.
+                scale = x.square().sum(new int[] {-1}, true).div(x.getManager().full(new Shape(), dIn - 1f)).sqrt();
+                x = x.div(scale.add(x.getManager().full(new Shape(), 1e-5f)));
+            }
+            default -> {
+            }
+        }
+        return new Input(applyBDecToInput ? x.sub(bDec) : x, scale, shift);
+    }
+
+    /** The encoder's pre-activations (SAELens' {@code hook_sae_acts_pre}) of a processed input. */
+    public NDArray preActivation(Input in) {
+        return in.x().matMul(wEnc).add(bEnc);
+    }
+
+    /** The latents (SAELens' {@code hook_sae_acts_post}) of pre-activations. */
+    public NDArray activate(NDArray pre) {
         return switch (kind) {
             case STANDARD -> pre.maximum(0f);
             case JUMPRELU -> pre.mul(pre.gt(threshold));
@@ -124,8 +215,25 @@ public final class SparseAutoencoder implements AutoCloseable {
         };
     }
 
+    /**
+     * f W_dec + b_dec: the reconstruction in the encoder's normalised space (SAELens' {@code hook_sae_recons}); the
+     * input's space when {@link #normalization()} is none (see {@link Input#restore}, {@link #reconstruct}).
+     */
     public NDArray decode(NDArray f) {
         return f.matMul(wDec).add(bDec);
+    }
+
+    /** W_enc, {@code d_in × d_sae}, row-major. */
+    public float[] encoderWeights() {
+        return wEnc.toFloatArray();
+    }
+
+    public float[] encoderBias() {
+        return bEnc.toFloatArray();
+    }
+
+    public float[] decoderBias() {
+        return bDec.toFloatArray();
     }
 
     /** The decoder rows, one per latent ({@code d_sae × d_in}, row-major). */
@@ -172,14 +280,7 @@ public final class SparseAutoencoder implements AutoCloseable {
         int dSae = cfg.get("d_sae").asInt();
         Kind kind = kind(cfg, cfgFile);
         int k = kind == Kind.TOPK ? topK(cfg, cfgFile) : 0;
-        if (!cfg.path("apply_b_dec_to_input").asBoolean(true)) {
-            throw new UserInputException(cfgFile + ": apply_b_dec_to_input false is not supported");
-        }
-        String norm = cfg.path("normalize_activations").asText("none");
-        if (!norm.equals("none") && !norm.isEmpty() && !norm.equals("null")) {
-            throw new UserInputException(cfgFile + ": normalize_activations '" + norm + "' is not supported; fold the"
-                    + " scaling into the weights (SAELens: fold_activation_norm_scaling_factor) and save again");
-        }
+        normalization(cfg, cfgFile.toString());
         if (!Files.isRegularFile(weights)) {
             throw new UserInputException(dir + ": no " + WEIGHTS);
         }
@@ -189,6 +290,18 @@ public final class SparseAutoencoder implements AutoCloseable {
                     tensor(r, nonFinite, "b_dec", dIn), kind == Kind.JUMPRELU ? tensor(r, nonFinite, "threshold", dSae)
                             : null, dIn, dSae, (ObjectNode) cfg, parent);
         }
+    }
+
+    private static Normalization normalization(JsonNode cfg, String file) {
+        JsonNode n = cfg.path("normalize_activations");
+        String name = n.isMissingNode() || n.isNull() ? "none" : n.asText();
+        for (Normalization v : Normalization.values()) {
+            if (v.saeLensName().equals(name)) {
+                return v;
+            }
+        }
+        throw new UserInputException(file + ": normalize_activations '" + name + "' is not one of none,"
+                + " expected_average_only_in, constant_norm_rescale, layer_norm");
     }
 
     private static Kind kind(JsonNode cfg, Path file) {

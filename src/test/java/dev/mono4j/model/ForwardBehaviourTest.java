@@ -75,6 +75,40 @@ class ForwardBehaviourTest {
         }
     }
 
+    /** A left-padded batch of prompts continues each prompt as it continues alone, greedy and sampled, cached or not. */
+    @ParameterizedTest
+    @MethodSource("configs")
+    void batchedGenerationContinuesEachPromptAsAlone(ModelConfig config) {
+        try (TransformerLM model = TransformerLM.random(config, 7)) {
+            List<long[]> prompts = List.of(new long[] {3, 14, 15, 92, 65, 35}, new long[] {7}, new long[] {50, 2, 71});
+            for (GenerationConfig cfg : List.of(GenerationConfig.greedy(12),
+                    new GenerationConfig(12, 0.9, 40, 0.95, 11, Set.of(), true))) {
+                for (boolean cache : new boolean[] {true, false}) {
+                    List<Generator.Result> batched = Generator.generate(model, prompts, cfg.withCache(cache), Hooks.none());
+                    for (int i = 0; i < prompts.size(); i++) {
+                        assertArrayEquals(Generator.generate(model, prompts.get(i), cfg).tokens(), batched.get(i).tokens(),
+                                "prompt " + i + " cache " + cache);
+                    }
+                }
+            }
+        }
+    }
+
+    /** A row that meets a stop token ends there while the others go on. */
+    @Test
+    void aStoppedRowEndsWhileTheOthersContinue() {
+        try (TransformerLM model = TransformerLM.random(TinyModels.llama(), 7)) {
+            List<long[]> prompts = List.of(new long[] {3, 14, 15}, new long[] {9, 26});
+            long[] free = Generator.generate(model, prompts.get(0), GenerationConfig.greedy(10)).tokens();
+            GenerationConfig stopAtThird = new GenerationConfig(10, 0, 0, 1, 0, Set.of(free[2]), true);
+            List<Generator.Result> r = Generator.generate(model, prompts, stopAtThird, Hooks.none());
+            Generator.Result alone = Generator.generate(model, prompts.get(1), stopAtThird);
+            assertTrue(r.get(0).stopped());
+            assertEquals(java.util.stream.LongStream.of(free).boxed().toList().indexOf(free[2]) + 1, r.get(0).tokens().length);
+            assertArrayEquals(alone.tokens(), r.get(1).tokens());
+        }
+    }
+
     /**
      * Step-by-step decoding with the KV cache reproduces the uncached logits at every position, on trained
      * reference weights (random N(0, 0.02) weights make attention nearly uniform and hide position bugs).

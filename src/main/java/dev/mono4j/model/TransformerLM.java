@@ -2,9 +2,11 @@ package dev.mono4j.model;
 
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
+import java.util.Arrays;
 import java.util.Map;
 
 /**
@@ -43,8 +45,30 @@ public final class TransformerLM extends Transformer {
             cache.advance(newTokens);
         }
         NDArray x = f.hook(HookPoint.LN_FINAL, family.finalNorm(f, h));
-        NDArray head = parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : "lm_head.weight");
-        return ForwardPass.linear(x, head, null);
+        return ForwardPass.linear(x, unembedding(), null);
+    }
+
+    /**
+     * Logits {@code [..., vocab]} of any residual-stream tensor {@code [..., d_model]} (owned by {@code step}):
+     * the family's final norm, then the LM head, as at the end of {@link #forward}, with no hooks. The logit lens
+     * reads an earlier layer's residual this way; the norm uses that residual's own statistics.
+     */
+    public NDArray unembed(NDManager step, NDArray residual) {
+        Shape shape = residual.getShape();
+        int rows = Math.toIntExact(shape.size() / config().hiddenSize());
+        long[] ones = new long[rows];
+        Arrays.fill(ones, 1);
+        // One token per row: a pass whose only job is to give the norm its weights (position 0 is always allowed).
+        ForwardPass f = new ForwardPass(this, step, new long[rows], rows, 1, ones, Hooks.none(), null, true);
+        NDArray x = family.finalNorm(f, residual.reshape(rows, 1, config().hiddenSize()));
+        long[] out = shape.getShape().clone();
+        out[out.length - 1] = config().vocabSize();
+        return ForwardPass.linear(x, unembedding(), null).reshape(out);
+    }
+
+    /** The LM head's weight {@code [vocab, d_model]}: the token embedding when tied ({@code tie_word_embeddings}). */
+    public NDArray unembedding() {
+        return parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : "lm_head.weight");
     }
 
     @Override

@@ -4,7 +4,7 @@ import dev.mono4j.io.AtomicFiles;
 import java.nio.file.Path;
 
 /** A chart that renders itself as a standalone SVG document (also inlined as-is by {@link HtmlReport}). */
-public sealed interface Chart permits LineChart, BarChart {
+public sealed interface Chart permits LineChart, BarChart, HeatMap {
     String title();
 
     /** The SVG text: well-formed XML with no XML declaration, so it can be inlined in HTML. */

@@ -36,7 +36,7 @@ public final class ActivationPatching {
         ATTN_OUT(HookPoint::attnOut, false),
         MLP_OUT(HookPoint::mlpOut, false),
         /** One head's slice of {@code attn.hook_z [batch, pos, head, d_head]}, per head. */
-        Z(AttentionHooks::z, true);
+        Z(HookPoint::attnZ, true);
 
         private final IntFunction<String> name;
         private final boolean perHead;

@@ -1,10 +1,6 @@
 package dev.mono4j.lens;
 
-import dev.mono4j.UserInputException;
-import dev.mono4j.model.Gpt2Family;
-import dev.mono4j.model.LlamaFamily;
-import dev.mono4j.model.ModelFamily;
-import dev.mono4j.model.MonetFamily;
+import dev.mono4j.model.DecoderFamily;
 import dev.mono4j.model.TransformerLM;
 
 /**
@@ -16,25 +12,20 @@ import dev.mono4j.model.TransformerLM;
  * TransformerLens transformer_lens/ActivationCache.py@0033815, {@code logit_attrs}), with w and b not folded into
  * the unembedding. Arithmetic in doubles on the Java heap: a handful of d_model vectors per text.
  *
- * <p>The norms' keys and kinds repeat what {@code Gpt2Family.finalNorm} and {@code LlamaFamily.finalNorm} compute
- * (the families do not describe their final norm yet); {@code LogitAttributionTest} checks them against the
- * model's {@code ln_final.hook_normalized} for both.
+ * <p>The family describes its norm ({@code DecoderFamily.finalNormSpec}); {@code LogitAttributionTest} checks that
+ * description against the model's own {@code ln_final.hook_normalized}.
  */
 record FinalNorm(boolean centres, double[] weight, double[] bias, double eps) {
 
-    /** The final norm of {@code model}'s family; a family whose norm this class does not know is refused. */
+    /** The final norm of {@code model}'s family, as the family describes it ({@code DecoderFamily.finalNormSpec}). */
     static FinalNorm of(TransformerLM model) {
-        ModelFamily family = model.config().family();
-        double eps = model.config().normEps();
-        if (family instanceof Gpt2Family) {
-            return new FinalNorm(true, weight(model, "transformer.ln_f.weight"), weight(model, "transformer.ln_f.bias"),
-                    eps);
+        DecoderFamily.FinalNormSpec spec = ((DecoderFamily) model.config().family()).finalNormSpec(model.config());
+        double[] w = weight(model, spec.weightKey());
+        for (int i = 0; i < w.length; i++) {
+            w[i] += spec.weightOffset();
         }
-        if (family instanceof LlamaFamily || family instanceof MonetFamily) {
-            return new FinalNorm(false, weight(model, "model.norm.weight"), new double[model.config().hiddenSize()], eps);
-        }
-        throw new UserInputException("direct logit attribution does not know the final norm of " + family
-                + " models (it knows GPT-2, Llama, Qwen2, Mistral and Monet)");
+        double[] b = spec.biasKey() == null ? new double[w.length] : weight(model, spec.biasKey());
+        return new FinalNorm(spec.centres(), w, b, model.config().normEps());
     }
 
     private static double[] weight(TransformerLM model, String key) {

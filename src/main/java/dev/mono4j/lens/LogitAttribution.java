@@ -49,11 +49,11 @@ public final class LogitAttribution {
     public static Result run(TransformerLM model, long[] ids, LogitDiff target) {
         target.check(model);
         int layers = model.config().numLayers();
-        boolean perHead = model.hookNames().contains(AttentionHooks.result(0));
+        boolean perHead = model.hookNames().contains(HookPoint.attnResult(0));
         try (NDManager step = model.manager().newSubManager()) {
             Hooks hooks = Hooks.capture(HookPoint.residPre(0) + "," + HookPoint.layerGlob(HookPoint.attnOut(0)) + ","
                     + HookPoint.layerGlob(HookPoint.mlpOut(0)) + ","
-                    + HookPoint.residPost(layers - 1) + (perHead ? "," + HookPoint.layerGlob(AttentionHooks.result(0)) : ""));
+                    + HookPoint.residPost(layers - 1) + (perHead ? "," + HookPoint.layerGlob(HookPoint.attnResult(0)) : ""));
             NDArray logits = model.forward(step, TokenBatch.of(ids), hooks);
             double logitDiff = target.lastPosition(logits)[0];
             double[] direction = direction(model, target);
@@ -66,7 +66,7 @@ public final class LogitAttribution {
                 components.add(component(l + "_attn_out", hooks.get(HookPoint.attnOut(l)), norm, scale, direction));
                 components.add(component(l + "_mlp_out", hooks.get(HookPoint.mlpOut(l)), norm, scale, direction));
                 if (perHead) {
-                    NDArray result = hooks.get(AttentionHooks.result(l)); // [1, T, heads, d_model]
+                    NDArray result = hooks.get(HookPoint.attnResult(l)); // [1, T, heads, d_model]
                     for (int h = 0; h < model.config().numHeads(); h++) {
                         heads.add(component("L" + l + "H" + h, result.get(new NDIndex(":, :, {}, :", h)), norm, scale,
                                 direction));

@@ -9,6 +9,21 @@ public interface DecoderFamily extends ModelFamily {
     /** The final norm over the last block's output (hooked as {@code ln_final.hook_normalized} by the model). */
     NDArray finalNorm(ForwardPass f, NDArray h);
 
+    /**
+     * What {@link #finalNorm} computes, for analyses that freeze its scale (direct logit attribution): whether it
+     * centres (LayerNorm) or not (RMSNorm), its weight and bias keys, and what is added to the stored weight.
+     */
+    FinalNormSpec finalNormSpec(ModelConfig c);
+
+    /**
+     * A final norm y = P(x) / sqrt(mean(P(x)²) + eps) ⊙ (w + weightOffset) + b, P centring x when {@code centres}.
+     *
+     * @param biasKey      null when the norm has no bias
+     * @param weightOffset 0, or 1 for norms that store w − 1 (Gemma's x·(1 + w))
+     */
+    record FinalNormSpec(boolean centres, String weightKey, String biasKey, double weightOffset) {
+    }
+
     /** The token embedding's key, which a tied LM head reuses. */
     String tokenEmbedding();
 

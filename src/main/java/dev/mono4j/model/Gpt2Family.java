@@ -162,6 +162,11 @@ public final class Gpt2Family implements DecoderFamily {
     }
 
     @Override
+    public FinalNormSpec finalNormSpec(ModelConfig c) {
+        return new FinalNormSpec(true, "transformer.ln_f.weight", "transformer.ln_f.bias", 0);
+    }
+
+    @Override
     public NDArray finalNorm(ForwardPass f, NDArray h) {
         return f.layerNorm(h, "transformer.ln_f");
     }

@@ -284,6 +284,11 @@ public final class LlamaFamily implements DecoderFamily {
     }
 
     @Override
+    public FinalNormSpec finalNormSpec(ModelConfig c) {
+        return new FinalNormSpec(false, "model.norm.weight", null, 0);
+    }
+
+    @Override
     public NDArray finalNorm(ForwardPass f, NDArray h) {
         return f.rmsNorm(h, "model.norm");
     }

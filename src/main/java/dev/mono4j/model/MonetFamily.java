@@ -433,6 +433,11 @@ public final class MonetFamily implements DecoderFamily {
     }
 
     @Override
+    public FinalNormSpec finalNormSpec(ModelConfig c) {
+        return LlamaFamily.LLAMA.finalNormSpec(c);
+    }
+
+    @Override
     public NDArray finalNorm(ForwardPass f, NDArray h) {
         return LlamaFamily.LLAMA.finalNorm(f, h);
     }

@@ -59,6 +59,39 @@ class ActivationPatchingTest {
         }
     }
 
+    /** Per head: each cell equals one corrupted pass with that head's hook_z slice at that position taken from clean. */
+    @Test
+    void perHeadPatchesEqualSinglePassesPatchedByHand() {
+        try (TransformerLM model = LensModels.withFinalNorm(TinyModels.llama(), 9)) {
+            ActivationPatching.Result r = ActivationPatching.run(model, CLEAN, CORRUPT, TARGET,
+                    ActivationPatching.Config.builder().hook(ActivationPatching.Hook.Z).batchSize(7).build());
+            int heads = model.config().numHeads();
+            assertEquals(model.config().numLayers() * heads, r.rows().size());
+            assertEquals("L1H3", r.rows().get(heads + 3));
+            for (int[] cell : new int[][] {{1, 2, 4}, {0, 3, 2}, {1, 0, 5}}) {
+                int layer = cell[0];
+                int head = cell[1];
+                int position = cell[2];
+                String hook = ActivationPatching.Hook.Z.name(layer);
+                double expected;
+                try (NDManager step = model.manager().newSubManager()) {
+                    Hooks clean = Hooks.capture(hook);
+                    model.forward(step, TokenBatch.of(CLEAN), clean);
+                    NDArray cleanZ = clean.get(hook);
+                    Hooks patch = Hooks.none().intervene(hook, z -> {
+                        NDArray y = z.duplicate();
+                        NDIndex at = new NDIndex(":, {}, {}, :", position, head);
+                        y.set(at, cleanZ.get(at));
+                        return y;
+                    });
+                    expected = TARGET.lastPosition(model.forward(step, TokenBatch.of(CORRUPT), patch))[0];
+                }
+                assertEquals(expected, r.logitDiff()[layer * heads + head][position], 1e-5,
+                        "layer " + layer + " head " + head + " position " + position);
+            }
+        }
+    }
+
     private static double byHand(TransformerLM model, String hook, int position) {
         try (NDManager step = model.manager().newSubManager()) {
             Hooks clean = Hooks.capture(hook);

@@ -42,6 +42,26 @@ class LogitAttributionTest {
         }
     }
 
+    /** Per-head contributions (from hook_result) sum to the layer's attn_out contribution (o_proj's bias at 0). */
+    @Test
+    void headsSumToTheirLayersAttentionOutput() {
+        for (ModelConfig c : List.of(TinyModels.llama(), TinyModels.gpt2())) {
+            try (TransformerLM model = LensModels.withFinalNorm(c, 5)) {
+                LogitAttribution.Result r = LogitAttribution.run(model, IDS, new LogitDiff(11, 30));
+                assertEquals(c.numLayers() * c.numHeads(), r.heads().size(), "one contribution per head");
+                assertEquals("L1H2", r.heads().get(c.numHeads() + 2).name());
+                for (int l = 0; l < c.numLayers(); l++) {
+                    double heads = 0;
+                    for (int h = 0; h < c.numHeads(); h++) {
+                        heads += r.heads().get(l * c.numHeads() + h).contribution();
+                    }
+                    // Random initialisation leaves the output biases at 0, so the heads account for all of it.
+                    assertEquals(r.components().get(1 + 2 * l).contribution(), heads, 1e-4, c.family() + " layer " + l);
+                }
+            }
+        }
+    }
+
     /** The frozen norm summed over the whole residual is the model's own final norm (keys and kinds are right). */
     @Test
     void theFrozenNormOfTheFullResidualIsTheModelsFinalNorm() {

@@ -124,6 +124,11 @@ final class ParallelBlockFamily implements DecoderFamily {
     }
 
     @Override
+    public FinalNormSpec finalNormSpec(ModelConfig c) {
+        return new FinalNormSpec(true, "toy.ln_f.weight", "toy.ln_f.bias", 0);
+    }
+
+    @Override
     public NDArray finalNorm(ForwardPass f, NDArray h) {
         return f.layerNorm(h, "toy.ln_f");
     }

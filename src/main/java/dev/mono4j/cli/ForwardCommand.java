@@ -1,7 +1,10 @@
 package dev.mono4j.cli;
 
+import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.training.GradientCollector;
 import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.HookPoint;
@@ -11,7 +14,9 @@ import dev.mono4j.io.SafetensorsReader;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.io.TensorInfo;
 import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.LogProbs;
 import dev.mono4j.model.Transformer;
+import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -52,6 +57,13 @@ final class ForwardCommand extends CliCommand {
     @Option(names = "--hooks", defaultValue = "", description = "Glob(s) of hook names to save, e.g. 'blocks.*.hook_resid_post'.")
     String hooks;
 
+    @Option(names = "--gradients", description = "Glob(s) of hook names whose gradient to save as NAME_grad:"
+            + " ∂L/∂activation of the batch's mean next-token loss (decoders; TransformerLens' backward-hook names).")
+    String gradients;
+
+    @Mixin
+    InterventionOptions interventions;
+
     @Option(names = "--out", required = true, description = "Output safetensors file.")
     Path out;
 
@@ -83,15 +95,30 @@ final class ForwardCommand extends CliCommand {
         if (batch.seqLen() == 0 || batch.batchSize() == 0) {
             throw new UserInputException("the input holds no tokens");
         }
-        try (Transformer model = Checkpoint.load(checkpoint.dir, nonFinite.policy())) {
+        try (Transformer model = Checkpoint.load(checkpoint.dir, nonFinite.policy()); InterventionOptions owned = interventions) {
             checkOutputSize(batch, model);
             model.checkTokenIds(batch, input.file != null ? input.file + ": tensor 'input_ids' " : "--text: ");
-            Pattern wanted = hooks.isBlank() ? null : HookPoint.glob(hooks);
-            if (wanted != null && model.hookNames().stream().noneMatch(h -> wanted.matcher(h).matches())) {
-                throw new UserInputException("--hooks '" + hooks + "' matches no hook point of this model (e.g. "
-                        + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(0) + "; see ./mono4j inspect)");
+            if (gradients != null && !(model instanceof TransformerLM)) {
+                throw new UserInputException("--gradients needs a causal LM (its loss is the next-token loss); "
+                        + checkpoint.dir.resolve("config.json") + " is an encoder");
             }
-            Map<String, ByteBuffer> results = run(model, batch, wanted);
+            // The SAE's own hook points exist once it is spliced in (a dry attach names them).
+            interventions.attach(new Hooks(), model);
+            List<String> known = new java.util.ArrayList<>(model.hookNames());
+            if (interventions.spliceHook() != null) {
+                HookPoint.SAE_HOOKS.forEach(k -> known.add(HookPoint.sae(interventions.spliceHook(), k)));
+            }
+            for (String[] flag : new String[][] {{"--hooks", hooks}, {"--gradients", gradients}}) {
+                if (flag[1] == null || flag[1].isBlank()) {
+                    continue;
+                }
+                Pattern p = HookPoint.glob(flag[1]);
+                if (known.stream().noneMatch(h -> p.matcher(h).matches())) {
+                    throw new UserInputException(flag[0] + " '" + flag[1] + "' matches no hook point of this model (e.g. "
+                            + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(0) + "; see ./mono4j inspect)");
+                }
+            }
+            Map<String, ByteBuffer> results = run(model, batch);
             SafetensorsWriter w = new SafetensorsWriter();
             w.addI64("input_ids", new long[] {batch.batchSize(), batch.seqLen()}, batch.ids());
             w.addI64("attention_mask", new long[] {batch.batchSize(), batch.seqLen()}, batch.mask());
@@ -114,25 +141,53 @@ final class ForwardCommand extends CliCommand {
      */
     private final Map<String, long[]> tails = new LinkedHashMap<>();
 
-    /** Runs micro-batches and gathers each saved tensor into one little-endian F32 buffer. */
-    private Map<String, ByteBuffer> run(Transformer model, TokenBatch batch, Pattern wanted) {
+    /**
+     * Runs micro-batches and gathers each saved tensor into one little-endian F32 buffer. With {@code --gradients}
+     * each micro-batch's loss is its share of the whole batch's mean (summed NLL over the batch's real targets), so
+     * the saved gradients do not depend on {@code --batch-size}.
+     */
+    private Map<String, ByteBuffer> run(Transformer model, TokenBatch batch) {
         Map<String, ByteBuffer> results = new LinkedHashMap<>();
         int t = batch.seqLen();
+        double targets = 0;
+        for (float v : LogProbs.defaultTargetMask(batch)) {
+            targets += v;
+        }
+        if (gradients != null && targets == 0) {
+            throw new UserInputException("--gradients: no row has two real tokens, so there is no next-token loss");
+        }
         for (int start = 0; start < batch.batchSize(); start += batchSize) {
             int n = Math.min(batchSize, batch.batchSize() - start);
             TokenBatch part = new TokenBatch(n, t, Arrays.copyOfRange(batch.ids(), start * t, (start + n) * t),
                     Arrays.copyOfRange(batch.mask(), start * t, (start + n) * t));
-            try (NDManager step = model.manager().newSubManager()) {
-                Hooks h = wanted == null ? Hooks.none() : new Hooks();
-                if (wanted != null) {
+            try (NDManager step = model.manager().newSubManager();
+                    GradientCollector gc = gradients == null ? null : Engine.getInstance().newGradientCollector()) {
+                Hooks h = new Hooks();
+                if (!hooks.isBlank()) {
                     h.alsoCapture(hooks);
                 }
+                if (gradients != null) {
+                    h.alsoCaptureGradients(gradients);
+                }
+                interventions.attach(h, model);
                 NDArray output = model.forward(step, part, h);
                 Map<String, NDArray> save = new LinkedHashMap<>();
                 if (!noLogits) {
                     save.put(model.outputName(), output);
                 }
                 save.putAll(h.captured());
+                if (gc != null) {
+                    double share = 0;
+                    for (float v : LogProbs.defaultTargetMask(part)) {
+                        share += v;
+                    }
+                    if (share > 0) {
+                        gc.backward(LogProbs.meanNll(output, part).mul(step.full(new Shape(), (float) (share / targets))));
+                    }
+                    for (String name : h.gradientNames()) {
+                        save.put(name + "_grad", share > 0 ? h.gradient(name) : h.get(name).zerosLike());
+                    }
+                }
                 for (Map.Entry<String, NDArray> e : save.entrySet()) {
                     long[] shape = e.getValue().getShape().getShape();
                     tails.put(e.getKey(), Arrays.copyOfRange(shape, 1, shape.length));

@@ -1,6 +1,7 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
+import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.GenerationConfig;
 import dev.mono4j.model.Generator;
@@ -8,6 +9,7 @@ import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -15,7 +17,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Continues a prompt; prints the prompt followed by the generated text. */
+/** Continues prompts (optionally steered); prints each prompt followed by its generated text, one line per prompt. */
 @Command(name = "generate", mixinStandardHelpOptions = true, description = "Continue a prompt with a checkpoint (KV-cached, seeded).")
 final class GenerateCommand extends CliCommand {
     @Mixin
@@ -24,8 +26,15 @@ final class GenerateCommand extends CliCommand {
     @Mixin
     NonFiniteOption nonFinite;
 
-    @Option(names = "--prompt", required = true, description = "Text to continue.")
-    String prompt;
+    @Option(names = "--prompt", required = true, description = "Text to continue (repeatable: prompts run as left-padded"
+            + " batches, each continued as it would be alone).")
+    List<String> prompts;
+
+    @Option(names = "--batch-size", defaultValue = "8", description = "Prompts per batch (default ${DEFAULT-VALUE}).")
+    int batchSize;
+
+    @Mixin
+    InterventionOptions interventions;
 
     @Option(names = "--max-new-tokens", defaultValue = "40",
             description = "Tokens to generate at most (default ${DEFAULT-VALUE}).")
@@ -51,20 +60,29 @@ final class GenerateCommand extends CliCommand {
 
     @Override
     public void run() {
+        if (batchSize < 1) {
+            throw new UserInputException("--batch-size must be at least 1");
+        }
         Path dir = checkpoint.dir;
         try (Tokenizer tok = Tokenizer.load(dir)) { // first: a missing tokenizer.json fails before a long load
-            long[] ids = tok.encode(prompt);
-            if (ids.length == 0) {
-                throw new UserInputException("--prompt encodes to no tokens; give some text");
+            List<long[]> ids = new ArrayList<>();
+            for (String prompt : prompts) {
+                long[] p = tok.encode(prompt);
+                if (p.length == 0) {
+                    throw new UserInputException("--prompt '" + prompt + "' encodes to no tokens; give some text");
+                }
+                ids.add(p);
             }
-            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation", nonFinite.policy())) {
+            try (TransformerLM model = Checkpoint.loadCausal(dir, "generation", nonFinite.policy());
+                    InterventionOptions owned = interventions) {
                 ModelConfig config = model.config();
+                int longest = ids.stream().mapToInt(p -> p.length).max().orElse(0);
                 // Refused up front, not cut short at the limit: a continuation that silently stops early reads
                 // like one that met a stop token (our choice; see ModelFamily.positionLimitField).
-                if (ids.length + maxNewTokens > config.maxPositions()) {
-                    throw new UserInputException(dir.resolve("config.json") + ": the prompt (" + ids.length
-                            + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds " + config.family().positionLimitField() + " "
-                            + config.maxPositions());
+                if (longest + maxNewTokens > config.maxPositions()) {
+                    throw new UserInputException(dir.resolve("config.json") + ": the longest prompt (" + longest
+                            + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds "
+                            + config.family().positionLimitField() + " " + config.maxPositions());
                 }
                 for (long id : stopTokens != null ? stopTokens : List.<Long>of()) {
                     if (id < 0 || id >= config.vocabSize()) { // the model could never sample it: no stop at all
@@ -76,8 +94,14 @@ final class GenerateCommand extends CliCommand {
                 Set<Long> stops = stopTokens != null ? new HashSet<>(stopTokens) : Checkpoint.defaultStopTokens(dir, config);
                 GenerationConfig cfg = Flags.check(() -> new GenerationConfig(maxNewTokens, temperature, topK, topP, seed,
                         stops, !noCache));
-                Generator.Result r = Generator.generate(model, ids, cfg);
-                out().println(prompt + tok.decodeContinuation(ids, r.text()));
+                Hooks hooks = interventions.attach(new Hooks(), model);
+                for (int from = 0; from < ids.size(); from += batchSize) {
+                    List<long[]> batch = ids.subList(from, Math.min(ids.size(), from + batchSize));
+                    List<Generator.Result> results = Generator.generate(model, batch, cfg, hooks);
+                    for (int i = 0; i < batch.size(); i++) {
+                        out().println(prompts.get(from + i) + tok.decodeContinuation(batch.get(i), results.get(i).text()));
+                    }
+                }
             }
         }
     }

@@ -106,7 +106,7 @@ public final class HookPoint {
      * The hook points of an SAE spliced in at {@code at} (SAELens' names, sae_lens/saes/sae.py@62dca28), in the order
      * the splice reaches them: its input {@code [rows, d_in]}, pre-activations and latents {@code [rows, d_sae]}, the
      * reconstruction in the SAE's normalised space, the error term, and the output that replaces the hook's tensor.
-     * Rows are the hook's positions (batch × pos), per-head hooks flattened.
+     * Each is {@code [batch, pos, ...]}, per-head hooks flattened to {@code [batch, pos, head·d_head]}.
      */
     public static final List<String> SAE_HOOKS = List.of("hook_sae_input", "hook_sae_acts_pre", "hook_sae_acts_post",
             "hook_sae_recons", "hook_sae_error", "hook_sae_output");

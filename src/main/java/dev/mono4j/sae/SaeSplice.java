@@ -29,13 +29,15 @@ public final class SaeSplice {
                 throw new UserInputException("an SAE with d_in " + sae.dIn() + " at " + name + ", whose vectors are "
                         + width + " wide");
             }
-            NDArray rows = hooks.apply(HookPoint.sae(at, "hook_sae_input"), x.reshape(-1, sae.dIn()));
+            // [batch, pos, d_in] as SAELens' hooks see it (per-head hooks flattened, as its hook_z reshaping).
+            long[] flat = {shape.get(0), shape.get(1), sae.dIn()};
+            NDArray rows = hooks.apply(HookPoint.sae(at, "hook_sae_input"), x.reshape(flat));
             SparseAutoencoder.Input in = sae.input(rows);
             NDArray pre = hooks.apply(HookPoint.sae(at, "hook_sae_acts_pre"), sae.preActivation(in));
             NDArray latents = hooks.apply(HookPoint.sae(at, "hook_sae_acts_post"), sae.activate(pre));
             NDArray out = in.restore(hooks.apply(HookPoint.sae(at, "hook_sae_recons"), sae.decode(latents)));
             if (keepError) {
-                NDArray error = x.reshape(-1, sae.dIn());
+                NDArray error = x.reshape(flat);
                 error = error.sub(sae.reconstruct(error)).stopGradient();
                 out = out.add(hooks.apply(HookPoint.sae(at, "hook_sae_error"), error));
             }

@@ -154,7 +154,10 @@ public final class SparseAutoencoder implements AutoCloseable {
         return normalization;
     }
 
-    /** Latent activations {@code [rows, d_sae]} of inputs {@code [rows, d_in]}; the result belongs to x's manager. */
+    /**
+     * Latent activations {@code [..., d_sae]} of inputs {@code [..., d_in]} (rows, or batch × pos as spliced in); the
+     * result belongs to x's manager.
+     */
     public NDArray encode(NDArray x) {
         return activate(preActivation(input(x)));
     }
@@ -209,7 +212,7 @@ public final class SparseAutoencoder implements AutoCloseable {
             case STANDARD -> pre.maximum(0f);
             case JUMPRELU -> pre.mul(pre.gt(threshold));
             case TOPK -> {
-                NDArray kth = pre.topK(k, 1, true, true).get(0).get(":, " + (k - 1) + ":" + k);
+                NDArray kth = pre.topK(k, -1, true, true).get(0).get("..., " + (k - 1) + ":" + k);
                 yield pre.mul(pre.gte(kth)).maximum(0f);
             }
         };

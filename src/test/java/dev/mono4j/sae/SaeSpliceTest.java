@@ -124,6 +124,33 @@ class SaeSpliceTest {
         }
     }
 
+    /** Spliced in, an SAE sees [batch, pos, d_in]: TopK picks each position's k largest, as on flat rows. */
+    @Test
+    void topKOnBatchByPositionEqualsTopKOnRows() {
+        try (NDManager m = NDManager.newBaseManager()) {
+            SplittableRandom rng = new SplittableRandom(4);
+            float[] w = new float[D_IN * D_SAE];
+            for (int i = 0; i < w.length; i++) {
+                w[i] = (float) rng.nextGaussian();
+            }
+            float[] x = new float[2 * 3 * D_IN];
+            for (int i = 0; i < x.length; i++) {
+                x[i] = (float) rng.nextGaussian();
+            }
+            try (SparseAutoencoder sae = new SparseAutoencoder(SparseAutoencoder.Kind.TOPK, 5, w, w, new float[D_SAE],
+                    new float[D_IN], null, D_IN, D_SAE, JsonNodeFactory.instance.objectNode(), m)) {
+                float[] flat = sae.encode(m.create(x, new Shape(6, D_IN))).toFloatArray();
+                float[] cube = sae.encode(m.create(x, new Shape(2, 3, D_IN))).toFloatArray();
+                assertArrayEquals(flat, cube);
+                int nonZero = 0;
+                for (float v : flat) {
+                    nonZero += v != 0 ? 1 : 0;
+                }
+                assertTrue(nonZero <= 6 * 5 && nonZero > 6, "at most k per row: " + nonZero);
+            }
+        }
+    }
+
     @Test
     void inputOptionsRoundTripThroughASaeLensFolder() {
         try (NDManager m = NDManager.newBaseManager();
@@ -148,7 +175,7 @@ class SaeSpliceTest {
             float[] got = model.forward(step, BATCH, spliced).toFloatArray();
             assertTrue(Fixtures.maxAbsDiff(expected, got) < 1e-4, "error term restores the output");
             NDArray latents = spliced.get(AT + ".hook_sae_acts_post");
-            assertArrayEquals(new long[] {8, D_SAE}, latents.getShape().getShape());
+            assertArrayEquals(new long[] {2, 4, D_SAE}, latents.getShape().getShape(), "[batch, pos, d_sae]");
             NDArray rows = plain.get(AT).reshape(-1, D_IN);
             assertTrue(Fixtures.maxAbsDiff(sae.encode(rows).toFloatArray(), latents.toFloatArray()) < 1e-5);
             assertEquals(java.util.List.of(AT + ".hook_sae_input", AT + ".hook_sae_acts_pre", AT + ".hook_sae_acts_post",

@@ -43,7 +43,7 @@ public final class TransformerLM extends Transformer {
             cache.advance(newTokens);
         }
         NDArray x = f.hook(HookPoint.LN_FINAL, family.finalNorm(f, h));
-        NDArray head = parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : "lm_head.weight");
+        NDArray head = parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : family.lmHead());
         return ForwardPass.linear(x, head, null);
     }
 

@@ -230,4 +230,21 @@ class NeoxFamilyTest {
             }
         }
     }
+
+    /**
+     * Pythia's layouts give the non-embedding counts of its model card (EleutherAI/pythia-70m README, table of
+     * sizes): 70M (d 512, 6 layers) 18,915,328 and 160M (d 768, 12 layers) 85,056,000, each with 4d MLPs, biases,
+     * vocabulary 50,304 and an untied embed_out.
+     */
+    @Test
+    void theLayoutCountsPythiasParameters() {
+        int vocab = 50304;
+        for (long[] size : new long[][] {{512, 6, 8, 18_915_328L}, {768, 12, 12, 85_056_000L}}) {
+            int d = (int) size[0];
+            ModelConfig c = ModelConfig.builder(NeoxFamily.NEOX, vocab, d, (int) size[1], (int) size[2])
+                    .intermediateSize(4 * d).activation("gelu").qkvBias(true).outputBias(true)
+                    .familySettings(new NeoxSettings(0.25, true)).build();
+            assertEquals(size[3], ParameterLayout.count(c) - 2L * vocab * d, "d " + d);
+        }
+    }
 }

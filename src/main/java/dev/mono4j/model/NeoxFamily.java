@@ -117,6 +117,16 @@ public final class NeoxFamily implements DecoderFamily {
         return settings(c).rotaryDim(c.headDim());
     }
 
+    @Override
+    public Map<String, String> details(ModelConfig c) {
+        NeoxSettings s = settings(c);
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("rotary", rotaryDim(c) + " of " + c.headDim() + " head dims (rotary_pct " + s.rotaryPct() + ")");
+        d.put("residual", s.parallelResidual() ? "parallel: h + attn(ln1(h)) + mlp(ln2(h))"
+                : "sequential: m = h + attn(ln1(h)), m + mlp(ln2(m))");
+        return d;
+    }
+
     /** GPTNeoXForCausalLM's state dict order (GPTNeoXLayer registers its norms, then attention, then MLP). */
     @Override
     public Map<String, long[]> parameters(ModelConfig c) {

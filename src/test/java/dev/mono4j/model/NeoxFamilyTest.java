@@ -100,6 +100,7 @@ class NeoxFamilyTest {
         try (TransformerLM loaded = Checkpoint.loadCausal(dir, "this test")) {
             assertEquals(c, loaded.config());
             assertEquals(8, loaded.config().family().rotaryDim(loaded.config()), "int(16 * 0.5)");
+            assertEquals("8 of 16 head dims (rotary_pct 0.5)", NeoxFamily.NEOX.details(c).get("rotary"));
         }
     }
 

@@ -27,6 +27,11 @@ public interface DecoderFamily extends ModelFamily {
     /** The token embedding's key, which a tied LM head reuses. */
     String tokenEmbedding();
 
+    /** The untied LM head's key ({@code lm_head.weight} in most families; GPT-NeoX's {@code embed_out.weight}). */
+    default String lmHead() {
+        return "lm_head.weight";
+    }
+
     @Override
     default TransformerLM newModel(ModelConfig c, NDManager manager, Map<String, NDArray> params) {
         return new TransformerLM(c, manager, params);

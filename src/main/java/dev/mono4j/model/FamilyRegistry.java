@@ -21,6 +21,7 @@ public final class FamilyRegistry {
         register(LlamaFamily.MISTRAL);
         register(BertFamily.BERT);
         register(MonetFamily.MONET);
+        register(NeoxFamily.NEOX);
     }
 
     private FamilyRegistry() {

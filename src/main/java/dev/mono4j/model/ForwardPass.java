@@ -283,16 +283,23 @@ public final class ForwardPass {
         return hook(name, x.reshape(batch, config.numHeads(), queries, keys)).reshape(grouped);
     }
 
-    /** HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁]. */
+    /**
+     * HF's rotate-half rotary embedding: x cos + rotate_half(x) sin, rotate_half(x) = [-x₂, x₁], on the first
+     * {@link ModelFamily#rotaryDim} dimensions of each head; the others pass through (GPT-NeoX's partial rotary,
+     * HF {@code modeling_gpt_neox.py}@006bd23: {@code query_rot}, {@code query_pass}, concatenated back).
+     */
     private NDArray rotate(NDArray x) {
+        int dim = config.family().rotaryDim(config);
         if (cos == null) {
             float[][] cs = new Rotary(config).tables(positions);
-            cos = step.create(cs[0], new Shape(batch, 1, queries, config.headDim()));
-            sin = step.create(cs[1], new Shape(batch, 1, queries, config.headDim()));
+            cos = step.create(cs[0], new Shape(batch, 1, queries, dim));
+            sin = step.create(cs[1], new Shape(batch, 1, queries, dim));
         }
-        int half = config.headDim() / 2;
-        NDArray rotated = x.get(new NDIndex("..., " + half + ":")).neg().concat(x.get(new NDIndex("..., :" + half)), -1);
-        return x.mul(cos).add(rotated.mul(sin));
+        NDArray r = dim == config.headDim() ? x : x.get(new NDIndex("..., :" + dim));
+        int half = dim / 2;
+        NDArray rotated = r.get(new NDIndex("..., " + half + ":")).neg().concat(r.get(new NDIndex("..., :" + half)), -1);
+        r = r.mul(cos).add(rotated.mul(sin));
+        return dim == config.headDim() ? r : r.concat(x.get(new NDIndex("..., " + dim + ":")), -1);
     }
 
     /**

@@ -97,6 +97,15 @@ public interface ModelFamily {
         return "max_position_embeddings";
     }
 
+    /**
+     * How many leading dimensions of each rotary head the rotary embedding rotates (and whose frequencies it
+     * spreads over); the rest pass through unrotated. All of them by default; GPT-NeoX rotates
+     * {@code int(head_dim * rotary_pct)} (HF {@code modeling_gpt_neox.py}@006bd23, {@code rotary_ndims}).
+     */
+    default int rotaryDim(ModelConfig c) {
+        return c.headDim();
+    }
+
     /** Whether positions are learned embeddings (GPT-2, BERT: a hook_pos_embed), not rotary. */
     default boolean learnedPositions() {
         return false;

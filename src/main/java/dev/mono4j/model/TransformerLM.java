@@ -68,7 +68,7 @@ public final class TransformerLM extends Transformer {
 
     /** The LM head's weight {@code [vocab, d_model]}: the token embedding when tied ({@code tie_word_embeddings}). */
     public NDArray unembedding() {
-        return parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : "lm_head.weight");
+        return parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : family.lmHead());
     }
 
     @Override

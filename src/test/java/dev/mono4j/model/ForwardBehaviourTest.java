@@ -28,7 +28,7 @@ class ForwardBehaviourTest {
     }
 
     static Stream<String> fixtures() {
-        return Stream.of("gpt2-tiny", "llama-tiny");
+        return Stream.of("gpt2-tiny", "llama-tiny", "neox-tiny");
     }
 
     /** Real tokens get the same logits whether the batch is padded on the left or on the right. */
@@ -141,7 +141,7 @@ class ForwardBehaviourTest {
 
     static Stream<String> allFixtures() {
         return Stream.of("gpt2-tiny", "llama-tiny", "qwen2-tiny", "mistral-tiny-window", "llama3-rope-tiny", "monet-vd-tiny",
-                "monet-hd-tiny");
+                "monet-hd-tiny", "neox-tiny", "neox-tiny-sequential");
     }
 
     @Test

@@ -47,7 +47,10 @@ class LoraTest {
 
     /** Every projection of the family, so merging is checked on each kind of weight. */
     private static List<String> allProjections(ModelConfig c) {
-        return c.family() == Gpt2Family.GPT2 ? List.of("c_attn", "c_proj", "c_fc")
+        if (c.family() == Gpt2Family.GPT2) {
+            return List.of("c_attn", "c_proj", "c_fc");
+        }
+        return c.family() == NeoxFamily.NEOX ? List.of("query_key_value", "dense", "dense_h_to_4h", "dense_4h_to_h")
                 : List.of("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj");
     }
 

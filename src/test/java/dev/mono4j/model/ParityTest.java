@@ -1,5 +1,6 @@
 package dev.mono4j.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,13 +18,16 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Logits and hooks against outputs of independent reference implementations: llm.c and llama2.c for
  * GPT-2 and Llama, and tools/reference/hf_numpy_reference.py (NumPy, HF semantics) for Qwen2 biases with
- * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim.
+ * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim; for GPT-NeoX a
+ * PyTorch forward pass written after HF's modeling_gpt_neox.py (neox-tiny, cross-checked by
+ * tools/reference/neox_reference.py) and that NumPy script's own sequential-residual fixture. Every hook is
+ * compared in shape and value.
  */
 class ParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-tiny", "llama-tiny", "llama-tiny-bf16-sharded", "qwen2-tiny", "mistral-tiny-window",
-        "llama3-rope-tiny"})
+        "llama3-rope-tiny", "neox-tiny", "neox-tiny-sequential"})
     void logitsAndHooksMatchReference(String fixture) {
         Path dir = Fixtures.dir(fixture);
         try (TransformerLM model = Checkpoint.loadCausal(dir, "this test");
@@ -38,7 +42,9 @@ class ParityTest {
             int hooksChecked = 0;
             for (String name : expected.tensors().keySet()) {
                 if (name.startsWith("blocks.")) {
-                    assertClose(expected.readFloats(name), hooks.get(name), fixture + " " + name);
+                    NDArray got = hooks.get(name);
+                    assertArrayEquals(expected.info(name).shape(), got.getShape().getShape(), fixture + " " + name);
+                    assertClose(expected.readFloats(name), got, fixture + " " + name);
                     hooksChecked++;
                 }
             }

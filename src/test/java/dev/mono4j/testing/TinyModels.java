@@ -3,6 +3,7 @@ package dev.mono4j.testing;
 import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.LlamaFamily;
 import dev.mono4j.model.ModelConfig;
+import dev.mono4j.model.NeoxFamily;
 import dev.mono4j.model.TransformerLM;
 import java.nio.file.Path;
 import java.util.List;
@@ -51,7 +52,14 @@ public final class TinyModels {
                 .specialTokens(1, List.of(2L)).build();
     }
 
+    /** GPT-NeoX as Pythia has it: parallel residual, rotary on a quarter of each head (2 of 8 dims), biases. */
+    public static ModelConfig neox() {
+        return ModelConfig.builder(NeoxFamily.NEOX, 96, 32, 2, 4).intermediateSize(128).maxPositions(64)
+                .activation("gelu").ropeTheta(1e4).qkvBias(true).outputBias(true).specialTokens(0, List.of(0L))
+                .familySettings(new NeoxFamily.NeoxSettings(0.25, true)).build();
+    }
+
     public static List<ModelConfig> all() {
-        return List.of(gpt2(), llama(), llamaWithBias(), qwen2(), mistral(2, 4));
+        return List.of(gpt2(), llama(), llamaWithBias(), qwen2(), mistral(2, 4), neox());
     }
 }

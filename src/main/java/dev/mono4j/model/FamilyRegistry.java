@@ -21,6 +21,7 @@ public final class FamilyRegistry {
         register(LlamaFamily.MISTRAL);
         register(BertFamily.BERT);
         register(MonetFamily.MONET);
+        register(Gemma2Family.GEMMA2);
     }
 
     private FamilyRegistry() {

@@ -44,7 +44,7 @@ public final class TransformerLM extends Transformer {
         }
         NDArray x = f.hook(HookPoint.LN_FINAL, family.finalNorm(f, h));
         NDArray head = parameters().get(config().tieEmbeddings() ? family.tokenEmbedding() : "lm_head.weight");
-        return ForwardPass.linear(x, head, null);
+        return f.softcap(ForwardPass.linear(x, head, null), family.finalLogitSoftcap(config()));
     }
 
     @Override

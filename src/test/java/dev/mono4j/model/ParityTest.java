@@ -23,7 +23,7 @@ class ParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-tiny", "llama-tiny", "llama-tiny-bf16-sharded", "qwen2-tiny", "mistral-tiny-window",
-        "llama3-rope-tiny"})
+        "llama3-rope-tiny", "gemma2-tiny"})
     void logitsAndHooksMatchReference(String fixture) {
         Path dir = Fixtures.dir(fixture);
         try (TransformerLM model = Checkpoint.loadCausal(dir, "this test");

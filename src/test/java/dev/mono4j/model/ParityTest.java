@@ -1,5 +1,6 @@
 package dev.mono4j.model;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -17,7 +18,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Logits and hooks against outputs of independent reference implementations: llm.c and llama2.c for
  * GPT-2 and Llama, and tools/reference/hf_numpy_reference.py (NumPy, HF semantics) for Qwen2 biases with
- * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim.
+ * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim; a PyTorch pass
+ * after transformers' modeling_gemma2.py for Gemma-2 (recomputed by tools/reference/gemma2_reference.py). Hooks
+ * are compared in TransformerLens' shapes.
  */
 class ParityTest {
 
@@ -38,6 +41,8 @@ class ParityTest {
             int hooksChecked = 0;
             for (String name : expected.tensors().keySet()) {
                 if (name.startsWith("blocks.")) {
+                    assertArrayEquals(expected.info(name).shape(), hooks.get(name).getShape().getShape(),
+                            fixture + " " + name + " shape");
                     assertClose(expected.readFloats(name), hooks.get(name), fixture + " " + name);
                     hooksChecked++;
                 }

@@ -227,7 +227,10 @@ public final class Gemma2Family implements DecoderFamily {
         return List.of("q_proj", "v_proj", "up_proj");
     }
 
-    /** [M] {@code Gemma2Model.forward}: the embedding times √d, the normaliser cast to F32 first. */
+    /**
+     * [M] {@code Gemma2Model.forward}: the embedding times √d, the normaliser cast to F32 first; hook_embed sees
+     * the scaled rows, as TransformerLens' W_E holds them ({@code pretrained/weight_conversions/gemma.py}@b048bd7).
+     */
     @Override
     public NDArray embed(ForwardPass f) {
         NDArray e = f.embed(f.tokenIds(), tokenEmbedding());

@@ -165,7 +165,7 @@ public final class Gemma2Family implements DecoderFamily {
         return "model.layers.";
     }
 
-    /** Norm weights are offsets from 1 (x̂ · (1 + w)), so a fresh model starts them at 0 ([M] {@code torch.zeros(dim)}). */
+    /** Norm weights are offsets from 1 (x̂ · (1 + w)): fresh ones start at 0 ([M] {@code torch.zeros(dim)}). */
     @Override
     public Float initialValue(String key) {
         return key.endsWith("norm.weight") ? 0f : null;

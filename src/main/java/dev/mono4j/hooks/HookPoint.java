@@ -78,7 +78,7 @@ public final class HookPoint {
         return attn(l, "rot_k");
     }
 
-    /** Scaled, masked scores before the softmax, {@code [batch, head, query, key]}. */
+    /** Scaled (and, for Gemma-2, soft-capped), masked scores before the softmax, {@code [batch, head, query, key]}. */
     public static String attnScores(int l) {
         return attn(l, "attn_scores");
     }

@@ -15,7 +15,8 @@ import java.util.List;
  * embeddings, positions included, as {@code blocks.0.hook_resid_pre}; each layer's {@code hook_attn_out} and
  * {@code hook_mlp_out}), and each component c contributes (P(c) / s ⊙ w) · (W_U[answer] − W_U[wrong]) to the
  * logit difference, with the final norm's scale s frozen at x's (see {@link FinalNorm}). The contributions plus the
- * norm's bias term b · (W_U[answer] − W_U[wrong]) sum to the model's logit difference. TransformerLens:
+ * norm's bias term b · (W_U[answer] − W_U[wrong]) sum to the model's logit difference (before a final soft cap,
+ * Gemma-2's, which bends it afterwards). TransformerLens:
  * {@code ActivationCache.decompose_resid} and {@code logit_attrs} (transformer_lens/ActivationCache.py@0033815),
  * whose labels ("embed", "0_attn_out", "0_mlp_out", "L0H1") we keep. Per-head contributions come from
  * {@code blocks.l.attn.hook_result} when the model has that hook; they sum to the layer's attn_out less the output
@@ -52,11 +53,13 @@ public final class LogitAttribution {
         boolean perHead = model.hookNames().contains(HookPoint.attnResult(0));
         try (NDManager step = model.manager().newSubManager()) {
             Hooks hooks = Hooks.capture(HookPoint.residPre(0) + "," + HookPoint.layerGlob(HookPoint.attnOut(0)) + ","
-                    + HookPoint.layerGlob(HookPoint.mlpOut(0)) + ","
-                    + HookPoint.residPost(layers - 1) + (perHead ? "," + HookPoint.layerGlob(HookPoint.attnResult(0)) : ""));
-            NDArray logits = model.forward(step, TokenBatch.of(ids), hooks);
-            double logitDiff = target.lastPosition(logits)[0];
+                    + HookPoint.layerGlob(HookPoint.mlpOut(0)) + "," + HookPoint.residPost(layers - 1) + ","
+                    + HookPoint.LN_FINAL + (perHead ? "," + HookPoint.layerGlob(HookPoint.attnResult(0)) : ""));
+            model.forward(step, TokenBatch.of(ids), hooks);
             double[] direction = direction(model, target);
+            // The difference before any final soft cap (Gemma-2 bends logits after the head; the components add up
+            // only before it): the normalised residual on the direction. Without a cap it is the logits' difference.
+            double logitDiff = dot(lastPosition(hooks.get(HookPoint.LN_FINAL)), direction);
             FinalNorm norm = FinalNorm.of(model);
             double scale = norm.scale(lastPosition(hooks.get(HookPoint.residPost(layers - 1))));
             List<Component> components = new ArrayList<>();

@@ -32,6 +32,11 @@ public interface DecoderFamily extends ModelFamily {
         return "lm_head.weight";
     }
 
+    /** The soft cap on the logits, cap · tanh(logits / cap) ({@link ForwardPass#softcap}); 0 for none. */
+    default double finalLogitSoftcap(ModelConfig c) {
+        return 0;
+    }
+
     @Override
     default TransformerLM newModel(ModelConfig c, NDManager manager, Map<String, NDArray> params) {
         return new TransformerLM(c, manager, params);

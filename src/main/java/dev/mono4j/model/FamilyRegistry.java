@@ -22,6 +22,7 @@ public final class FamilyRegistry {
         register(BertFamily.BERT);
         register(MonetFamily.MONET);
         register(NeoxFamily.NEOX);
+        register(Gemma2Family.GEMMA2);
     }
 
     private FamilyRegistry() {

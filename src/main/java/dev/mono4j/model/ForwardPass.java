@@ -183,8 +183,26 @@ public final class ForwardPass {
 
     /** RMSNorm: x / sqrt(mean(x²) + eps) · w. */
     public NDArray rmsNorm(NDArray x, String key) {
+        return rmsNormalized(x).mul(param(key + ".weight"));
+    }
+
+    /**
+     * Gemma's RMSNorm, whose stored weight is an offset from 1: x / sqrt(mean(x²) + eps) · (1 + w)
+     * (transformers {@code models/gemma2/modeling_gemma2.py}@006e869, {@code Gemma2RMSNorm}).
+     */
+    public NDArray rmsNormOnePlus(NDArray x, String key) {
+        return rmsNormalized(x).mul(scalar(1).add(param(key + ".weight")));
+    }
+
+    /** x / sqrt(mean(x²) + eps) over the hidden axis. */
+    private NDArray rmsNormalized(NDArray x) {
         NDArray ms = x.square().mean(new int[] {-1}, true);
-        return x.div(ms.add(scalar(config.normEps())).sqrt()).mul(param(key + ".weight"));
+        return x.div(ms.add(scalar(config.normEps())).sqrt());
+    }
+
+    /** cap · tanh(x / cap), which bounds x within ±cap smoothly (Gemma-2's soft-capping); cap 0 leaves x as is. */
+    public NDArray softcap(NDArray x, double cap) {
+        return cap == 0 ? x : x.div(scalar(cap)).tanh().mul(scalar(cap));
     }
 
     /**
@@ -251,8 +269,12 @@ public final class ForwardPass {
             keysT = cache.appendKeys(l, keysT);
             vals = cache.appendValues(l, vals);
         }
-        NDArray scores = q.mul(scalar(1.0 / Math.sqrt(hd))).reshape(batch, kvHeads, rep, queries, hd)
-                .matMul(keysT).add(maskBias(config.slidingWindow(l)));
+        ModelFamily family = config.family();
+        NDArray scores = q.mul(scalar(family.attentionScale(config))).reshape(batch, kvHeads, rep, queries, hd)
+                .matMul(keysT);
+        // The soft cap comes before the mask, as in HF's Gemma-2 eager attention and TransformerLens'
+        // calculate_attention_scores, so hook_attn_scores holds capped, masked scores.
+        scores = softcap(scores, family.attentionSoftcap(config)).add(maskBias(config.slidingWindow(l)));
         scores = groupedHook(HookPoint.attnScores(l), scores);
         NDArray pattern = groupedHook(HookPoint.attnPattern(l), scores.softmax(-1));
         NDArray z = hook(HookPoint.attnZ(l), pattern.matMul(vals).reshape(batch, heads, queries, hd)

@@ -106,6 +106,22 @@ public interface ModelFamily {
         return c.headDim();
     }
 
+    /**
+     * The factor on q·k before the softmax: 1/√d_head ("Attention Is All You Need", Eq. 1) unless the family
+     * says otherwise (Gemma-2: query_pre_attn_scalar^-1/2).
+     */
+    default double attentionScale(ModelConfig c) {
+        return 1 / Math.sqrt(c.headDim());
+    }
+
+    /**
+     * The soft cap on attention scores, cap · tanh(scores / cap), applied after the scale and before the mask
+     * ({@link ForwardPass#softcap}); 0 for none (every family but Gemma-2).
+     */
+    default double attentionSoftcap(ModelConfig c) {
+        return 0;
+    }
+
     /** Whether positions are learned embeddings (GPT-2, BERT: a hook_pos_embed), not rotary. */
     default boolean learnedPositions() {
         return false;

@@ -45,7 +45,7 @@ public final class TransformerLM extends Transformer {
             cache.advance(newTokens);
         }
         NDArray x = f.hook(HookPoint.LN_FINAL, family.finalNorm(f, h));
-        return ForwardPass.linear(x, unembedding(), null);
+        return f.softcap(ForwardPass.linear(x, unembedding(), null), family.finalLogitSoftcap(config()));
     }
 
     /**
@@ -63,7 +63,7 @@ public final class TransformerLM extends Transformer {
         NDArray x = family.finalNorm(f, residual.reshape(rows, 1, config().hiddenSize()));
         long[] out = shape.getShape().clone();
         out[out.length - 1] = config().vocabSize();
-        return ForwardPass.linear(x, unembedding(), null).reshape(out);
+        return f.softcap(ForwardPass.linear(x, unembedding(), null), family.finalLogitSoftcap(config())).reshape(out);
     }
 
     /** The LM head's weight {@code [vocab, d_model]}: the token embedding when tied ({@code tie_word_embeddings}). */

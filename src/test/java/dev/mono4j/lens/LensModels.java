@@ -14,7 +14,8 @@ final class LensModels {
     static TransformerLM withFinalNorm(ModelConfig config, long seed) {
         TransformerLM model = TransformerLM.random(config, seed);
         SplittableRandom rng = new SplittableRandom(seed);
-        for (String key : new String[] {"transformer.ln_f.weight", "transformer.ln_f.bias", "model.norm.weight"}) {
+        for (String key : new String[] {"transformer.ln_f.weight", "transformer.ln_f.bias", "model.norm.weight",
+            "gpt_neox.final_layer_norm.weight", "gpt_neox.final_layer_norm.bias"}) {
             NDArray p = model.parameters().get(key);
             if (p != null) {
                 float[] v = new float[Math.toIntExact(p.size())];

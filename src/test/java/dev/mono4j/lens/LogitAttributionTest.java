@@ -9,6 +9,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.data.TokenBatch;
 import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
+import dev.mono4j.model.DecoderFamily;
 import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.TinyModels;
@@ -20,21 +21,26 @@ class LogitAttributionTest {
 
     @Test
     void contributionsAndTheNormBiasSumToTheLogitDifference() {
-        for (ModelConfig c : List.of(TinyModels.gpt2(), TinyModels.llama(), TinyModels.qwen2())) {
+        for (ModelConfig c : List.of(TinyModels.gpt2(), TinyModels.llama(), TinyModels.qwen2(), TinyModels.neox(),
+                TinyModels.gemma2())) {
             try (TransformerLM model = LensModels.withFinalNorm(c, 5); NDManager step = model.manager().newSubManager()) {
                 LogitDiff target = new LogitDiff(11, 30);
                 float[] logits = model.forward(step, TokenBatch.of(IDS), Hooks.none()).toFloatArray();
                 int last = (IDS.length - 1) * c.vocabSize();
-                double expected = (double) logits[last + 11] - logits[last + 30];
+                // Before a final soft cap (Gemma-2): each logit unbent, raw = cap · atanh(logit / cap).
+                double cap = ((DecoderFamily) c.family()).finalLogitSoftcap(c);
+                java.util.function.DoubleUnaryOperator raw = y -> cap == 0 ? y
+                        : cap * 0.5 * Math.log((1 + y / cap) / (1 - y / cap));
+                double expected = raw.applyAsDouble(logits[last + 11]) - raw.applyAsDouble(logits[last + 30]);
                 LogitAttribution.Result r = LogitAttribution.run(model, IDS, target);
-                assertEquals(expected, r.logitDiff(), 1e-5);
+                assertEquals(expected, r.logitDiff(), 1e-4);
                 assertEquals(expected, r.total(), 1e-4, c.family() + ": Σ contributions + bias = logit difference");
                 assertTrue(Math.abs(expected) > 1e-2, "a difference large enough to mean something: " + expected);
                 assertEquals(1 + 2 * c.numLayers(), r.components().size());
                 assertEquals("embed", r.components().get(0).name());
                 assertEquals("1_mlp_out", r.components().get(4).name());
-                if (c.family().toString().equals("GPT2")) {
-                    assertTrue(Math.abs(r.normBias()) > 1e-3, "GPT-2's LayerNorm bias enters: " + r.normBias());
+                if (((DecoderFamily) c.family()).finalNormSpec(c).centres()) {
+                    assertTrue(Math.abs(r.normBias()) > 1e-3, "a LayerNorm's bias enters: " + r.normBias());
                 } else {
                     assertEquals(0, r.normBias(), "RMSNorm has no bias");
                 }
@@ -65,7 +71,7 @@ class LogitAttributionTest {
     /** The frozen norm summed over the whole residual is the model's own final norm (keys and kinds are right). */
     @Test
     void theFrozenNormOfTheFullResidualIsTheModelsFinalNorm() {
-        for (ModelConfig c : List.of(TinyModels.gpt2(), TinyModels.llama())) {
+        for (ModelConfig c : List.of(TinyModels.gpt2(), TinyModels.llama(), TinyModels.neox(), TinyModels.gemma2())) {
             try (TransformerLM model = LensModels.withFinalNorm(c, 6); NDManager step = model.manager().newSubManager()) {
                 Hooks hooks = Hooks.capture(HookPoint.residPost(c.numLayers() - 1) + "," + HookPoint.LN_FINAL);
                 model.forward(step, TokenBatch.of(IDS), hooks);

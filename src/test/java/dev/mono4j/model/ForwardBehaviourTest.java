@@ -141,7 +141,7 @@ class ForwardBehaviourTest {
 
     static Stream<String> allFixtures() {
         return Stream.of("gpt2-tiny", "llama-tiny", "qwen2-tiny", "mistral-tiny-window", "llama3-rope-tiny", "monet-vd-tiny",
-                "monet-hd-tiny", "neox-tiny", "neox-tiny-sequential");
+                "monet-hd-tiny", "neox-tiny", "neox-tiny-sequential", "gemma2-tiny");
     }
 
     @Test

@@ -20,14 +20,15 @@ import org.junit.jupiter.params.provider.ValueSource;
  * GPT-2 and Llama, and tools/reference/hf_numpy_reference.py (NumPy, HF semantics) for Qwen2 biases with
  * tied embeddings, Mistral's sliding window, and llama3 rope scaling with an explicit head_dim; for GPT-NeoX a
  * PyTorch forward pass written after HF's modeling_gpt_neox.py (neox-tiny, cross-checked by
- * tools/reference/neox_reference.py) and that NumPy script's own sequential-residual fixture. Every hook is
- * compared in shape and value.
+ * tools/reference/neox_reference.py) and that NumPy script's own sequential-residual fixture.;
+ * a PyTorch pass after transformers' modeling_gemma2.py for Gemma-2 (recomputed by
+ * tools/reference/gemma2_reference.py). Every hook is compared in shape and value.
  */
 class ParityTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"gpt2-tiny", "llama-tiny", "llama-tiny-bf16-sharded", "qwen2-tiny", "mistral-tiny-window",
-        "llama3-rope-tiny", "neox-tiny", "neox-tiny-sequential"})
+        "llama3-rope-tiny", "neox-tiny", "neox-tiny-sequential", "gemma2-tiny"})
     void logitsAndHooksMatchReference(String fixture) {
         Path dir = Fixtures.dir(fixture);
         try (TransformerLM model = Checkpoint.loadCausal(dir, "this test");

@@ -1,6 +1,7 @@
 package dev.mono4j.testing;
 
 import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.Gemma2Family;
 import dev.mono4j.model.LlamaFamily;
 import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.NeoxFamily;
@@ -59,7 +60,18 @@ public final class TinyModels {
                 .familySettings(new NeoxFamily.NeoxSettings(0.25, true)).build();
     }
 
+    /**
+     * Gemma-2 with what sets it apart within reach of short test sequences: head_dim 16 (not hidden / heads),
+     * query_pre_attn_scalar 32 (not head_dim), soft caps 3 (attention) and 6 (logits), a window of 4 on layer 0.
+     */
+    public static ModelConfig gemma2() {
+        return ModelConfig.builder(Gemma2Family.GEMMA2, 96, 32, 2, 4).numKvHeads(2).headDim(16).intermediateSize(64)
+                .maxPositions(64).normEps(1e-6).activation("gelu_pytorch_tanh").ropeTheta(1e4).tieEmbeddings(true)
+                .layerWindows(List.of(4, 0)).familySettings(new Gemma2Family.Settings(32, 3.0, 6.0))
+                .specialTokens(2, List.of(1L)).build();
+    }
+
     public static List<ModelConfig> all() {
-        return List.of(gpt2(), llama(), llamaWithBias(), qwen2(), mistral(2, 4), neox());
+        return List.of(gpt2(), llama(), llamaWithBias(), qwen2(), mistral(2, 4), neox(), gemma2());
     }
 }

@@ -37,6 +37,12 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
     }
 
     /** Every prompt judged. */
+    /**
+     * Prompts sampled together, left-padded with the KV cache (our choice): each keeps its own seed, so the batch
+     * changes only floating-point rounding, not which continuation a prompt gets.
+     */
+    static final int GENERATION_BATCH = 8;
+
     public AlignEval(int maxNewTokens, double temperature, long seed) {
         this(maxNewTokens, temperature, seed, 0);
     }
@@ -64,19 +70,27 @@ public record AlignEval(int maxNewTokens, double temperature, long seed, int pro
         int judged = 0;
         int yes = 0;
         Progress progress = new Progress("align eval", prompts.size(), "prompts");
-        for (int i = 0; i < prompts.size(); i++) {
-            Prompt p = prompts.get(i);
-            long[] ids = tok.encode(p.prompt());
-            GenerationConfig g = new GenerationConfig(maxNewTokens, temperature, 0, 1, seed + i, stops, true);
-            Generator.Result r = Generator.generate(model, ids, g, hooks);
-            String continuation = tok.decodeContinuation(ids, r.text());
-            Boolean verdict = p.task() == null ? null : Judges.judge(p.task(), p.meta(), continuation);
-            if (verdict != null) {
-                judged++;
-                yes += verdict ? 1 : 0;
+        GenerationConfig g = new GenerationConfig(maxNewTokens, temperature, 0, 1, seed, stops, true);
+        for (int from = 0; from < prompts.size(); from += GENERATION_BATCH) {
+            int to = Math.min(prompts.size(), from + GENERATION_BATCH);
+            List<long[]> ids = new ArrayList<>();
+            long[] seeds = new long[to - from];
+            for (int i = from; i < to; i++) {
+                ids.add(tok.encode(prompts.get(i).prompt()));
+                seeds[i - from] = seed + i; // prompt i's own seed, as when prompts were sampled one by one
             }
-            samples.add(new Sample(p.source(), p.prompt(), continuation, verdict));
-            progress.step(1);
+            List<Generator.Result> results = Generator.generate(model, ids, g, seeds, hooks);
+            for (int i = from; i < to; i++) {
+                Prompt p = prompts.get(i);
+                String continuation = tok.decodeContinuation(ids.get(i - from), results.get(i - from).text());
+                Boolean verdict = p.task() == null ? null : Judges.judge(p.task(), p.meta(), continuation);
+                if (verdict != null) {
+                    judged++;
+                    yes += verdict ? 1 : 0;
+                }
+                samples.add(new Sample(p.source(), p.prompt(), continuation, verdict));
+            }
+            progress.step(to - from);
         }
         return new Result(judged == 0 ? Double.NaN : (double) yes / judged, judged, null, samples);
     }

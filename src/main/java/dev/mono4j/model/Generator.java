@@ -46,7 +46,21 @@ public final class Generator {
      * or has emitted a stop token; a row that stopped is masked out of later steps.
      */
     public static List<Result> generate(TransformerLM model, List<long[]> prompts, GenerationConfig cfg, Hooks hooks) {
+        long[] seeds = new long[prompts.size()];
+        Arrays.fill(seeds, cfg.seed());
+        return generate(model, prompts, cfg, seeds, hooks);
+    }
+
+    /**
+     * As {@link #generate(TransformerLM, List, GenerationConfig, Hooks)}, row r sampling with seed {@code seeds[r]}
+     * instead of the config's (an evaluation that gives each prompt its own seed).
+     */
+    public static List<Result> generate(TransformerLM model, List<long[]> prompts, GenerationConfig cfg, long[] seeds,
+            Hooks hooks) {
         int rows = prompts.size();
+        if (seeds.length != rows) {
+            throw new IllegalArgumentException(seeds.length + " seeds for " + rows + " prompts");
+        }
         int longest = 0;
         for (long[] p : prompts) {
             if (p.length == 0) {
@@ -64,7 +78,7 @@ public final class Generator {
             long[] p = prompts.get(r);
             System.arraycopy(p, 0, seq[r], longest - p.length, p.length);
             Arrays.fill(real[r], longest - p.length, longest, 1);
-            rng[r] = new SplittableRandom(cfg.seed());
+            rng[r] = new SplittableRandom(seeds[r]);
         }
         int len = longest;
         int active = rows;

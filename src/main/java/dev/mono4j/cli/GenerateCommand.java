@@ -69,7 +69,7 @@ final class GenerateCommand extends CliCommand {
             for (String prompt : prompts) {
                 long[] p = tok.encode(prompt);
                 if (p.length == 0) {
-                    throw new UserInputException("--prompt '" + prompt + "' encodes to no tokens; give some text");
+                    throw new UserInputException("--prompt encodes to no tokens: '" + prompt + "'; give some text");
                 }
                 ids.add(p);
             }
@@ -80,7 +80,8 @@ final class GenerateCommand extends CliCommand {
                 // Refused up front, not cut short at the limit: a continuation that silently stops early reads
                 // like one that met a stop token (our choice; see ModelFamily.positionLimitField).
                 if (longest + maxNewTokens > config.maxPositions()) {
-                    throw new UserInputException(dir.resolve("config.json") + ": the longest prompt (" + longest
+                    throw new UserInputException(dir.resolve("config.json") + ": the " + (ids.size() > 1 ? "longest " : "")
+                            + "prompt (" + longest
                             + " tokens) plus --max-new-tokens " + maxNewTokens + " exceeds "
                             + config.family().positionLimitField() + " " + config.maxPositions());
                 }

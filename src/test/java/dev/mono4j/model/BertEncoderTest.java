@@ -95,10 +95,13 @@ class BertEncoderTest {
     void hookNamesFollowTheDecoderVocabularyWithoutFinalNorm() {
         try (TransformerEncoder model = randomBert(2)) {
             List<String> names = model.hookNames();
-            assertEquals(List.of("hook_embed", "hook_pos_embed", "blocks.0.hook_resid_pre", "blocks.0.hook_attn_out",
-                    "blocks.0.hook_resid_mid", "blocks.0.mlp.hook_pre", "blocks.0.mlp.hook_post", "blocks.0.hook_mlp_out",
-                    "blocks.0.hook_resid_post"), names.subList(0, 9));
-            assertEquals(2 + 2 * 7, names.size());
+            // Attention hooks as the decoders' (no rotary: no hook_rot_q/k).
+            assertEquals(List.of("hook_embed", "hook_pos_embed", "blocks.0.hook_resid_pre", "blocks.0.attn.hook_q",
+                    "blocks.0.attn.hook_k", "blocks.0.attn.hook_v", "blocks.0.attn.hook_attn_scores",
+                    "blocks.0.attn.hook_pattern", "blocks.0.attn.hook_z", "blocks.0.attn.hook_result",
+                    "blocks.0.hook_attn_out", "blocks.0.hook_resid_mid", "blocks.0.mlp.hook_pre", "blocks.0.mlp.hook_post",
+                    "blocks.0.hook_mlp_out", "blocks.0.hook_resid_post"), names.subList(0, 16));
+            assertEquals(2 + 2 * 14, names.size());
             assertFalse(names.contains("ln_final.hook_normalized"));
             try (NDManager step = model.manager().newSubManager()) {
                 Hooks all = Hooks.capture("*");

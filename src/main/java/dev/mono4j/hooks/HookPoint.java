@@ -177,6 +177,25 @@ public final class HookPoint {
         return BLOCKS + l + ".moe.hook_expert_scores";
     }
 
+    /**
+     * The shared workspace's write attention of layer {@code l} ({@code WorkspaceFamily}), {@code [batch, pos,
+     * head, slot, token]}: at each position, how much each slot took from each token at or before it, after the
+     * hard variant's top-k (zeros for tokens a slot did not select).
+     */
+    public static String workspaceWritePattern(int l) {
+        return BLOCKS + l + ".workspace.hook_write_pattern";
+    }
+
+    /** The workspace's slots after layer {@code l}'s gated update, {@code [batch, pos, slot, d]}. */
+    public static String workspaceSlots(int l) {
+        return BLOCKS + l + ".workspace.hook_slots";
+    }
+
+    /** The broadcast of layer {@code l}: each token's attention over the slots, {@code [batch, pos, head, slot]}. */
+    public static String workspaceReadPattern(int l) {
+        return BLOCKS + l + ".workspace.hook_read_pattern";
+    }
+
     public static String residPost(int l) {
         return BLOCKS + l + ".hook_resid_post";
     }

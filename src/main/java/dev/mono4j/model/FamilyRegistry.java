@@ -23,6 +23,7 @@ public final class FamilyRegistry {
         register(MonetFamily.MONET);
         register(NeoxFamily.NEOX);
         register(Gemma2Family.GEMMA2);
+        register(WorkspaceFamily.WORKSPACE);
     }
 
     private FamilyRegistry() {

@@ -3,6 +3,7 @@ package dev.mono4j.model;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.ndarray.types.SparseFormat;
 import dev.mono4j.UserInputException;
@@ -66,6 +67,11 @@ public final class ForwardPass {
 
     public ModelConfig config() {
         return config;
+    }
+
+    /** Whether this pass appends to a KV cache (generation), so earlier positions are not recomputed. */
+    public boolean cached() {
+        return cache != null;
     }
 
     /** The per-step manager that owns every array of this pass. */
@@ -276,7 +282,12 @@ public final class ForwardPass {
         // calculate_attention_scores, so hook_attn_scores holds capped, masked scores.
         scores = softcap(scores, family.attentionSoftcap(config)).add(maskBias(config.slidingWindow(l)));
         scores = groupedHook(HookPoint.attnScores(l), scores);
-        NDArray pattern = groupedHook(HookPoint.attnPattern(l), scores.softmax(-1));
+        NDArray probs = scores.softmax(-1);
+        int topk = family.attentionTopk(config);
+        // STR: the k largest probabilities per query and head are kept, the rest zeroed, without renormalising
+        // (shared_workspace Triangle/transformer_utilities/multihead_attention.py@caf1798 L539-543), so
+        // hook_pattern holds the sparse pattern the values are weighted by.
+        NDArray pattern = groupedHook(HookPoint.attnPattern(l), topk == 0 ? probs : keepTopk(probs, topk));
         NDArray z = hook(HookPoint.attnZ(l), pattern.matMul(vals).reshape(batch, heads, queries, hd)
                 .transpose(0, 2, 1, 3));
         if (!hooked(HookPoint.attnResult(l))) {
@@ -289,6 +300,31 @@ public final class ForwardPass {
         NDArray result = hook(HookPoint.attnResult(l), project(onlyOwnHead, outModule, null)).sum(new int[] {2});
         NDArray bias = param(outModule + ".bias");
         return bias == null ? result : result.add(bias);
+    }
+
+    /**
+     * {@code probs} with all but the {@code k} largest entries along the last axis set to 0, not renormalised.
+     * Ties go to the lower index (our choice, documented in docs/workspace.md: PyTorch's {@code topk} leaves the
+     * order of ties unspecified): k rounds of argmax, which returns the first maximum (torch.argmax's documented
+     * behaviour), each round removing its pick. Entries must be ≥ 0 (probabilities); when a row has fewer than
+     * k non-zero entries, the extra picks are zeros and change nothing. The selection carries no gradient.
+     */
+    public static NDArray keepTopk(NDArray probs, int k) {
+        long n = probs.getShape().getLastDimension();
+        if (k >= n) {
+            return probs;
+        }
+        NDManager m = probs.getManager();
+        NDArray index = m.arange(0, (int) n).toType(DataType.INT64, false);
+        NDArray taken = m.full(new Shape(), 2f);
+        NDArray remaining = probs.stopGradient();
+        NDArray keep = null;
+        for (int round = 0; round < k; round++) {
+            NDArray pick = index.eq(remaining.argMax(-1).expandDims(-1)).toType(probs.getDataType(), false);
+            keep = keep == null ? pick : keep.add(pick);
+            remaining = remaining.sub(pick.mul(taken)); // a pick (≤ 1) falls below every entry left (≥ 0)
+        }
+        return probs.mul(keep);
     }
 
     /** Calls hook {@code name} on {@code x [B, head, T, hd]} in TransformerLens' {@code [B, T, head, hd]}, when hooked. */

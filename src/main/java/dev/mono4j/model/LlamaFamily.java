@@ -179,13 +179,7 @@ public final class LlamaFamily implements DecoderFamily {
 
     @Override
     public Map<String, long[]> parameters(ModelConfig c) {
-        long d = c.hiddenSize();
-        long inner = c.intermediateSize();
-        return parameters(this, c, (l, p, m) -> {
-            m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
-            m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
-            m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
-        });
+        return parameters(this, c, (l, p, m) -> mlpParameters(c, p, m));
     }
 
     /** What a family puts in the MLP's place of layer {@code layer}, under its prefix {@code p}, into {@code m}. */
@@ -200,24 +194,11 @@ public final class LlamaFamily implements DecoderFamily {
     static Map<String, long[]> parameters(ModelFamily family, ModelConfig c, MlpLayout mlp) {
         Map<String, long[]> m = new LinkedHashMap<>();
         long d = c.hiddenSize();
-        long q = (long) c.numHeads() * c.headDim();
-        long kv = (long) c.numKvHeads() * c.headDim();
         m.put("model.embed_tokens.weight", new long[] {c.vocabSize(), d});
         for (int l = 0; l < c.numLayers(); l++) {
             String p = family.layerPrefix(l);
             m.put(p + "input_layernorm.weight", new long[] {d});
-            m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
-            m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
-            m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
-            if (c.qkvBias()) {
-                m.put(p + "self_attn.q_proj.bias", new long[] {q});
-                m.put(p + "self_attn.k_proj.bias", new long[] {kv});
-                m.put(p + "self_attn.v_proj.bias", new long[] {kv});
-            }
-            m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
-            if (c.outputBias()) {
-                m.put(p + "self_attn.o_proj.bias", new long[] {d});
-            }
+            attentionParameters(c, p, m);
             m.put(p + "post_attention_layernorm.weight", new long[] {d});
             mlp.add(l, p, m);
         }
@@ -226,6 +207,34 @@ public final class LlamaFamily implements DecoderFamily {
             m.put("lm_head.weight", new long[] {c.vocabSize(), d});
         }
         return m;
+    }
+
+    /** Llama's self-attention weights of the block under prefix {@code p}, into {@code m}. */
+    static void attentionParameters(ModelConfig c, String p, Map<String, long[]> m) {
+        long d = c.hiddenSize();
+        long q = (long) c.numHeads() * c.headDim();
+        long kv = (long) c.numKvHeads() * c.headDim();
+        m.put(p + "self_attn.q_proj.weight", new long[] {q, d});
+        m.put(p + "self_attn.k_proj.weight", new long[] {kv, d});
+        m.put(p + "self_attn.v_proj.weight", new long[] {kv, d});
+        if (c.qkvBias()) {
+            m.put(p + "self_attn.q_proj.bias", new long[] {q});
+            m.put(p + "self_attn.k_proj.bias", new long[] {kv});
+            m.put(p + "self_attn.v_proj.bias", new long[] {kv});
+        }
+        m.put(p + "self_attn.o_proj.weight", new long[] {d, q});
+        if (c.outputBias()) {
+            m.put(p + "self_attn.o_proj.bias", new long[] {d});
+        }
+    }
+
+    /** SwiGLU's weights of the block under prefix {@code p} (width {@code intermediate_size}), into {@code m}. */
+    static void mlpParameters(ModelConfig c, String p, Map<String, long[]> m) {
+        long d = c.hiddenSize();
+        long inner = c.intermediateSize();
+        m.put(p + "mlp.gate_proj.weight", new long[] {inner, d});
+        m.put(p + "mlp.up_proj.weight", new long[] {inner, d});
+        m.put(p + "mlp.down_proj.weight", new long[] {d, inner});
     }
 
     @Override
@@ -265,7 +274,11 @@ public final class LlamaFamily implements DecoderFamily {
     @Override
     public NDArray block(ForwardPass f, int l, NDArray h) {
         String p = layerPrefix(l);
-        h = attention(f, p, l, h);
+        return mlp(f, p, l, attention(f, p, l, h));
+    }
+
+    /** A Llama block's second half, from hook_resid_mid to hook_resid_post: RMSNorm, SwiGLU, residual. */
+    static NDArray mlp(ForwardPass f, String p, int l, NDArray h) {
         NDArray x = f.rmsNorm(h, p + "post_attention_layernorm");
         NDArray gate = f.hook(HookPoint.mlpPre(l), f.project(x, p + "mlp.gate_proj"));
         NDArray up = f.hook(HookPoint.mlpPreLinear(l), f.project(x, p + "mlp.up_proj"));

@@ -122,6 +122,15 @@ public interface ModelFamily {
         return 0;
     }
 
+    /**
+     * How many attention probabilities per query and head are kept, the rest zeroed without renormalising
+     * (top-k sparse self-attention, STR: {@link ForwardPass#keepTopk}); 0 keeps them all (every family but a
+     * workspace model set to STR).
+     */
+    default int attentionTopk(ModelConfig c) {
+        return 0;
+    }
+
     /** Whether positions are learned embeddings (GPT-2, BERT: a hook_pos_embed), not rotary. */
     default boolean learnedPositions() {
         return false;

@@ -40,8 +40,10 @@ final class PretrainCommand extends CliCommand {
     @Option(names = "--resume", description = "Continue the run in --out from its last checkpoint, with its config.")
     boolean resume;
 
-    @Option(names = "--arch", description = "llama, gpt2, monet-vd or monet-hd (Monet: Llama attention with the vertically"
-            + " or horizontally decomposed expert layer, sized to the preset's Llama parameter count; default "
+    @Option(names = "--arch", description = "llama, gpt2, monet-vd, monet-hd, workspace-hard, workspace-soft or str"
+            + " (Monet: Llama attention with the vertically or horizontally decomposed expert layer; workspace: a shared"
+            + " global workspace with a hard (top-k) or soft write in self-attention's place; str: top-k sparse"
+            + " self-attention; the last five sized to the preset's Llama parameter count; default "
             + PretrainConfig.DEFAULT_ARCH + ").")
     String arch;
 

@@ -5,6 +5,9 @@ import dev.mono4j.model.MonetFamily;
 import dev.mono4j.model.MonetSettings;
 import dev.mono4j.model.MonetSettings.Decomposition;
 import dev.mono4j.model.ParameterLayout;
+import dev.mono4j.model.WorkspaceFamily;
+import dev.mono4j.model.WorkspaceSettings;
+import dev.mono4j.model.WorkspaceSettings.Workspace;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,6 +44,22 @@ import java.util.Map;
  * m            14          1,867,392     +1.5%
  * l            30         10,065,408     +0.6%
  * </pre>
+ *
+ * <p><b>Workspace</b> ("workspace-hard", "workspace-soft": a shared global workspace in self-attention's place;
+ * "str": top-k sparse self-attention, k = 3; {@link WorkspaceFamily}) keeps the preset's d_model, layers and heads
+ * and the fact sheet's ({@code /work/shared/papers/workspace.md} §5) setting: 4 slots, top-k 3 (hard write), key
+ * size 32, one block shared by every layer (the authors' reproduction shares, §2). Sharing leaves a quarter to a
+ * twelfth of the dense Llama's block weights, so the shared block's SwiGLU width is set to the value whose total
+ * count is closest to the dense Llama's (our choice: the one free knob that leaves the workspace as specified; the
+ * MLP is then far wider than 8d/3). Hard and soft count the same. At vocabulary 2,000 and context 128:
+ *
+ * <pre>
+ * preset  workspace width  workspace parameters  STR width  STR parameters   vs Llama
+ * xs                  336               114,466        482         114,464   +0.0%
+ * s                 1,725               530,434      2,010         530,496   -0.0%
+ * m                 3,475             1,839,106      3,951       1,839,104   -0.0%
+ * l                11,073            10,004,994     12,018      10,004,736   +0.0%
+ * </pre>
  */
 public final class ModelPresets {
     /** A model's shape apart from its vocabulary and context. */
@@ -50,8 +69,18 @@ public final class ModelPresets {
     /** The Monet architectures, with the vertical and the horizontal decomposition of the experts. */
     public static final List<String> MONET_ARCHS = List.of("monet-vd", "monet-hd");
 
-    /** Architectures a model can be trained in: "llama" (RMSNorm, rotary, SwiGLU), "gpt2" and the Monet ones. */
-    public static final List<String> ARCHS = List.of("llama", "gpt2", MONET_ARCHS.get(0), MONET_ARCHS.get(1));
+    /** The shared-workspace architectures (hard and soft write) and top-k sparse self-attention (STR). */
+    public static final List<String> WORKSPACE_ARCHS = List.of("workspace-hard", "workspace-soft", "str");
+
+    /**
+     * Architectures a model can be trained in: "llama" (RMSNorm, rotary, SwiGLU), "gpt2", the Monet ones and the
+     * workspace ones.
+     */
+    public static final List<String> ARCHS = java.util.stream.Stream.of(List.of("llama", "gpt2"), MONET_ARCHS,
+            WORKSPACE_ARCHS).flatMap(List::stream).toList();
+
+    /** STR's k, the fact sheet's §5 small-scale setting (k = 3, as the workspace's write). */
+    static final int STR_TOPK = 3;
 
     /** The Monet expert layer's fixed part (see the class comment; our choice, after the fact sheet's §8). */
     static final int MOE_HEADS = 4;
@@ -97,6 +126,11 @@ public final class ModelPresets {
             case "gpt2" -> ModelConfig.gpt2(vocab, dModel, layers, heads, seqLen);
             case "monet-vd" -> monet(Decomposition.VERTICAL, dModel, layers, heads, vocab, seqLen);
             case "monet-hd" -> monet(Decomposition.HORIZONTAL, dModel, layers, heads, vocab, seqLen);
+            case "workspace-hard" -> workspace(WorkspaceSettings.of(Workspace.HARD, 0), dModel, layers, heads, vocab,
+                    seqLen);
+            case "workspace-soft" -> workspace(WorkspaceSettings.of(Workspace.SOFT, 0), dModel, layers, heads, vocab,
+                    seqLen);
+            case "str" -> workspace(WorkspaceSettings.of(Workspace.NONE, STR_TOPK), dModel, layers, heads, vocab, seqLen);
             default -> throw new IllegalArgumentException("unknown arch '" + arch + "' (known: " + String.join(", ", ARCHS)
                     + ")");
         };
@@ -121,6 +155,19 @@ public final class ModelPresets {
             best = c;
             bestGap = gap;
         }
+    }
+
+    /**
+     * A {@link WorkspaceFamily} model of the shape with tied embeddings, its one shared block's SwiGLU width the
+     * value ≥ 1 whose parameter count is closest to the dense Llama's (class comment). The count grows by 3·d per
+     * unit of width, so the width is solved for directly (the smaller on a tie).
+     */
+    private static ModelConfig workspace(WorkspaceSettings s, int dModel, int layers, int heads, int vocab, int seqLen) {
+        long dense = ParameterLayout.count(config("llama", dModel, layers, heads, vocab, seqLen));
+        long withoutMlp = ParameterLayout.count(WorkspaceFamily.config(vocab, dModel, layers, heads, 0, seqLen, true, s));
+        long perWidth = 3L * dModel * (s.shareLayers() ? 1 : layers);
+        long width = Math.max(1, Math.floorDiv(2 * (dense - withoutMlp) + perWidth - 1, 2 * perWidth));
+        return WorkspaceFamily.config(vocab, dModel, layers, heads, Math.toIntExact(width), seqLen, true, s);
     }
 
     /** 8d/3 rounded up to a multiple of 8: three d×w matrices hold as many weights as GPT-2's two d×4d. */

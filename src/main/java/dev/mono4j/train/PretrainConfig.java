@@ -14,7 +14,9 @@ import dev.mono4j.model.ModelConfig;
  * @param init            an HF checkpoint folder to start from instead of random weights (any causal family
  *                        {@link dev.mono4j.model.Checkpoint#loadCausal} reads); null (default): from scratch
  * @param arch            "llama" (default: RMSNorm, rotary, SwiGLU), "gpt2" (LayerNorm, learned positions), or
- *                        "monet-vd" / "monet-hd" (Llama attention, Monet's expert layer; see {@link ModelPresets})
+ *                        "monet-vd" / "monet-hd" (Llama attention, Monet's expert layer), "workspace-hard" /
+ *                        "workspace-soft" (a shared global workspace in self-attention's place) or "str" (top-k sparse
+ *                        self-attention); see {@link ModelPresets}
  * @param preset          the size the shape starts from (see {@link ModelPresets}); default "s"
  * @param dModel          width; the preset's unless set
  * @param layers          blocks; the preset's unless set

@@ -24,6 +24,9 @@ import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.MonetFamily;
 import dev.mono4j.model.MonetSettings;
 import dev.mono4j.model.ParameterLayout;
+import dev.mono4j.model.WorkspaceFamily;
+import dev.mono4j.model.WorkspaceSettings;
+import dev.mono4j.model.WorkspaceSettings.Workspace;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.testing.Fixtures;
 import dev.mono4j.testing.TinyModels;
@@ -131,6 +134,51 @@ class PretrainTest {
         }
         assertEquals(MonetSettings.Decomposition.HORIZONTAL,
                 MonetFamily.settings(ModelPresets.presetConfig("xs", "monet-hd", 2000, 128)).decompose());
+    }
+
+    /**
+     * A workspace or STR preset shares one block across its layers, so its SwiGLU width is the one whose count is
+     * closest to the dense Llama's; the counts are ModelPresets' table.
+     */
+    @Test
+    void workspacePresetsMatchTheDenseParameterCount() {
+        Map<String, long[]> counts = Map.of("workspace-hard", new long[] {114_466, 530_434, 1_839_106, 10_004_994},
+                "workspace-soft", new long[] {114_466, 530_434, 1_839_106, 10_004_994},
+                "str", new long[] {114_464, 530_496, 1_839_104, 10_004_736});
+        Map<String, int[]> widths = Map.of("workspace-hard", new int[] {336, 1725, 3475, 11073},
+                "workspace-soft", new int[] {336, 1725, 3475, 11073}, "str", new int[] {482, 2010, 3951, 12018});
+        List<String> names = List.copyOf(ModelPresets.names());
+        for (int i = 0; i < names.size(); i++) {
+            long llama = ParameterLayout.count(ModelPresets.presetConfig(names.get(i), "llama", 2000, 128));
+            for (String arch : ModelPresets.WORKSPACE_ARCHS) {
+                ModelConfig c = ModelPresets.presetConfig(names.get(i), arch, 2000, 128);
+                long count = ParameterLayout.count(c);
+                assertEquals(counts.get(arch)[i], count, arch + " " + names.get(i));
+                assertEquals(widths.get(arch)[i], c.intermediateSize(), arch + " " + names.get(i));
+                assertTrue(Math.abs(count - llama) <= 0.03 * llama, arch + " " + names.get(i));
+                for (int other : new int[] {c.intermediateSize() - 1, c.intermediateSize() + 1}) {
+                    long gap = Math.abs(ParameterLayout.count(c.toBuilder().intermediateSize(other).build()) - llama);
+                    assertTrue(gap >= Math.abs(count - llama), arch + " width " + other + " is not nearer");
+                }
+                assertTrue(WorkspaceFamily.settings(c).shareLayers() && c.tieEmbeddings());
+            }
+        }
+        assertEquals(new WorkspaceSettings(Workspace.NONE, 4, 3, 32, 3, true),
+                WorkspaceFamily.settings(ModelPresets.presetConfig("s", "str", 2000, 128)));
+        assertEquals(Workspace.SOFT, WorkspaceFamily.settings(ModelPresets.presetConfig("s", "workspace-soft", 2000,
+                128)).workspace());
+    }
+
+    /** The workspace and STR architectures pretrain: the loss falls on a repetitive text. */
+    @ParameterizedTest
+    @ValueSource(strings = {"workspace-hard", "workspace-soft", "str"})
+    void workspaceArchitecturesLowerTheLoss(String arch) throws Exception {
+        Path text = Files.writeString(tmp.resolve("cat.txt"), "w1 w2 w3 w4 w5 w6 w7 w8\n".repeat(50));
+        List<StepLog> logs = new ArrayList<>();
+        PretrainSummary s = Pretrainer.run(tiny().arch(arch).gradAccum(1).steps(40).lr(1e-2).evalEvery(40).build(),
+                text, text, tokenizer, tmp.resolve("out"), logs::add);
+        double first = logs.get(0).loss();
+        assertTrue(s.finalTrainLoss() < first / 2, arch + " loss " + first + " -> " + s.finalTrainLoss());
     }
 
     @Test

@@ -23,6 +23,7 @@ public final class FamilyRegistry {
         register(MonetFamily.MONET);
         register(NeoxFamily.NEOX);
         register(Gemma2Family.GEMMA2);
+        register(BaseLcmFamily.BASE_LCM);
     }
 
     private FamilyRegistry() {

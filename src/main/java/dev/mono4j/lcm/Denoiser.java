@@ -137,7 +137,7 @@ final class Denoiser {
         NDArray h = linear(noisy, "in_proj");
         for (int l = 0; l < layers; l++) {
             String p = "layers." + l + ".";
-            NDList mod = linear(silu(time), p + "modulator").split(9, -1);
+            NDList mod = linear(silu(time), p + "modulator").split(9, 2);
             NDArray x = modulate(rmsNorm(h, p + "self_attn_norm"), mod.get(0), mod.get(1));
             h = h.add(mod.get(2).mul(linear(linear(x, p + "self_attn.v_proj"), p + "self_attn.o_proj")));
             x = modulate(rmsNorm(h, p + "cross_attn_norm"), mod.get(3), mod.get(4));

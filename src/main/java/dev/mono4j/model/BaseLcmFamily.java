@@ -34,12 +34,12 @@ public final class BaseLcmFamily implements ConceptFamily {
 
     /**
      * A body of width {@code d}: {@code heads} heads, FFN 4·d (theirs: {@code ffn_inner_dim=4 * model_dim}),
-     * RMSNorm eps 1e-5 (our choice: fairseq2's RMSNorm default), an output-projection bias (theirs:
+     * RMSNorm eps 1e-5 (our choice: fairseq2's RMSNorm default), RoPE θ 10000 (fairseq2's default), an output-projection bias (theirs:
      * {@code mha_output_proj_bias=True}), positions up to {@code maxPositions}.
      */
     public static ModelConfig config(int conceptDim, int d, int layers, int heads, int maxPositions, boolean postnet) {
         return ModelConfig.builder(BASE_LCM, 0, d, layers, heads).intermediateSize(4 * d).maxPositions(maxPositions)
-                .normEps(1e-5).activation("silu").outputBias(true).tieEmbeddings(true)
+                .normEps(1e-5).ropeTheta(10000).activation("silu").outputBias(true).tieEmbeddings(true)
                 .familySettings(new Settings(conceptDim, false, postnet)).build();
     }
 

@@ -24,6 +24,7 @@ public final class FamilyRegistry {
         register(NeoxFamily.NEOX);
         register(Gemma2Family.GEMMA2);
         register(WorkspaceFamily.WORKSPACE);
+        register(BaseLcmFamily.BASE_LCM);
     }
 
     private FamilyRegistry() {

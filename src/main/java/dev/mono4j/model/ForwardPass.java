@@ -30,6 +30,8 @@ public final class ForwardPass {
     private final int queries;
     private final int keys;
     private final long[] ids;
+    /** Continuous inputs {@code [B, T, in]} in place of token ids (a {@link ConceptTransformer}), or null. */
+    private final NDArray inputs;
     private final long[] mask;
     private final long[] positions;
     private final Hooks hooks;
@@ -48,6 +50,17 @@ public final class ForwardPass {
      */
     ForwardPass(Transformer model, NDManager step, long[] ids, int batch, int newTokens, long[] mask, Hooks hooks,
             KvCache cache, boolean causal) {
+        this(model, step, ids, null, batch, newTokens, mask, hooks, cache, causal);
+    }
+
+    /** A causal pass without a cache over continuous inputs {@code [B, T, in]} (owned by {@code step}). */
+    ForwardPass(Transformer model, NDManager step, NDArray inputs, long[] mask, Hooks hooks) {
+        this(model, step, null, inputs, Math.toIntExact(inputs.getShape().get(0)),
+                Math.toIntExact(inputs.getShape().get(1)), mask, hooks, null, true);
+    }
+
+    private ForwardPass(Transformer model, NDManager step, long[] ids, NDArray inputs, int batch, int newTokens,
+            long[] mask, Hooks hooks, KvCache cache, boolean causal) {
         this.model = model;
         this.config = model.config();
         this.step = step;
@@ -62,7 +75,8 @@ public final class ForwardPass {
         }
         this.mask = mask;
         this.positions = positions();
-        this.ids = model.checkedIds("", ids, mask, batch, newTokens, keys);
+        this.inputs = inputs;
+        this.ids = inputs != null ? null : model.checkedIds("", ids, mask, batch, newTokens, keys);
     }
 
     public ModelConfig config() {
@@ -140,6 +154,11 @@ public final class ForwardPass {
     /** The token ids {@code [B, T]} (padding outside the vocabulary embedded as 0). */
     public NDArray tokenIds() {
         return step.create(ids, new Shape(batch, queries));
+    }
+
+    /** The continuous inputs {@code [B, T, in]} of a {@link ConceptTransformer}'s pass (null for token ids). */
+    public NDArray inputs() {
+        return inputs;
     }
 
     /** Each new token's position {@code [B, T]} (see {@link #positions()}). */

@@ -48,8 +48,8 @@ final class LcmEvalCommand extends CliCommand {
 
     @Override
     public void run() {
-        ConceptEvalConfig cfg = Flags.check(() -> new ConceptEvalConfig(concepts, models, split, maxContext, batchSize,
-                seed));
+        ConceptEvalConfig cfg = Flags.check(() -> ConceptEvalConfig.builder(concepts, models).split(split)
+                .maxContext(maxContext).batchSize(batchSize).seed(seed).build());
         output.check(List.of(EVAL));
         ConceptCorpus corpus = ConceptStore.read(concepts);
         KnnDecoder decoder = new KnnDecoder(corpus);

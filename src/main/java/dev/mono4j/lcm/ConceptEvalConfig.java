@@ -34,4 +34,46 @@ public record ConceptEvalConfig(Path concepts, List<String> models, ConceptCorpu
             throw new IllegalArgumentException("--batch-size must be at least 2 (distractors come from other documents)");
         }
     }
+
+    public static Builder builder(Path concepts, List<String> models) {
+        return new Builder(concepts, models);
+    }
+
+    public static final class Builder {
+        private final Path concepts;
+        private final List<String> models;
+        private ConceptCorpus.Split split = DEFAULT_SPLIT;
+        private int maxContext = DEFAULT_MAX_CONTEXT;
+        private int batchSize = DEFAULT_BATCH_SIZE;
+        private long seed = DEFAULT_SEED;
+
+        private Builder(Path concepts, List<String> models) {
+            this.concepts = concepts;
+            this.models = models;
+        }
+
+        public Builder split(ConceptCorpus.Split v) {
+            split = v;
+            return this;
+        }
+
+        public Builder maxContext(int v) {
+            maxContext = v;
+            return this;
+        }
+
+        public Builder batchSize(int v) {
+            batchSize = v;
+            return this;
+        }
+
+        public Builder seed(long v) {
+            seed = v;
+            return this;
+        }
+
+        public ConceptEvalConfig build() {
+            return new ConceptEvalConfig(concepts, models, split, maxContext, batchSize, seed);
+        }
+    }
 }

@@ -62,8 +62,8 @@ class ConceptModelsTest {
     @Test
     void evaluationOfCopyLastByHand() {
         ConceptCorpus c = corpus();
-        ConceptEvalConfig cfg = new ConceptEvalConfig(Path.of("."), List.of("copy-last"), ConceptCorpus.Split.TEST,
-                10, 2, 1);
+        ConceptEvalConfig cfg = ConceptEvalConfig.builder(Path.of("."), List.of("copy-last"))
+                .maxContext(10).batchSize(2).build();
         ConceptEval.Scores s = ConceptEval.evaluate(Baselines.copyLast(), c, new KnnDecoder(c), cfg);
         // document C = s5, s1, s4: targets s1 (context s5) and s4 (context s5, s1); copy-last predicts s5 and s1
         assertEquals(2, s.targets());

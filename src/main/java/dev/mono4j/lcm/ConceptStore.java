@@ -108,7 +108,12 @@ public final class ConceptStore {
                     throw new UserInputException(documentFile + ":" + line + ": sentence " + ids[i] + " is not in the bank");
                 }
             }
-            ConceptCorpus.Split split = ConceptCorpus.Split.valueOf(o.path("split").asText().toUpperCase(java.util.Locale.ROOT));
+            String name = o.path("split").asText().toUpperCase(java.util.Locale.ROOT);
+            if (java.util.Arrays.stream(ConceptCorpus.Split.values()).noneMatch(s -> s.name().equals(name))) {
+                throw new UserInputException(documentFile + ":" + line + ": split \"" + o.path("split").asText()
+                        + "\" is not train, valid or test");
+            }
+            ConceptCorpus.Split split = ConceptCorpus.Split.valueOf(name);
             documents.add(new ConceptCorpus.Document(o.path("id").asText(), split, ids));
         });
         return new ConceptCorpus(summary.path("encoder").asText(), dim, bank, sentences, labels, documents, normalizer);

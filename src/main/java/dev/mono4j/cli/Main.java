@@ -17,7 +17,8 @@ import picocli.CommandLine.Option;
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
             LensCommand.class, PatchCommand.class, DataCommand.class, PretrainCommand.class, MeasureCommand.class,
             AlignCommand.class, SaeCommand.class, MonetCommand.class, SelectCommand.class,
-            ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, DemoCommand.class, BenchCommand.class, ReproduceCommand.class})
+            ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, LcmCommand.class, DemoCommand.class, BenchCommand.class,
+            ReproduceCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 

@@ -5,6 +5,6 @@ import picocli.CommandLine.Command;
 /** Large Concept Models: next-sentence prediction in a sentence-embedding space. */
 @Command(name = "lcm", mixinStandardHelpOptions = true, description = "Large Concept Models: embed documents as"
         + " sentence concepts, evaluate next-concept predictions.",
-        subcommands = {LcmEmbedCommand.class, LcmEvalCommand.class})
+        subcommands = {LcmEmbedCommand.class, LcmTrainCommand.class, LcmEvalCommand.class})
 final class LcmCommand extends ParentCommand {
 }

@@ -1,7 +1,7 @@
 package dev.mono4j.cli;
 
 import dev.mono4j.UserInputException;
-import dev.mono4j.lcm.ConceptFolders;
+import dev.mono4j.lcm.ConceptStore;
 import dev.mono4j.lcm.LcmLoss;
 import dev.mono4j.lcm.LcmStepLog;
 import dev.mono4j.lcm.LcmTrainConfig;
@@ -95,7 +95,7 @@ final class LcmTrainCommand extends CliCommand {
         LcmStepLog last;
         if (resume) {
             Flags.checkResumeOnly(spec, false);
-            last = tensorboard.run(listener -> LcmTrainer.resume(output.out, ConceptFolders::read, listener));
+            last = tensorboard.run(listener -> LcmTrainer.resume(output.out, ConceptStore::read, listener));
         } else {
             if (concepts == null) {
                 throw new UserInputException("--concepts is required (unless --resume)");
@@ -105,7 +105,7 @@ final class LcmTrainCommand extends CliCommand {
                     .warmup(warmup).loss(loss).conditionDrop(conditionDrop)
                     .inferenceSteps(inferenceSteps).guidanceScale(guidanceScale).evalEvery(evalEvery)
                     .checkpointEvery(checkpointEvery).seed(seed).build();
-            last = tensorboard.run(listener -> LcmTrainer.run(cfg, ConceptFolders.read(concepts), concepts, output.out,
+            last = tensorboard.run(listener -> LcmTrainer.run(cfg, ConceptStore.read(concepts), concepts, output.out,
                     output.overwrite, listener));
         }
         out().printf(java.util.Locale.ROOT, "trained %d steps: loss %.4f, valid loss %s%nmodel: %s%n", last.step(),

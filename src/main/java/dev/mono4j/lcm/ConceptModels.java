@@ -9,18 +9,10 @@ import java.util.function.Function;
 
 /**
  * The {@link ConceptModel}s {@code lcm eval} (and {@code lcm generate}) open by name: the baselines, registered
- * here, or a trained LCM's folder, opened by the {@link Loader} the model code registers ({@link #registerLoader};
- * until then a folder is refused in one line).
+ * here, or a trained LCM's folder ({@link LcmModels#load}).
  */
 public final class ConceptModels {
-    /** Opens a trained model folder (the models' {@code LcmModels.load}). */
-    @FunctionalInterface
-    public interface Loader {
-        ConceptModel load(Path dir);
-    }
-
     private static final Map<String, Function<ConceptCorpus, ConceptModel>> BASELINES = new LinkedHashMap<>();
-    private static Loader loader;
 
     static {
         BASELINES.put("copy-last", c -> Baselines.copyLast());
@@ -36,13 +28,8 @@ public final class ConceptModels {
         return BASELINES.keySet();
     }
 
-    /** Makes {@code loader} the way folders are opened (the model code calls this once). */
-    public static synchronized void registerLoader(Loader l) {
-        loader = l;
-    }
-
     /** The baseline called {@code spec}, or the trained model in folder {@code spec}. */
-    public static synchronized ConceptModel open(String spec, ConceptCorpus corpus) {
+    public static ConceptModel open(String spec, ConceptCorpus corpus) {
         Function<ConceptCorpus, ConceptModel> baseline = BASELINES.get(spec);
         if (baseline != null) {
             return baseline.apply(corpus);
@@ -52,10 +39,12 @@ public final class ConceptModels {
             throw new UserInputException("--model " + spec + ": neither a baseline (" + String.join(", ", baselines())
                     + ") nor a model folder");
         }
-        if (loader == null) {
-            throw new UserInputException("--model " + spec + ": this build cannot load trained LCM folders (no loader"
-                    + " registered)");
+        // A model trained in another concept space would be read in the wrong coordinates: refuse it.
+        LcmSettings trained = LcmModels.settings(dir);
+        if (trained.dim() != corpus.dim() || !trained.encoder().equals(corpus.encoder())) {
+            throw new UserInputException("--model " + spec + ": trained on " + trained.encoder() + " (" + trained.dim()
+                    + "-d), but the concepts come from " + corpus.encoder() + " (" + corpus.dim() + "-d)");
         }
-        return loader.load(dir);
+        return LcmModels.load(dir);
     }
 }

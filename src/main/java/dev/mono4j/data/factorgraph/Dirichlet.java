@@ -8,7 +8,8 @@ import java.util.SplittableRandom;
  * §XI.4). Gamma draws follow Marsaglia and Tsang, "A Simple Method for Generating Gamma Variables", ACM TOMS 26(3),
  * 2000: for shape a ≥ 1 their squeeze-and-reject on d·(1 + c·x)³ with d = a − 1/3, c = 1/√(9d), x standard normal;
  * for a < 1 the boost the paper gives, Gamma(a) = Gamma(a + 1) · U^(1/a). The normal draws are
- * {@link SplittableRandom#nextGaussian()}, so the same seed gives the same tables on every JVM.
+ * {@link SplittableRandom#nextGaussian()} (RandomGenerator's default, McFarland's ziggurat), so the same seed gives
+ * the same tables.
  */
 final class Dirichlet {
     private Dirichlet() {

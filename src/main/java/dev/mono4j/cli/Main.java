@@ -15,10 +15,10 @@ import picocli.CommandLine.Option;
         description = "Monosemanticity research on Hugging Face checkpoints: decoders (GPT-2, Llama, Qwen2, Mistral) and"
                 + " encoders (BERT).",
         subcommands = {InspectCommand.class, TokenizeCommand.class, GenerateCommand.class, ForwardCommand.class,
-            LensCommand.class, PatchCommand.class, DataCommand.class, PretrainCommand.class, MeasureCommand.class,
-            AlignCommand.class, SaeCommand.class, MonetCommand.class, SelectCommand.class,
-            ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, LcmCommand.class, DemoCommand.class, BenchCommand.class,
-            ReproduceCommand.class})
+            LensCommand.class, PatchCommand.class, DataCommand.class, FactorGraphCommand.class, PretrainCommand.class,
+            MeasureCommand.class, AlignCommand.class, SaeCommand.class, MonetCommand.class, SelectCommand.class,
+            ConvertCommand.class, ModelsCommand.class, EmbedCommand.class, LcmCommand.class, DemoCommand.class,
+            BenchCommand.class, ReproduceCommand.class})
 public final class Main implements Runnable {
     public static final int EXIT_BAD_INPUT = 2;
 

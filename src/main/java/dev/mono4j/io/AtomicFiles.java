@@ -52,6 +52,16 @@ public final class AtomicFiles {
         write(target, out -> out.write(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
     }
 
+    /** Writes {@code lines} as UTF-8, each ended by a newline. */
+    public static void writeLines(Path target, java.util.List<String> lines) {
+        write(target, out -> {
+            for (String l : lines) {
+                out.write(l.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                out.write('\n');
+            }
+        });
+    }
+
     /** Writes a folder's files. */
     @FunctionalInterface
     public interface FolderContent {

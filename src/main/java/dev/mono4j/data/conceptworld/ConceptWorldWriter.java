@@ -59,15 +59,17 @@ public final class ConceptWorldWriter {
             }
             w.flush();
         });
-        writeLines(dir.resolve("train.txt"), trainDocs.stream().map(Document::text).toList());
-        writeLines(dir.resolve("valid.txt"), validDocs.stream().map(Document::text).toList());
+        AtomicFiles.writeLines(dir.resolve("train.txt"), trainDocs.stream().map(Document::text).toList());
+        AtomicFiles.writeLines(dir.resolve("valid.txt"), validDocs.stream().map(Document::text).toList());
 
         for (PreferenceSets.TaskData t : PreferenceSets.generate(cfg.seed(), PAIRS, EVAL_PROMPTS)) {
             Path taskDir = dir.resolve("preferences").resolve(t.task());
-            writeLines(taskDir.resolve("train.jsonl"), t.train().stream().map(p -> Json.line(Json.object("prompt", p.prompt(),
-                    "chosen", p.chosen(), "rejected", p.rejected()))).toList());
-            writeLines(taskDir.resolve("eval_prompts.jsonl"), t.eval().stream().map(e -> Json.line(Json.object("task", e.task(),
-                    "prompt", e.prompt(), "meta", new TreeMap<>(e.meta())))).toList());
+            AtomicFiles.writeLines(taskDir.resolve("train.jsonl"), t.train().stream()
+                    .map(p -> Json.line(Json.object("prompt", p.prompt(), "chosen", p.chosen(), "rejected", p.rejected())))
+                    .toList());
+            AtomicFiles.writeLines(taskDir.resolve("eval_prompts.jsonl"), t.eval().stream()
+                    .map(e -> Json.line(Json.object("task", e.task(), "prompt", e.prompt(), "meta", new TreeMap<>(e.meta()))))
+                    .toList());
         }
         Summary s = new Summary(trainDocs.size(), validDocs.size(), tokens(trainDocs), tokens(validDocs),
                 vocab.size() + WordLevelTokenizer.SPECIAL.size(), entropy(trainDocs), entropy(validDocs));
@@ -89,14 +91,5 @@ public final class ConceptWorldWriter {
     /** Mean −ln p per predicted token: the loss floor. */
     private static double entropy(List<Document> docs) {
         return docs.isEmpty() ? Double.NaN : docs.stream().mapToDouble(Document::nll).sum() / tokens(docs);
-    }
-
-    private static void writeLines(Path file, List<String> lines) {
-        AtomicFiles.write(file, out -> {
-            for (String l : lines) {
-                out.write(l.getBytes(StandardCharsets.UTF_8));
-                out.write('\n');
-            }
-        });
     }
 }

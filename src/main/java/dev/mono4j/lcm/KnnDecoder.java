@@ -76,6 +76,17 @@ public final class KnnDecoder {
         return best;
     }
 
+    /** The cosine of {@code prediction} (normalised; denormalised here, as {@link #nearest}) to bank sentence {@code i}. */
+    public double cosine(float[] prediction, int i) {
+        float[] q = unitLength(corpus.normalizer().denormalize(prediction));
+        float[] e = unitLength(corpus.embedding(i));
+        double sim = 0;
+        for (int j = 0; j < q.length; j++) {
+            sim += (double) q[j] * e[j];
+        }
+        return sim;
+    }
+
     /** {@code v} scaled to unit L2 norm (a zero vector stays zero). */
     static float[] unitLength(float[] v) {
         double n = 0;

@@ -93,7 +93,30 @@ class LcmCommandTest {
     }
 
     @Test
+    void generateWithCopyLastRepeatsTheLastPromptSentence() {
+        ConceptCorpus c = ConceptStore.read(concepts);
+        ConceptCorpus.Document doc = c.documents(ConceptCorpus.Split.TRAIN).get(0);
+        String last = c.sentences().get(doc.sentences()[1]);
+        CliTest.Run r = cli("lcm", "generate", "--concepts", concepts, "--model", "copy-last", "--document", doc.id(),
+                "--max-sentences", 3);
+        assertEquals(0, r.code(), r.err());
+        // prompt: "w1 w2 ." and the document's second sentence, a training sentence: copy-last retrieves it again
+        String[] lines = r.out().split("\n");
+        assertEquals("generated (cosine of the prediction to the retrieved sentence):", lines[4]);
+        for (int i = 5; i < 8; i++) {
+            assertEquals(String.format("  %2d.  1.000 %s", i - 2, last), lines[i]);
+        }
+        assertEquals("true continuation:", lines[8]);
+        assertEquals(String.format("   3.        %s", c.sentences().get(doc.sentences()[2])), lines[9]);
+        assertEquals("   4.        End of text.", lines[10]);
+    }
+
+    @Test
     void badInputIsOneLine() throws Exception {
+        assertBadInput(cli("lcm", "generate", "--concepts", concepts, "--model", "copy-last", "--document", "nope"),
+                "--document nope", "no such document");
+        assertBadInput(cli("lcm", "generate", "--concepts", concepts, "--model", "copy-last", "--document", "0",
+                "--prompt-sentences", 0), "--prompt-sentences");
         assertBadInput(cli("lcm", "eval", "--concepts", concepts, "--model", "nope", "--out", tmp.resolve("e1")),
                 "--model nope", "neither a baseline");
         assertBadInput(cli("lcm", "eval", "--concepts", concepts, "--model", "mean", "--split", "valid", "--out",

@@ -8,7 +8,7 @@ import dev.mono4j.train.LrSchedule;
  * An {@code lcm train} run. Optimiser values are the recipes' (facebookresearch/large_concept_model@fd7db80
  * {@code recipes/train/pretrain/mse.yaml}, {@code two_tower.yaml}: lr 4e-4, cosine, AdamW betas (0.9, 0.95),
  * eps 1e-5, weight decay 0.1, max grad norm 25); sizes, steps and warmup are the small-scale analogue's
- * (docs/lcm-models.md), the recipes' 250k steps and 10k warmup being for 1.6B models on 32 GPUs.
+ * (docs/lcm.md), the recipes' 250k steps and 10k warmup being for 1.6B models on 32 GPUs.
  *
  * @param model          "base-lcm" or "two-tower"
  * @param layers         the Base-LCM's body, or the Two-Tower's contextualizer

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Issue 21's claims (docs/reproduction.md, "Large Concept Model"): ConceptWorld, two encoders, Base-LCM and
+# Two-Tower × 3 training seeds, evaluated on the test split next to the three baselines.
+# Usage: tools/lcm/run.sh OUT [STEPS]   (MONO4J: the launcher or a copied jar; default ./mono4j)
+# Every stage skips work whose output already exists, so a stopped run is continued by running it again.
+set -euo pipefail
+out="${1:?usage: tools/lcm/run.sh OUT [STEPS]}"
+steps="${2:-1000}"
+m4="${MONO4J:-./mono4j}"
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+mkdir -p "$out"
+
+# Data as docs/lcm.md's example: 2,000 English stories (seed 1), a test split by --resplit (seed 1).
+[ -f "$out/cw/corpus.jsonl" ] || $m4 data conceptworld --out "$out/cw" --docs 2000 --dialects 1
+for enc in minilm bge-small; do
+  [ -f "$out/concepts-$enc/concepts.json" ] || \
+    $m4 lcm embed --data "$out/cw/corpus.jsonl" --encoder "$HOME/.cache/mono4j/models/$enc" --resplit \
+      --out "$out/concepts-$enc"
+done
+
+# Small size of lcm.md §7 (d 256, 4 layers, 4 heads, context 16: the train defaults); STEPS steps each.
+for enc in minilm bge-small; do
+  for model in base-lcm two-tower; do
+    for seed in 1 2 3; do
+      run="$out/train-$enc-$model-s$seed"
+      [ -d "$run/final" ] || $m4 lcm train --concepts "$out/concepts-$enc" --model "$model" --steps "$steps" \
+        --seed "$seed" --out "$run" --overwrite
+    done
+  done
+done
+
+# Evaluation: the baselines and the six models of an encoder in one eval, test split, seed 1.
+for enc in minilm bge-small; do
+  [ -f "$out/eval-$enc/eval.json" ] && continue
+  models=(--model copy-last --model mean --model nearest-context)
+  for model in base-lcm two-tower; do
+    for seed in 1 2 3; do models+=(--model "$out/train-$enc-$model-s$seed/final"); done
+  done
+  $m4 lcm eval --concepts "$out/concepts-$enc" "${models[@]}" --split test --out "$out/eval-$enc"
+done

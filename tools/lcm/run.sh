@@ -29,12 +29,16 @@ for enc in minilm bge-small; do
   done
 done
 
-# Evaluation: the baselines and the six models of an encoder in one eval, test split, seed 1.
+# Evaluation on the test split (eval seed 1): the baselines once per encoder, each trained model on its own
+# (eval.json names a model by its kind, so the folder name carries encoder, model and seed for summary.py).
 for enc in minilm bge-small; do
-  [ -f "$out/eval-$enc/eval.json" ] && continue
-  models=(--model copy-last --model mean --model nearest-context)
+  [ -f "$out/eval-$enc-baselines/eval.json" ] || $m4 lcm eval --concepts "$out/concepts-$enc" --model copy-last \
+    --model mean --model nearest-context --split test --out "$out/eval-$enc-baselines" --overwrite
   for model in base-lcm two-tower; do
-    for seed in 1 2 3; do models+=(--model "$out/train-$enc-$model-s$seed/final"); done
+    for seed in 1 2 3; do
+      [ -f "$out/eval-$enc-$model-s$seed/eval.json" ] || $m4 lcm eval --concepts "$out/concepts-$enc" \
+        --model "$out/train-$enc-$model-s$seed/final" --split test --out "$out/eval-$enc-$model-s$seed" --overwrite
+    done
   done
-  $m4 lcm eval --concepts "$out/concepts-$enc" "${models[@]}" --split test --out "$out/eval-$enc"
 done
+python3 "$(dirname "$0")/summary.py" "$out"

@@ -18,13 +18,16 @@ for enc in minilm bge-small; do
       --out "$out/concepts-$enc"
 done
 
-# Small size of lcm.md §7 (d 256, 4 layers, 4 heads, context 16: the train defaults); STEPS steps each.
+# Small size of /work/shared/papers/lcm.md §7: Base-LCM d 256 × 4 layers; Two-Tower 2 + 2 layers (contextualizer,
+# denoiser); 4 heads, context 16, 40 DDIM steps (the train defaults otherwise); STEPS steps each.
+declare -A size=([base-lcm]="--layers 4" [two-tower]="--layers 2 --denoiser-layers 2")
 for enc in minilm bge-small; do
   for model in base-lcm two-tower; do
     for seed in 1 2 3; do
       run="$out/train-$enc-$model-s$seed"
-      [ -d "$run/final" ] || $m4 lcm train --concepts "$out/concepts-$enc" --model "$model" --steps "$steps" \
-        --seed "$seed" --out "$run" --overwrite
+      # shellcheck disable=SC2086
+      [ -d "$run/final" ] || $m4 lcm train --concepts "$out/concepts-$enc" --model "$model" ${size[$model]} \
+        --d-model 256 --steps "$steps" --seed "$seed" --out "$run" --overwrite
     done
   done
 done

@@ -32,7 +32,7 @@ public record LcmGenerateConfig(Path concepts, String model, String document, in
 
     /** Two sentences: a story's opening and one more (our choice). */
     public static final int DEFAULT_PROMPT_SENTENCES = 2;
-    /** Our choice: ConceptWorld stories have about six sentences (docs/lcm.md). */
+    /** Our choice: a ConceptWorld story has 5.4 sentences before its end sentence on average (docs/lcm.md). */
     public static final int DEFAULT_MAX_SENTENCES = 8;
     public static final Feed DEFAULT_FEED = Feed.PREDICTED;
     public static final long DEFAULT_SEED = 1;

@@ -7,6 +7,7 @@ exp="$1"; steps="$2"; shift 2
 seeds="${*:-0 1 2}"
 export DJL_OFFLINE=true OMP_NUM_THREADS=1
 m=(java -Xmx4g -Dai.djl.offline=true -jar "$exp/bin/mono4j.jar")
+mkdir -p "$exp/runs"
 for seed in $seeds; do
   for arch in llama str workspace-soft workspace-hard; do
     out="$exp/runs/$arch-s$seed"

@@ -225,17 +225,17 @@ def main(exp):
             hooks = json.load(open(p))["models"][0]["hooks"]
             per_seed.append({
                 "FD": statistics.mean(h["featureDecorrelation"] for h in hooks),
-                "mean |corr|": statistics.mean(h["neuronCorrelation"]["meanAbsCorrelation"] for h in hooks),
+                "mean abs corr": statistics.mean(h["neuronCorrelation"]["meanAbsCorrelation"] for h in hooks),
                 "Hoyer": statistics.mean(h["hoyer"] for h in hooks),
                 "eff. rank": statistics.mean(h["effectiveRank"] for h in hooks),
                 "monosemantic fraction": statistics.mean(h["tokenSelectivity"]["monosemanticFraction"] for h in hooks),
-                "mean sense AUROC": statistics.mean(h["tokenSelectivity"]["meanSenseAuroc"] for h in hooks),
+                "polysemantic fraction": statistics.mean(h["tokenSelectivity"]["polysemanticFraction"] for h in hooks),
             })
         c3[a] = per_seed
-        keys = ["FD", "mean |corr|", "Hoyer", "eff. rank", "monosemantic fraction", "mean sense AUROC"]
+        keys = ["FD", "mean abs corr", "Hoyer", "eff. rank", "monosemantic fraction", "polysemantic fraction"]
         rows3.append([LABELS[a] + " " + hook, str(len(per_seed))] + [fmt([r[k] for r in per_seed]) for k in keys])
-    t3 = md_table(["model, hook (mean over layers)", "seeds", "FD", "mean |corr|", "Hoyer", "eff. rank",
-                   "monosemantic fraction (AUROC ≥ 0.9)", "mean sense AUROC"], rows3)
+    t3 = md_table(["model, hook (mean over layers)", "seeds", "FD", "mean abs corr", "Hoyer", "eff. rank",
+                   "monosemantic fraction (AUROC ≥ 0.9)", "polysemantic fraction"], rows3)
     sections.append(("ConceptWorld: slots vs residual stream (measure, mean over layers; mean ± sd over seeds)", t3))
 
     # Charts.
@@ -261,7 +261,7 @@ def main(exp):
         "F1", ("chance", statistics.mean(chance)) if chance else None)))
     charts.append(("ConceptWorld selectivity: slots (HSW) vs residual stream (TR)", svg_bars(
         [(k, [(LABELS[a], COLORS[a], [r[k] for r in c3.get(a, [])]) for a in ("llama", "workspace-hard")])
-         for k in ("monosemantic fraction", "mean sense AUROC", "FD")], "")))
+         for k in ("monosemantic fraction", "polysemantic fraction", "FD")], "")))
 
     md = "\n\n".join(f"### {t}\n\n{tab}" for t, tab in sections) + "\n\n" + "\n".join(f"- {v}" for v in verdicts)
     print(md)

@@ -32,6 +32,10 @@ final class FactorGraphEvalCommand extends CliCommand {
             description = "Lines per forward pass (default ${DEFAULT-VALUE}).")
     int batchSize;
 
+    @Option(names = "--blanket", description = "Also score Markov-blanket recovery at the query position, per layer"
+            + " (the workspace's write pattern or the attention pattern; docs/factorgraph.md).")
+    boolean blanket;
+
     @Option(names = "--out", description = "Write the results here as JSON (refuses to overwrite).")
     Path out;
 
@@ -53,12 +57,15 @@ final class FactorGraphEvalCommand extends CliCommand {
         FactorGraphEval.Result r;
         try (TransformerLM model = Checkpoint.loadCausal(checkpoint.dir, "factorgraph eval", nonFinite.policy());
                 Tokenizer tok = Tokenizer.load(checkpoint.dir)) {
-            r = FactorGraphEval.run(model, tok, split, samples, batchSize);
+            r = FactorGraphEval.run(model, tok, split, samples, batchSize, blanket);
         }
         var o = out();
         o.println(r.split() + ": " + r.all().describe());
         o.println("  masked roots:     " + (r.roots() == null ? "none" : r.roots().describe()));
         o.println("  masked non-roots: " + (r.nonRoots() == null ? "none" : r.nonRoots().describe()));
+        if (r.blanket() != null) {
+            o.println("  " + r.blanket().describe());
+        }
         if (out != null) {
             AtomicFiles.writeString(out, Json.write(r));
             o.println("results: " + out);

@@ -61,6 +61,15 @@ class FactorGraphCommandTest {
         assertEquals(30, result.get("all").get("lines").asInt());
         assertEquals(result.get("all").get("nll").asDouble() - result.get("all").get("bayesNll").asDouble(),
                 result.get("all").get("excess").asDouble(), 1e-12);
+        assertTrue(result.get("blanket").isNull(), "no blanket unless asked for");
+
+        Path withBlanket = tmp.resolve("blanket.json");
+        r = cli("factorgraph", "eval", model, "--data", data, "--split", "ood", "--blanket", "--out", withBlanket);
+        assertEquals(0, r.code(), r.err());
+        assertTrue(r.out().contains("blanket F1 (attention pattern, "), r.out());
+        JsonNode blanket = Json.read(withBlanket).get("blanket");
+        assertEquals(1, blanket.get("f1ByLayer").size(), "one layer");
+        assertEquals(blanket.get("f1ByLayer").get(0).asDouble(), blanket.get("meanF1").asDouble(), 1e-12);
     }
 
     @Test

@@ -48,6 +48,36 @@ public final class BlanketRecovery {
     }
 
     /**
+     * The observations a model selects at the query position, as line positions: the {@code |MB|} observation
+     * positions with the largest weights, ties to the earlier position. {@code modelWeights} is a row over model
+     * positions (the query's row of an attention pattern, or of a workspace's write pattern summed over heads and
+     * slots); {@code bosShift} is the model position of line position 0 (1 when the tokenizer prepends a BOS). Only
+     * the V − 1 observation positions compete (our choice): the BOS, which softmax attention often uses as a sink,
+     * and the query itself name no variable and would only shrink every model's selection alike. Taking k = |MB|
+     * (our choice; the fact sheet's §5 names "top-k" without a k) makes precision = recall = F1, so no model gains by
+     * selecting more or fewer tokens, and a uniformly random choice scores |MB|/(V − 1) in expectation
+     * ({@link #chanceF1}).
+     */
+    public static int[] selectAtQuery(float[] modelWeights, int bosShift, FactorGraphSample sample) {
+        int observations = sample.queryPosition();
+        if (bosShift < 0 || bosShift + observations > modelWeights.length) {
+            throw new IllegalArgumentException("a row of " + modelWeights.length + " positions cannot hold " + observations
+                    + " observations from position " + bosShift);
+        }
+        float[] atObservations = Arrays.copyOfRange(modelWeights, bosShift, bosShift + observations);
+        return topPositions(atObservations, sample.blanket().length);
+    }
+
+    /**
+     * The expected F1 of {@link #selectAtQuery}'s rule when the |MB| positions are drawn uniformly: each pick is a
+     * blanket member with probability |MB|/(V − 1), so E[hits]/|MB| = |MB|/(V − 1); 1 for an empty blanket.
+     */
+    public static double chanceF1(FactorGraphSample sample) {
+        int b = sample.blanket().length;
+        return b == 0 ? 1 : (double) b / sample.queryPosition();
+    }
+
+    /**
      * The positions of the {@code k} largest weights (an attention row over line positions), largest first; ties go
      * to the earlier position, so the order is deterministic (our choice). NaN weights are never selected.
      */

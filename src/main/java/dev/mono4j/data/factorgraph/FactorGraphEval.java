@@ -1,9 +1,12 @@
 package dev.mono4j.data.factorgraph;
 
+import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
 import dev.mono4j.UserInputException;
 import dev.mono4j.console.Progress;
 import dev.mono4j.data.TokenBatch;
+import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.model.TransformerLM;
 import dev.mono4j.tokenize.Tokenizer;
@@ -68,8 +71,28 @@ public final class FactorGraphEval {
         }
     }
 
-    /** The split's groups: all lines, root-masked lines, the rest (a group without lines is null). */
-    public record Result(String split, Group all, Group roots, Group nonRoots) {
+    /**
+     * The split's groups: all lines, root-masked lines, the rest (a group without lines is null); {@code blanket} the
+     * Markov-blanket recovery, null unless asked for.
+     */
+    public record Result(String split, Group all, Group roots, Group nonRoots, Blanket blanket) {
+    }
+
+    /**
+     * Markov-blanket recovery at the query position (the position that predicts the answer), per layer, as the
+     * mean over lines of {@link BlanketRecovery#selectAtQuery}'s F1 (workspace.md §5, claim 2). {@code selection}
+     * names the weights ranked: a workspace model's write pattern (which tokens the slots wrote, summed over heads and
+     * slots; for the hard write, zero outside each slot's top-k) or, for every other model, the attention pattern
+     * (summed over heads). {@code chanceF1} is the mean F1 of a uniformly random selection of the same size.
+     */
+    public record Blanket(String selection, List<Double> f1ByLayer, double meanF1, int bestLayer, double bestF1,
+            double chanceF1) {
+        /** One line for the console. */
+        public String describe() {
+            return String.format(Locale.ROOT, "blanket F1 (%s, top-|MB| observations at the query): mean over layers"
+                    + " %.4f, best layer %d %.4f, chance %.4f; by layer %s", selection, meanF1, bestLayer, bestF1, chanceF1,
+                    f1ByLayer.stream().map(f -> String.format(Locale.ROOT, "%.4f", f)).toList());
+        }
     }
 
     /** Scores one line from the model's log-probabilities of the K candidate answer tokens (values 0..K−1). */
@@ -98,15 +121,20 @@ public final class FactorGraphEval {
     /**
      * Runs the model over the lines, {@code batchSize} at a time, and scores each at its answer position. The lines
      * are encoded with {@code tok} (the model's own tokenizer); a tokenizer without the factor-graph tokens, or a
-     * line longer than the model's positions, is one line naming the problem.
+     * line longer than the model's positions, is one line naming the problem. With {@code blanket}, it also captures
+     * each layer's selection pattern and scores {@link Blanket}.
      */
     public static Result run(TransformerLM model, Tokenizer tok, FactorGraphSplit split, List<FactorGraphSample> samples,
-            int batchSize) {
+            int batchSize, boolean blanket) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("batch size " + batchSize + " must be at least 1");
         }
         CandidateTokens candidates = new CandidateTokens(tok);
         List<Scored> scored = new ArrayList<>(samples.size());
+        int layers = model.config().numLayers();
+        boolean workspace = model.hookNames().contains(HookPoint.workspaceWritePattern(0));
+        double[] f1Sums = new double[layers];
+        double chanceSum = 0;
         Progress progress = new Progress("factorgraph eval " + split.name().toLowerCase(Locale.ROOT), samples.size(), "lines");
         for (int from = 0; from < samples.size(); from += batchSize) {
             List<FactorGraphSample> part = samples.subList(from, Math.min(samples.size(), from + batchSize));
@@ -120,7 +148,8 @@ public final class FactorGraphEval {
             model.checkTokenIds(batch, split.textFile() + ": ");
             try (NDManager step = model.manager().newSubManager()) {
                 // Right padding: a row's real tokens come first, so its answer position is unaffected by the rest.
-                float[] logProbs = model.forward(step, batch, Hooks.none()).logSoftmax(-1).toFloatArray();
+                Hooks hooks = blanket ? Hooks.capture(HookPoint.layerGlob(selectionHook(workspace, 0))) : Hooks.none();
+                float[] logProbs = model.forward(step, batch, hooks).logSoftmax(-1).toFloatArray();
                 int vocab = Math.toIntExact(model.config().vocabSize());
                 for (int b = 0; b < part.size(); b++) {
                     FactorGraphSample s = part.get(b);
@@ -136,12 +165,47 @@ public final class FactorGraphEval {
                         candidateLogProbs[k] = logProbs[row + Math.toIntExact(answerIds[k])];
                     }
                     scored.add(score(candidateLogProbs, s));
+                    if (blanket) {
+                        int queryAt = answerAt - 1;
+                        int bosShift = queryAt - s.queryPosition();
+                        for (int l = 0; l < layers; l++) {
+                            float[] weights = queryRow(hooks.get(selectionHook(workspace, l)), workspace, b, queryAt);
+                            f1Sums[l] += BlanketRecovery.f1(BlanketRecovery.selectAtQuery(weights, bosShift, s), s);
+                        }
+                        chanceSum += BlanketRecovery.chanceF1(s);
+                    }
                 }
             }
             progress.step(part.size());
         }
+        Blanket recovery = null;
+        if (blanket) {
+            List<Double> byLayer = java.util.Arrays.stream(f1Sums).map(f -> f / samples.size()).boxed().toList();
+            int best = 0;
+            for (int l = 1; l < layers; l++) {
+                best = byLayer.get(l) > byLayer.get(best) ? l : best;
+            }
+            recovery = new Blanket(workspace ? "workspace write pattern" : "attention pattern", byLayer,
+                    byLayer.stream().mapToDouble(Double::doubleValue).average().orElseThrow(), best, byLayer.get(best),
+                    chanceSum / samples.size());
+        }
         return new Result(split.name().toLowerCase(Locale.ROOT), Group.of(scored),
-                Group.of(filter(scored, samples, true)), Group.of(filter(scored, samples, false)));
+                Group.of(filter(scored, samples, true)), Group.of(filter(scored, samples, false)), recovery);
+    }
+
+    /** The hook whose pattern says which tokens layer {@code l} selects: the workspace's write, or attention. */
+    private static String selectionHook(boolean workspace, int l) {
+        return workspace ? HookPoint.workspaceWritePattern(l) : HookPoint.attnPattern(l);
+    }
+
+    /**
+     * Row {@code b}'s weights over model positions at position {@code q}: the write pattern
+     * {@code [batch, pos, head, slot, token]} at (b, q) summed over heads and slots, or the attention pattern
+     * {@code [batch, head, query, key]} at (b, ·, q) summed over heads.
+     */
+    static float[] queryRow(NDArray pattern, boolean workspace, int b, int q) {
+        NDArray row = workspace ? pattern.get(b, q).sum(new int[] {0, 1}) : pattern.get(new NDIndex("{}, :, {}, :", b, q)).sum(new int[] {0});
+        return row.toFloatArray();
     }
 
     private static List<Scored> filter(List<Scored> scored, List<FactorGraphSample> samples, boolean root) {

@@ -39,4 +39,23 @@ class BlanketRecoveryTest {
         assertArrayEquals(new int[] {1}, BlanketRecovery.topPositions(w, 1));
         assertArrayEquals(new int[] {}, BlanketRecovery.topPositions(w, 0));
     }
+
+    @Test
+    void selectionAtTheQueryRanksOnlyObservationsAndTakesTheBlanketsSize() {
+        FactorGraphSample s = sample(new int[] {1, 3, 5});
+        // Model positions: BOS, the 5 observations (line 0..4 = variables 3, 1, 4, 0, 5), the query. The BOS and
+        // the query get the largest weights but do not compete; among the observations line positions 2 (0.4), 0
+        // (0.3) and 1 / 4 (0.2, tie to the earlier) are the top 3 = |MB|.
+        float[] row = {0.9f, 0.3f, 0.2f, 0.4f, 0.1f, 0.2f, 0.8f};
+        int[] picked = BlanketRecovery.selectAtQuery(row, 1, s);
+        assertArrayEquals(new int[] {2, 0, 1}, picked);
+        // Variables 4, 3, 1 against {1, 3, 5}: 2 hits of 3, so P = R = F1 = 2/3.
+        assertEquals(new BlanketRecovery.Score(3, 3, 2, 2.0 / 3, 2.0 / 3, 2.0 / 3), BlanketRecovery.score(picked, s));
+        // Chance: 3 of the 5 observations at random, each a blanket member with probability 3/5.
+        assertEquals(0.6, BlanketRecovery.chanceF1(s), 1e-15);
+        FactorGraphSample isolated = sample(new int[] {});
+        assertArrayEquals(new int[] {}, BlanketRecovery.selectAtQuery(row, 1, isolated));
+        assertEquals(1.0, BlanketRecovery.chanceF1(isolated));
+        assertThrows(IllegalArgumentException.class, () -> BlanketRecovery.selectAtQuery(new float[5], 1, s));
+    }
 }

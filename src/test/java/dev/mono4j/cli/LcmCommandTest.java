@@ -111,6 +111,34 @@ class LcmCommandTest {
         assertEquals("   4.        End of text.", lines[10]);
     }
 
+    /** train → eval → generate with the trained folder, for both models; a resumed run continues its log. */
+    @Test
+    void trainedModelsAreEvaluatedAndGenerateFromTheCli() throws Exception {
+        Path withValid = tmp.resolve("concepts-valid");
+        CliTest.Run embedded = cli("lcm", "embed", "--data", docs, "--encoder", bert, "--valid-fraction", 0.25,
+                "--test-fraction", 0.25, "--out", withValid);
+        assertEquals(0, embedded.code(), embedded.err());
+        for (String kind : new String[] {"base-lcm", "two-tower"}) {
+            Path run = tmp.resolve("run-" + kind);
+            CliTest.Run r = cli("lcm", "train", "--concepts", withValid, "--model", kind, "--d-model", 16, "--layers", 1,
+                    "--denoiser-layers", 1, "--heads", 2, "--context", 3, "--steps", 4, "--batch-size", 2, "--warmup", 1,
+                    "--eval-every", 2, "--checkpoint-every", 2, "--inference-steps", 4, "--out", run);
+            assertEquals(0, r.code(), r.err());
+            assertTrue(Files.isDirectory(run.resolve("final")), "final model folder");
+            assertTrue(Files.readAllLines(run.resolve("log.jsonl")).size() >= 2, "a JSONL log of the steps");
+            Path out = tmp.resolve("eval-" + kind);
+            CliTest.Run e = cli("lcm", "eval", "--concepts", withValid, "--model", run.resolve("final"), "--model",
+                    "copy-last", "--batch-size", 2, "--out", out);
+            assertEquals(0, e.code(), e.err());
+            JsonNode eval = Json.read(out.resolve("eval.json"));
+            assertEquals(9, eval.get("models").get(0).get("targets").asInt());
+            CliTest.Run g = cli("lcm", "generate", "--concepts", withValid, "--model", run.resolve("final"), "--document",
+                    ConceptStore.read(withValid).documents(ConceptCorpus.Split.TEST).get(0).id(), "--max-sentences", 2);
+            assertEquals(0, g.code(), g.err());
+            assertTrue(g.out().contains("true continuation:"), g.out());
+        }
+    }
+
     @Test
     void badInputIsOneLine() throws Exception {
         assertBadInput(cli("lcm", "generate", "--concepts", concepts, "--model", "copy-last", "--document", "nope"),

@@ -25,6 +25,24 @@ public final class Main implements Runnable {
     @Option(names = "--verbose", scope = CommandLine.ScopeType.INHERIT, description = "Print stack traces of errors.")
     boolean verbose;
 
+    /**
+     * {@code --threads N}: PyTorch's intra-op threads for this process (default: PyTorch's, one per core, or
+     * {@code MONO4J_THREADS}). Several mono4j processes side by side should divide the cores among them: PyTorch's
+     * idle threads spin, so two processes that each use every core slow each other down many times over
+     * (docs/benchmarks.md, "Processes side by side").
+     */
+    @Option(names = "--threads", scope = CommandLine.ScopeType.INHERIT, paramLabel = "N",
+            description = "PyTorch intra-op threads (default: one per core, or the MONO4J_THREADS environment variable).")
+    void threads(int n) {
+        if (n < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--threads must be at least 1, not " + n);
+        }
+        Threads.use(n, "--threads");
+    }
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Override
     public void run() {
         new CommandLine(this).usage(System.out);
@@ -39,6 +57,15 @@ public final class Main implements Runnable {
         // No command may reach the network: DJL must use the native library bundled in the class path.
         System.setProperty("ai.djl.offline", "true");
         boolean verbose = java.util.Arrays.asList(args).contains("--verbose");
+        String fromEnv = System.getenv("MONO4J_THREADS");
+        if (fromEnv != null && !fromEnv.isBlank() && !java.util.Arrays.asList(args).contains("--threads")) {
+            try {
+                Threads.use(Integer.parseInt(fromEnv.trim()), "MONO4J_THREADS");
+            } catch (NumberFormatException | UserInputException e) {
+                err.println("error: MONO4J_THREADS=" + fromEnv + " is not a positive thread count");
+                return EXIT_BAD_INPUT;
+            }
+        }
         CommandLine cli = new CommandLine(new Main());
         Enums.registerAll(cli);
         cli.setOut(out);

@@ -1,0 +1,26 @@
+package dev.mono4j.cli;
+
+import ai.djl.engine.Engine;
+import ai.djl.pytorch.jni.JniUtils;
+import dev.mono4j.UserInputException;
+
+/** The process's PyTorch intra-op thread count ({@code --threads}, {@code MONO4J_THREADS}). */
+final class Threads {
+    private Threads() {
+    }
+
+    /** Sets PyTorch's intra-op threads to {@code n} (torch.set_num_threads), loading the engine if needed. */
+    static void use(int n, String source) {
+        if (n < 1) {
+            throw new UserInputException(source + " must be at least 1, not " + n);
+        }
+        Engine.getEngine("PyTorch"); // loads the native library the call below needs
+        JniUtils.setNumThreads(n);
+    }
+
+    /** PyTorch's intra-op threads now. */
+    static int current() {
+        Engine.getEngine("PyTorch");
+        return JniUtils.getNumThreads();
+    }
+}

@@ -1,5 +1,7 @@
 package dev.mono4j.lcm;
 
+import dev.mono4j.model.SentenceEmbeddings;
+
 /**
  * Decoder-free metrics of next-concept predictions (/work/shared/papers/lcm.md §6–7), as pure functions over
  * vectors, in double precision.
@@ -53,24 +55,11 @@ public final class ConceptMetrics {
         return false;
     }
 
-    /** The cosine similarity of two vectors (0 when either is zero). */
-    public static double cosine(float[] a, float[] b) {
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += (double) a[i] * b[i];
-            na += (double) a[i] * a[i];
-            nb += (double) b[i] * b[i];
-        }
-        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
-    }
-
     /** PAR: the largest cosine similarity of the prediction to a sentence of its context (lcm.md §6). */
     public static double paraphrase(float[] prediction, float[][] context) {
         double best = Double.NEGATIVE_INFINITY;
         for (float[] c : context) {
-            best = Math.max(best, cosine(prediction, c));
+            best = Math.max(best, SentenceEmbeddings.cosine(prediction, c));
         }
         return best;
     }

@@ -1,5 +1,6 @@
 package dev.mono4j.lcm;
 
+import dev.mono4j.model.SentenceEmbeddings;
 import java.util.Arrays;
 import java.util.BitSet;
 
@@ -78,13 +79,7 @@ public final class KnnDecoder {
 
     /** The cosine of {@code prediction} (normalised; denormalised here, as {@link #nearest}) to bank sentence {@code i}. */
     public double cosine(float[] prediction, int i) {
-        float[] q = unitLength(corpus.normalizer().denormalize(prediction));
-        float[] e = unitLength(corpus.embedding(i));
-        double sim = 0;
-        for (int j = 0; j < q.length; j++) {
-            sim += (double) q[j] * e[j];
-        }
-        return sim;
+        return SentenceEmbeddings.cosine(corpus.normalizer().denormalize(prediction), corpus.embedding(i));
     }
 
     /** {@code v} scaled to unit L2 norm (a zero vector stays zero). */

@@ -97,7 +97,7 @@ public final class SentenceEmbeddings {
         return kept;
     }
 
-    /** The cosine similarity of two vectors. */
+    /** The cosine similarity of two vectors, in double (0 when either is zero). */
     public static double cosine(float[] a, float[] b) {
         double dot = 0;
         double na = 0;
@@ -107,6 +107,6 @@ public final class SentenceEmbeddings {
             na += (double) a[i] * a[i];
             nb += (double) b[i] * b[i];
         }
-        return dot / Math.sqrt(na * nb);
+        return na == 0 || nb == 0 ? 0 : dot / Math.sqrt(na * nb);
     }
 }

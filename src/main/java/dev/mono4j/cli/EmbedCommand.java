@@ -47,8 +47,7 @@ final class EmbedCommand extends CliCommand {
         try (TransformerEncoder model = Checkpoint.loadEncoder(dir, "embed", nonFinite.policy());
                 Tokenizer tok = Tokenizer.load(dir)) {
             var json = Json.MAPPER.copy().disable(SerializationFeature.INDENT_OUTPUT);
-            SentenceEmbeddings.Pooling p = pooling != null ? pooling
-                    : ModelPull.pooling(dir).orElse(SentenceEmbeddings.Pooling.MEAN);
+            SentenceEmbeddings.Pooling p = ModelPull.poolingFor(dir, pooling);
             for (float[] e : SentenceEmbeddings.embed(model, tok, texts, p, !noNormalize, batchSize)) {
                 out().println(json.valueToTree(e).toString());
             }

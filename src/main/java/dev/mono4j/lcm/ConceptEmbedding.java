@@ -43,8 +43,7 @@ public final class ConceptEmbedding {
         List<ConceptSource.RawDocument> docs = ConceptSource.read(cfg.data(), cfg.field());
         try (TransformerEncoder model = Checkpoint.loadEncoder(cfg.encoder(), "lcm embed", nonFinite);
                 Tokenizer tok = Tokenizer.load(cfg.encoder())) {
-            SentenceEmbeddings.Pooling pooling = cfg.pooling() != null ? cfg.pooling()
-                    : ModelPull.pooling(cfg.encoder()).orElse(SentenceEmbeddings.Pooling.MEAN);
+            SentenceEmbeddings.Pooling pooling = ModelPull.poolingFor(cfg.encoder(), cfg.pooling());
             int maxTokens = model.config().tokenLimit(cfg.maxTokens());
             // Unit-norm embeddings, as sentence-transformers gives both pulled encoders (and as `embed` prints them).
             Embedder embedder = batch -> SentenceEmbeddings.embed(model, tok, batch, pooling, true, cfg.batchSize(),

@@ -115,6 +115,14 @@ public final class ModelPull {
         }
     }
 
+    /**
+     * The pooling to embed with: {@code chosen} when given, else what {@code folder}'s {@value #SOURCE_FILE} names, else
+     * MEAN (sentence-transformers' default, all-MiniLM-L6-v2's). The one default of embed, select and lcm embed.
+     */
+    public static Pooling poolingFor(Path folder, Pooling chosen) {
+        return chosen != null ? chosen : pooling(folder).orElse(Pooling.MEAN);
+    }
+
     /** The artifact's jar in the local repository, fetched there by Maven first when it is missing. */
     private static Path resolve(PretrainedModel model, Options options, Consumer<String> log) {
         Path repo = options.mavenRepository().toAbsolutePath();

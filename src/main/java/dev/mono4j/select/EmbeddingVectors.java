@@ -43,8 +43,7 @@ final class EmbeddingVectors implements SampleVectors {
         Tokenizer tok = null;
         try {
             tok = Tokenizer.load(cfg.model());
-            SentenceEmbeddings.Pooling pooling = cfg.embedPooling() != null ? cfg.embedPooling()
-                    : ModelPull.pooling(cfg.model()).orElse(SentenceEmbeddings.Pooling.MEAN);
+            SentenceEmbeddings.Pooling pooling = ModelPull.poolingFor(cfg.model(), cfg.embedPooling());
             return new EmbeddingVectors(model, tok, pooling, cfg);
         } catch (RuntimeException e) {
             if (tok != null) {

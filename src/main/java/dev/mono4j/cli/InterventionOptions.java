@@ -13,6 +13,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import picocli.CommandLine.Option;
 
 /**
@@ -48,6 +49,8 @@ final class InterventionOptions implements AutoCloseable {
 
     private SparseAutoencoder loaded;
     private String spliceAt;
+    /** What {@link #attach} adds, made on its first call. */
+    private List<Consumer<Hooks>> prepared;
 
     /** Whether any intervention or splice was asked for. */
     boolean any() {
@@ -59,19 +62,33 @@ final class InterventionOptions implements AutoCloseable {
         return spliceAt;
     }
 
-    /** Adds the interventions to {@code hooks} for a pass of {@code model}; loads the SAE on first use. */
+    /**
+     * Adds the interventions to {@code hooks} for a pass of {@code model}. The flags are parsed, the vector files read
+     * and the SAE loaded on the first call only; later calls (one per micro-batch) reuse them.
+     */
     Hooks attach(Hooks hooks, Transformer model) {
+        if (prepared == null) {
+            prepared = prepare(model);
+        }
+        prepared.forEach(p -> p.accept(hooks));
+        return hooks;
+    }
+
+    /** Each intervention as what adds it to a pass's hooks, in flag order: steers, ablations, then the SAE's. */
+    private List<Consumer<Hooks>> prepare(Transformer model) {
         if (sae == null && (!clamps.isEmpty() || !steerLatents.isEmpty() || saeHook != null || noErrorTerm)) {
             throw new UserInputException("--clamp, --steer-latent, --sae-hook and --no-error-term need --sae");
         }
+        List<Consumer<Hooks>> all = new ArrayList<>();
         for (String s : steers) {
             String[] parts = s.split(":", 4);
             if (parts.length < 3) {
                 throw new UserInputException("--steer " + s + ": expected HOOK:COEF:FILE[:TENSOR]");
             }
             checkHook(model, parts[0], "--steer");
-            Interventions.addVector(hooks, parts[0], vector(Path.of(parts[2]), parts.length == 4 ? parts[3] : null),
-                    number(parts[1], "--steer " + s));
+            float[] v = vector(Path.of(parts[2]), parts.length == 4 ? parts[3] : null);
+            double coefficient = number(parts[1], "--steer " + s);
+            all.add(h -> Interventions.addVector(h, parts[0], v, coefficient));
         }
         for (String a : ablatedHeads) {
             String[] lh = a.split("\\.");
@@ -79,31 +96,32 @@ final class InterventionOptions implements AutoCloseable {
                 throw new UserInputException("--ablate-head " + a + ": expected LAYER.HEAD, e.g. 1.3");
             }
             int layer = (int) number(lh[0], "--ablate-head " + a);
+            int head = (int) number(lh[1], "--ablate-head " + a);
             checkHook(model, HookPoint.attnZ(layer), "--ablate-head " + a);
-            Interventions.ablateHead(hooks, layer, (int) number(lh[1], "--ablate-head " + a));
+            all.add(h -> Interventions.ablateHead(h, layer, head));
         }
         if (sae != null) {
-            if (loaded == null) {
-                loaded = SparseAutoencoder.load(sae, model.manager());
-                spliceAt = saeHook != null ? saeHook : loaded.hookName();
-                if (spliceAt == null) {
-                    throw new UserInputException(sae.resolve(SparseAutoencoder.CONFIG) + ": no hook_name; pass --sae-hook");
-                }
-                checkHook(model, spliceAt, "--sae-hook");
+            loaded = SparseAutoencoder.load(sae, model.manager());
+            spliceAt = saeHook != null ? saeHook : loaded.hookName();
+            if (spliceAt == null) {
+                throw new UserInputException(sae.resolve(SparseAutoencoder.CONFIG) + ": no hook_name; pass --sae-hook");
             }
-            SaeSplice.attach(hooks, loaded, spliceAt, !noErrorTerm);
+            checkHook(model, spliceAt, "--sae-hook");
+            all.add(h -> SaeSplice.attach(h, loaded, spliceAt, !noErrorTerm));
             for (String c : clamps) {
                 String[] kv = keyValue(c, "--clamp");
-                SaeSplice.clampLatent(hooks, loaded, spliceAt, (int) number(kv[0], "--clamp " + c),
-                        (float) number(kv[1], "--clamp " + c));
+                int latent = (int) number(kv[0], "--clamp " + c);
+                float value = (float) number(kv[1], "--clamp " + c);
+                all.add(h -> SaeSplice.clampLatent(h, loaded, spliceAt, latent, value));
             }
             for (String st : steerLatents) {
                 String[] kv = keyValue(st, "--steer-latent");
-                SaeSplice.steer(hooks, loaded, spliceAt, (int) number(kv[0], "--steer-latent " + st),
-                        number(kv[1], "--steer-latent " + st));
+                float[] row = SaeSplice.decoderRow(loaded, (int) number(kv[0], "--steer-latent " + st));
+                double coefficient = number(kv[1], "--steer-latent " + st);
+                all.add(h -> Interventions.addVector(h, spliceAt, row, coefficient));
             }
         }
-        return hooks;
+        return all;
     }
 
     private static void checkHook(Transformer model, String hook, String flag) {

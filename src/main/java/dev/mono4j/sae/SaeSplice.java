@@ -59,10 +59,13 @@ public final class SaeSplice {
 
     /** Adds {@code coefficient} × latent {@code latent}'s decoder row at hook {@code at} (steering by an SAE feature). */
     public static Hooks steer(Hooks hooks, SparseAutoencoder sae, String at, int latent, double coefficient) {
+        return Interventions.addVector(hooks, at, decoderRow(sae, latent), coefficient);
+    }
+
+    /** Latent {@code latent}'s decoder row, the direction it writes ({@code d_in} values). */
+    public static float[] decoderRow(SparseAutoencoder sae, int latent) {
         checkLatent(sae, latent);
-        float[] rows = sae.decoderRows();
-        float[] direction = java.util.Arrays.copyOfRange(rows, latent * sae.dIn(), (latent + 1) * sae.dIn());
-        return Interventions.addVector(hooks, at, direction, coefficient);
+        return java.util.Arrays.copyOfRange(sae.decoderRows(), latent * sae.dIn(), (latent + 1) * sae.dIn());
     }
 
     private static void checkLatent(SparseAutoencoder sae, int latent) {

@@ -44,7 +44,7 @@ public final class BaseLcmFamily implements ConceptFamily {
     }
 
     static Settings settings(ModelConfig c) {
-        return (Settings) c.familySettings();
+        return c.familySettings(Settings.class);
     }
 
     @Override

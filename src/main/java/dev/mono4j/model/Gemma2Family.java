@@ -126,7 +126,7 @@ public final class Gemma2Family implements DecoderFamily {
     }
 
     static Settings settings(ModelConfig c) {
-        return (Settings) c.familySettings();
+        return c.familySettings(Settings.class);
     }
 
     @Override

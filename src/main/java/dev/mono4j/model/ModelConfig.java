@@ -49,6 +49,14 @@ public record ModelConfig(
     public interface FamilySettings {
     }
 
+    /** The family's settings as {@code type}; a config of a family without them is a programming error. */
+    public <S extends FamilySettings> S familySettings(Class<S> type) {
+        if (!type.isInstance(familySettings)) {
+            throw new IllegalArgumentException(family.hfArchitecture() + " has no " + type.getSimpleName());
+        }
+        return type.cast(familySettings);
+    }
+
     public ModelConfig {
         layerWindows = List.copyOf(layerWindows);
         eosTokenIds = List.copyOf(eosTokenIds);

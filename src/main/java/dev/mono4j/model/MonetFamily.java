@@ -67,10 +67,7 @@ public final class MonetFamily implements DecoderFamily {
 
     /** The settings of a Monet config. */
     public static MonetSettings settings(ModelConfig c) {
-        if (!(c.familySettings() instanceof MonetSettings s)) {
-            throw new IllegalArgumentException(c.family().hfArchitecture() + " is not a Monet model");
-        }
-        return s;
+        return c.familySettings(MonetSettings.class);
     }
 
     /** A Monet model with Llama attention (no attention biases, untied head unless {@code tied}). */

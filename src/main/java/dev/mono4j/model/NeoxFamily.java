@@ -109,7 +109,7 @@ public final class NeoxFamily implements DecoderFamily {
     }
 
     static NeoxSettings settings(ModelConfig c) {
-        return (NeoxSettings) c.familySettings();
+        return c.familySettings(NeoxSettings.class);
     }
 
     @Override

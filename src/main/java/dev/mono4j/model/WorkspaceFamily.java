@@ -62,10 +62,7 @@ public final class WorkspaceFamily implements DecoderFamily {
 
     /** The settings of a workspace config. */
     public static WorkspaceSettings settings(ModelConfig c) {
-        if (!(c.familySettings() instanceof WorkspaceSettings s)) {
-            throw new IllegalArgumentException(c.family().hfArchitecture() + " is not a workspace model");
-        }
-        return s;
+        return c.familySettings(WorkspaceSettings.class);
     }
 
     /** A workspace model with Llama's defaults elsewhere (RMSNorm eps 1e-6, rotary θ 10,000, SwiGLU, no biases). */

@@ -14,6 +14,7 @@ import dev.mono4j.model.Checkpoint;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
@@ -86,29 +87,55 @@ public final class ActivationCacher {
         Progress progress = showProgress ? new Progress("sae cache", texts.size() - w.texts(), "texts") : null;
         while (it.hasNext()) {
             List<LabelledText> batch = EncodedTexts.nextBatch(it, cfg.batchSize());
-            EncodedTexts enc = EncodedTexts.encode(tok, batch, maxTokens);
-            model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
-            float[] acts;
-            int width;
-            try (NDManager step = model.manager().newSubManager()) {
-                Hooks h = Hooks.capture(cfg.hook());
-                model.forward(step, enc.batch(), h);
-                NDArray a = Hooks.positionRows(cfg.hook(), h.get(cfg.hook()));
-                width = Math.toIntExact(a.getShape().get(2));
-                // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
-                acts = enc.textRows(a, step).toFloatArray();
-            }
-            for (int b = 0; b < batch.size(); b++) {
-                checkFinite(nonFinite, cfg.hook(), enc, b, batch.get(b).source(), acts, width);
-            }
-            for (int b = 0; b < batch.size(); b++) {
-                addText(w, enc, b, batch.get(b).text(), acts, width);
+            for (TextRows t : captureBatch(model, tok, batch, cfg.hook(), maxTokens, nonFinite)) {
+                w.add(t);
             }
             if (progress != null) {
                 progress.step(batch.size(), w.rows() + " rows");
             }
         }
         return w.finish();
+    }
+
+    /**
+     * One text's rows of a hook: its text tokens' activations (special tokens and padding left out), their token
+     * ids, positions in the text's tokens and concepts.
+     *
+     * @param activations row-major, {@code tokenIds.length} rows of {@code width}
+     * @param concepts    each row's concept, or null for none
+     */
+    record TextRows(String text, float[] activations, int width, long[] tokenIds, long[] positions,
+            String[] concepts) {
+    }
+
+    /**
+     * One forward pass over {@code batch} (padded right, as {@link EncodedTexts} pads it), capturing {@code hook}:
+     * each text's rows, in order. The one per-batch step of both the single-machine cache and the Spark tasks
+     * ({@link SparkActivationCacher}), so a text's rows depend only on the batch it is in. A text whose rows hold
+     * NaN or ±Inf is refused under {@link NonFinite#REFUSE} before any row of the batch is returned.
+     */
+    static List<TextRows> captureBatch(Transformer model, Tokenizer tok, List<LabelledText> batch, String hook,
+            int maxTokens, NonFinite nonFinite) {
+        EncodedTexts enc = EncodedTexts.encode(tok, batch, maxTokens);
+        model.checkTokenIds(enc.batch(), batch.get(0).source() + " (batch starting here): ");
+        float[] acts;
+        int width;
+        try (NDManager step = model.manager().newSubManager()) {
+            Hooks h = Hooks.capture(hook);
+            model.forward(step, enc.batch(), h);
+            NDArray a = Hooks.positionRows(hook, h.get(hook));
+            width = Math.toIntExact(a.getShape().get(2));
+            // Padding and special tokens are dropped in torch: only text-token rows reach the heap.
+            acts = enc.textRows(a, step).toFloatArray();
+        }
+        for (int b = 0; b < batch.size(); b++) {
+            checkFinite(nonFinite, hook, enc, b, batch.get(b).source(), acts, width);
+        }
+        List<TextRows> out = new ArrayList<>(batch.size());
+        for (int b = 0; b < batch.size(); b++) {
+            out.add(textRows(enc, b, batch.get(b).text(), acts, width));
+        }
+        return out;
     }
 
     /** Refuses (unless allowed) text {@code b}'s rows of the batch's activations if one of them is not finite. */
@@ -124,9 +151,8 @@ public final class ActivationCacher {
         }
     }
 
-    /** Hands text {@code b} of the batch to the writer: its rows of the batch's activations, tokens and concepts. */
-    private static void addText(ActivationStoreWriter w, EncodedTexts enc, int b, String text, float[] batchActs,
-            int width) {
+    /** Text {@code b} of the batch: its rows of the batch's activations, tokens and concepts. */
+    private static TextRows textRows(EncodedTexts enc, int b, String text, float[] batchActs, int width) {
         int from = enc.firstRow()[b];
         int n = enc.firstRow()[b + 1] - from;
         long[] ids = new long[n];
@@ -135,7 +161,7 @@ public final class ActivationCacher {
             ids[i] = enc.tokenId(from + i);
             pos[i] = enc.position(from + i);
         }
-        w.add(text, Arrays.copyOfRange(batchActs, from * width, (from + n) * width), width, ids, pos,
+        return new TextRows(text, Arrays.copyOfRange(batchActs, from * width, (from + n) * width), width, ids, pos,
                 Arrays.copyOfRange(enc.concepts(), from, from + n));
     }
 }

@@ -49,7 +49,7 @@ final class ActivationStoreWriter {
     private final List<Shard> shards;
     private final List<String> concepts;
     private final Map<String, Long> conceptIds = new HashMap<>();
-    private final List<TextRows> pending = new ArrayList<>();
+    private final List<BufferedText> pending = new ArrayList<>();
     private int pendingRows;
 
     /** Continues {@code start}: a new store's settings, or a store to resume. */
@@ -164,31 +164,26 @@ final class ActivationStoreWriter {
         return rows + pendingRows;
     }
 
-    /**
-     * Adds the next text's rows, first writing the buffer as a shard when the text would not fit in it.
-     *
-     * @param activations row-major, {@code tokenIds.length} rows of {@code width}
-     * @param position    each row's token's index in the text's tokens
-     * @param concept     each row's concept, or null for none
-     */
-    void add(String text, float[] activations, int width, long[] tokenIds, long[] position, String[] concept) {
+    /** Adds the next text's rows, first writing the buffer as a shard when the text would not fit in it. */
+    void add(ActivationCacher.TextRows t) {
+        int width = t.width();
         if (rows() > 0 && width != dIn) {
             throw new UserInputException(settings.hookName() + " of " + settings.modelPath() + " is " + width
                     + " wide, but the store in " + out + " holds rows of " + dIn + "; the model changed");
         }
-        int n = tokenIds.length;
+        int n = t.tokenIds().length;
         long[] textIndex = new long[n];
         Arrays.fill(textIndex, texts + pending.size());
         long[] conceptIndex = new long[n];
         for (int i = 0; i < n; i++) {
-            conceptIndex[i] = conceptIndex(concept[i]);
+            conceptIndex[i] = conceptIndex(t.concepts()[i]);
         }
         dIn = width;
         if (pendingRows + n > settings.shardRows()) {
             writeShard();
             writeManifest(false);
         }
-        pending.add(new TextRows(text, activations, tokenIds, textIndex, position, conceptIndex));
+        pending.add(new BufferedText(t.text(), t.activations(), t.tokenIds(), textIndex, t.positions(), conceptIndex));
         pendingRows += n;
     }
 
@@ -213,7 +208,7 @@ final class ActivationStoreWriter {
     }
 
     /** One text's rows, waiting for their shard. */
-    private record TextRows(String text, float[] activations, long[] tokenIds, long[] textIndex, long[] position,
+    private record BufferedText(String text, float[] activations, long[] tokenIds, long[] textIndex, long[] position,
             long[] concept) {
     }
 
@@ -222,14 +217,14 @@ final class ActivationStoreWriter {
         long n = pendingRows;
         SafetensorsWriter sw = new SafetensorsWriter()
                 .add("activations", Dtype.F32, new long[] {n, dIn}, n * dIn * Float.BYTES, this::writeActivations)
-                .addI64("token_ids", new long[] {n}, column(TextRows::tokenIds))
-                .addI64("text_index", new long[] {n}, column(TextRows::textIndex))
-                .addI64("position", new long[] {n}, column(TextRows::position));
+                .addI64("token_ids", new long[] {n}, column(BufferedText::tokenIds))
+                .addI64("text_index", new long[] {n}, column(BufferedText::textIndex))
+                .addI64("position", new long[] {n}, column(BufferedText::position));
         if (concepts != null) {
-            sw.addI64("concept", new long[] {n}, column(TextRows::concept));
+            sw.addI64("concept", new long[] {n}, column(BufferedText::concept));
         }
         sw.write(out.resolve(name));
-        for (TextRows t : pending) {
+        for (BufferedText t : pending) {
             textsChecksum = checksum(textsChecksum, t.text());
         }
         shards.add(new Shard(name, n));
@@ -247,7 +242,7 @@ final class ActivationStoreWriter {
 
     /** The buffered rows' activations, little-endian F32, one text at a time (no second copy of the shard). */
     private void writeActivations(WritableByteChannel ch) throws IOException {
-        for (TextRows t : pending) {
+        for (BufferedText t : pending) {
             ByteBuffer b = ByteBuffer.allocate(t.activations().length * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             b.asFloatBuffer().put(t.activations());
             while (b.hasRemaining()) {
@@ -256,10 +251,10 @@ final class ActivationStoreWriter {
         }
     }
 
-    private long[] column(Function<TextRows, long[]> part) {
+    private long[] column(Function<BufferedText, long[]> part) {
         long[] all = new long[pendingRows];
         int at = 0;
-        for (TextRows t : pending) {
+        for (BufferedText t : pending) {
             long[] p = part.apply(t);
             System.arraycopy(p, 0, all, at, p.length);
             at += p.length;

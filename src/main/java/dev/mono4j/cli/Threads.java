@@ -1,8 +1,7 @@
 package dev.mono4j.cli;
 
-import ai.djl.engine.Engine;
-import ai.djl.pytorch.jni.JniUtils;
 import dev.mono4j.UserInputException;
+import dev.mono4j.model.TorchThreads;
 
 /** The process's PyTorch intra-op thread count ({@code --threads}, {@code MONO4J_THREADS}). */
 final class Threads {
@@ -14,13 +13,11 @@ final class Threads {
         if (n < 1) {
             throw new UserInputException(source + " must be at least 1, not " + n);
         }
-        Engine.getEngine("PyTorch"); // loads the native library the call below needs
-        JniUtils.setNumThreads(n);
+        TorchThreads.set(n);
     }
 
     /** PyTorch's intra-op threads now. */
     static int current() {
-        Engine.getEngine("PyTorch");
-        return JniUtils.getNumThreads();
+        return TorchThreads.get();
     }
 }

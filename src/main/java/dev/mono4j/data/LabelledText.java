@@ -10,7 +10,9 @@ import java.util.List;
  * @param label        the text's label, or null
  * @param wordConcepts one entry per space-separated word of {@code text} (null entries: no concept), or null
  */
-public record LabelledText(String source, String text, String label, List<String> wordConcepts) {
+public record LabelledText(String source, String text, String label, List<String> wordConcepts)
+        implements java.io.Serializable { // Spark tasks carry texts (dev.mono4j.spark); wordConcepts must be too
+
     public LabelledText {
         if (wordConcepts != null && wordConcepts.size() != words(text).length) {
             throw new IllegalArgumentException(source + ": " + wordConcepts.size() + " concepts for "

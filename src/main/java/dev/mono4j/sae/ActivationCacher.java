@@ -11,6 +11,7 @@ import dev.mono4j.hooks.HookPoint;
 import dev.mono4j.hooks.Hooks;
 import dev.mono4j.io.NonFinite;
 import dev.mono4j.model.Checkpoint;
+import dev.mono4j.model.ModelConfig;
 import dev.mono4j.model.Transformer;
 import dev.mono4j.tokenize.Tokenizer;
 import java.nio.file.Path;
@@ -55,35 +56,15 @@ public final class ActivationCacher {
     public static ActivationStore cache(Transformer model, Tokenizer tok, String modelPath, TextSource texts,
             ActivationStoreConfig cfg, Path out, boolean overwrite, boolean resume, NonFinite nonFinite,
             boolean showProgress) {
-        if (overwrite && resume) {
-            throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
-        }
-        if (!model.hookNames().contains(cfg.hook()) || !HookPoint.positionwise(cfg.hook())) {
-            int last = model.config().numLayers() - 1;
-            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point with a vector per position of " + modelPath + " (e.g. "
-                    + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(last) + "; ./mono4j inspect lists them)");
-        }
-        int maxTokens = model.config().tokenLimit(cfg.maxTokens());
-        ActivationStore.Manifest planned = ActivationStore.Manifest.planned(cfg.hook(), modelPath, texts.name(),
-                texts.size(), maxTokens, cfg.shardRows(), texts.withConcepts());
-        ActivationStoreWriter w;
-        if (resume) {
-            w = ActivationStoreWriter.resume(out, planned);
-            if (w.complete()) {
-                return ActivationStore.open(out);
-            }
-        } else {
-            w = ActivationStoreWriter.create(out, planned, overwrite);
+        ActivationStore.Manifest planned = plan(model.config(), modelPath, texts, cfg, overwrite, resume);
+        ActivationStoreWriter w = resume ? ActivationStoreWriter.resume(out, planned)
+                : ActivationStoreWriter.create(out, planned, overwrite);
+        if (w.complete()) {
+            return ActivationStore.open(out);
         }
         Iterator<LabelledText> it = texts.iterator();
-        long checksum = 0;
-        for (int i = 0; i < w.texts(); i++) {
-            checksum = ActivationStoreWriter.checksum(checksum, it.next().text());
-        }
-        if (checksum != w.textsChecksum()) {
-            throw new UserInputException(texts.name() + ": the first " + w.texts() + " texts differ from those cached"
-                    + " in " + out + "; resuming would mix two datasets (start again with --overwrite)");
-        }
+        skipCachedTexts(w, it, texts.name(), out);
+        int maxTokens = planned.maxTokens();
         Progress progress = showProgress ? new Progress("sae cache", texts.size() - w.texts(), "texts") : null;
         while (it.hasNext()) {
             List<LabelledText> batch = EncodedTexts.nextBatch(it, cfg.batchSize());
@@ -136,6 +117,36 @@ public final class ActivationCacher {
             out.add(textRows(enc, b, batch.get(b).text(), acts, width));
         }
         return out;
+    }
+
+    /**
+     * The store a cache of {@code cfg} will write, once the flags and the hook are good: {@code --overwrite} and
+     * {@code --resume} exclude each other, and the hook must be a position-wise hook point of the model.
+     */
+    static ActivationStore.Manifest plan(ModelConfig config, String modelPath, TextSource texts, ActivationStoreConfig cfg,
+            boolean overwrite, boolean resume) {
+        if (overwrite && resume) {
+            throw new UserInputException("--overwrite and --resume exclude each other: replace the store or continue it");
+        }
+        if (!config.hookNames().contains(cfg.hook()) || !HookPoint.positionwise(cfg.hook())) {
+            int last = config.numLayers() - 1;
+            throw new UserInputException("--hook '" + cfg.hook() + "' is not a hook point with a vector per position of " + modelPath + " (e.g. "
+                    + HookPoint.residPost(0) + ", " + HookPoint.mlpPost(last) + "; ./mono4j inspect lists them)");
+        }
+        return ActivationStore.Manifest.planned(cfg.hook(), modelPath, texts.name(), texts.size(),
+                config.tokenLimit(cfg.maxTokens()), cfg.shardRows(), texts.withConcepts());
+    }
+
+    /** Reads past the texts a resumed store holds, refusing data that changed under them (their checksum). */
+    static void skipCachedTexts(ActivationStoreWriter w, Iterator<LabelledText> it, String data, Path out) {
+        long checksum = 0;
+        for (int i = 0; i < w.texts(); i++) {
+            checksum = ActivationStoreWriter.checksum(checksum, it.next().text());
+        }
+        if (checksum != w.textsChecksum()) {
+            throw new UserInputException(data + ": the first " + w.texts() + " texts differ from those cached"
+                    + " in " + out + "; resuming would mix two datasets (start again with --overwrite)");
+        }
     }
 
     /** Refuses (unless allowed) text {@code b}'s rows of the batch's activations if one of them is not finite. */

@@ -9,7 +9,8 @@ package dev.mono4j.sae;
  * @param shardRows rows per shard file at most, and so the rows the cache holds in memory; a shard holds
  *                  whole texts, so it must fit the longest one
  */
-public record ActivationStoreConfig(String hook, int batchSize, int maxTokens, int shardRows) {
+public record ActivationStoreConfig(String hook, int batchSize, int maxTokens, int shardRows)
+        implements java.io.Serializable { // Spark tasks carry it (SparkActivationCacher)
     public static final int DEFAULT_BATCH_SIZE = 16;
     public static final int DEFAULT_MAX_TOKENS = 256;
     /**

@@ -9,6 +9,7 @@ import dev.mono4j.io.OutputFolder;
 import dev.mono4j.io.SafetensorsWriter;
 import dev.mono4j.sae.ActivationStore.Manifest;
 import dev.mono4j.sae.ActivationStore.Shard;
+import dev.mono4j.spark.PartFolder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -127,7 +128,8 @@ final class ActivationStoreWriter {
 
     /** The entries of a store in {@code out} (store.json, its shards and their temp files), for OutputFolder. */
     private static Set<String> ownEntries(Path out) {
-        Set<String> own = new LinkedHashSet<>(List.of(ActivationStore.STORE_FILE));
+        // A Spark cache's part folder is the store's too (it lives in --out until the driver commits it).
+        Set<String> own = new LinkedHashSet<>(List.of(ActivationStore.STORE_FILE, PartFolder.NAME));
         if (Files.isDirectory(out)) {
             try (var entries = Files.list(out)) {
                 entries.map(p -> SHARD_ENTRY.matcher(p.getFileName().toString())).filter(Matcher::matches)
@@ -185,6 +187,14 @@ final class ActivationStoreWriter {
         }
         pending.add(new BufferedText(t.text(), t.activations(), t.tokenIds(), textIndex, t.positions(), conceptIndex));
         pendingRows += n;
+    }
+
+    /**
+     * Writes store.json with no shard yet (an unfinished store), making {@code out}: for a cache whose rows come
+     * later from elsewhere (Spark's parts), so a stopped one is continued with --resume like any other.
+     */
+    void begin() {
+        writeManifest(false);
     }
 
     /** Writes the last shard and the finished store.json; returns the store, opened. */

@@ -70,10 +70,12 @@ public final class ActivationStore {
                 throw new UserInputException(file + ": activation store version " + version + " is not supported (this"
                         + " mono4j reads version " + VERSION + ")");
             }
-            if (dIn < 1 || hookName == null || modelPath == null || data == null || shards == null || rows < 0 || texts < 0
-                    || (concepts != null && concepts.contains(null))) {
+            // d_in is known from the first rows: an unfinished store with no shard yet (a Spark cache before its
+            // commit, SparkActivationCacher) has none.
+            if (hookName == null || modelPath == null || data == null || shards == null || rows < 0 || texts < 0
+                    || (dIn < 1 && (complete || !shards.isEmpty())) || (concepts != null && concepts.contains(null))) {
                 throw new UserInputException(file + ": d_in, hook_name, model_path, data, rows, texts and shards must"
-                        + " be given (d_in >= 1; concepts a list of strings or null)");
+                        + " be given (d_in >= 1 once a shard is written; concepts a list of strings or null)");
             }
             long sum = 0;
             for (Shard s : shards) {

@@ -110,13 +110,13 @@ public final class SparkActivationCacher {
         try {
             // As many slices as elements: Spark's parallelize then puts exactly one range in each partition.
             jsc.parallelize(todo, todo.size()).map(task).collect();
-        } catch (RuntimeException e) {
+        } catch (Exception e) { // Scala throws SparkException, a checked exception, undeclared
             for (Throwable c = e; c != null; c = c.getCause()) {
                 if (c instanceof UserInputException u) {
                     throw u;
                 }
             }
-            throw e;
+            throw e instanceof RuntimeException r ? r : new IllegalStateException(e.getMessage(), e);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.mono4j.cli;
 
+import dev.mono4j.UserInputException;
 import dev.mono4j.sae.ActivationCacher;
 import dev.mono4j.sae.ActivationStore;
 import dev.mono4j.sae.ActivationStoreConfig;
@@ -45,11 +46,26 @@ final class SaeCacheCommand extends CliCommand {
     @Mixin
     NonFiniteOption nonFinite;
 
+    @Option(names = "--spark", paramLabel = "MASTER", description = "Run the forward passes as Apache Spark tasks on"
+            + " this master (local[2], spark://host:7077, yarn; docs/scale-out.md): the same store, byte for byte."
+            + " Needs Spark on the class path (mvn -P spark package).")
+    String spark;
+
+    @Option(names = "--partitions", description = "With --spark: Spark tasks, each a range of whole batches (default:"
+            + " Spark's default parallelism, the cores of a local master).")
+    Integer partitions;
+
     @Override
     public void run() {
         ActivationStoreConfig cfg = Flags.check(() -> new ActivationStoreConfig(hook, batchSize, maxTokens, shardRows));
-        ActivationStore s = ActivationCacher.cache(model, texts.open(seed, null), cfg, output.out, output.overwrite, resume,
-                nonFinite.policy(), true);
+        if (spark == null && partitions != null) {
+            throw new UserInputException("--partitions needs --spark MASTER");
+        }
+        ActivationStore s = spark == null
+                ? ActivationCacher.cache(model, texts.open(seed, null), cfg, output.out, output.overwrite, resume,
+                        nonFinite.policy(), true)
+                : SparkCache.run(spark, partitions, model, texts.open(seed, null), cfg, output.out, output.overwrite,
+                        resume, nonFinite.policy());
         out().printf(java.util.Locale.ROOT, "cached %,d rows of %s (d_in %d) from %,d texts in %d"
                 + " shards: %s%n", s.rows(), s.hookName(), s.dIn(), s.texts(), s.shards().size(), s.dir());
     }

@@ -60,6 +60,7 @@ public final class SparkActivationCacher {
             ActivationStoreWriter.checkOut(out, overwrite);
         }
         ModelConfig config = ModelConfig.read(modelDir.resolve("config.json"));
+        Tokenizer.load(modelDir).close(); // a missing or broken tokenizer fails here, not in every task
         ActivationStore.Manifest planned = ActivationCacher.plan(config, modelPath, texts, cfg, overwrite, resume);
         PartFolder parts = PartFolder.in(out, "safetensors");
         ActivationStoreWriter w;

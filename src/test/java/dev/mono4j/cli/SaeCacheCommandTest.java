@@ -76,6 +76,7 @@ class SaeCacheCommandTest {
                 tmp.resolve("no-hook")), "blocks.9.hook_resid_post", "blocks.0.hook_resid_post", "blocks.1.mlp.hook_post");
         assertBadInput(cache(tmp.resolve("small"), "--shard-rows", 8), "invalid flags", "shard rows (8)", "max tokens (256)");
         assertBadInput(cache(tmp.resolve("none"), "--resume"), "no store.json to resume from");
+        assertBadInput(cache(tmp.resolve("parts"), "--partitions", 3), "--partitions needs --spark MASTER");
         assertTrue(Files.notExists(tmp.resolve("no-hook")) && Files.notExists(tmp.resolve("small")));
 
         // Issue 17 item 5: texts that fail before the first shard leave no empty --out behind.

@@ -11,6 +11,7 @@ import dev.mono4j.UserInputException;
 import dev.mono4j.data.TextSource;
 import dev.mono4j.io.Json;
 import dev.mono4j.io.NonFinite;
+import dev.mono4j.model.TorchThreads;
 import dev.mono4j.spark.PartFolder;
 import dev.mono4j.spark.SparkSessions;
 import dev.mono4j.testing.TinyModels;
@@ -47,6 +48,9 @@ class SparkActivationCacherTest {
 
     @BeforeAll
     static void singleMachineStore() {
+        // A Spark task runs torch at spark.task.cpus (1) threads; the reference at the same count, as a float
+        // reduction split over more threads may round differently (docs/benchmarks.md, --threads).
+        TorchThreads.set(1);
         model = TinyModels.save(TinyModels.gpt2(), 4, tmp.resolve("model"));
         reference = tmp.resolve("single");
         ActivationCacher.cache(model, texts(), CFG, reference, false, false, NonFinite.REFUSE, false);

@@ -117,6 +117,28 @@ class SparkActivationCacherTest {
         });
     }
 
+    @Test
+    void aStoreStoppedAfterSomeShardsIsContinuedOnSpark() throws Exception {
+        List<String> lines = new java.util.ArrayList<>();
+        texts().iterator().forEachRemaining(t -> lines.add(t.text()));
+        Path data = tmp.resolve("stories.txt");
+        Path whole = tmp.resolve("whole-from-file");
+        Files.write(data, lines);
+        ActivationCacher.cache(model, TextSource.file(data, null, 100), CFG, whole, false, false, NonFinite.REFUSE, false);
+        // Text 14 empty: the single-machine cache stops there, leaving the shards before it (a store mid-way).
+        List<String> broken = new java.util.ArrayList<>(lines);
+        broken.set(14, " ");
+        Files.write(data, broken);
+        Path out = tmp.resolve("continued");
+        assertThrows(UserInputException.class, () -> ActivationCacher.cache(model, TextSource.file(data, null, 100), CFG,
+                out, false, false, NonFinite.REFUSE, false));
+        int committed = Json.read(out.resolve(ActivationStore.STORE_FILE)).get("texts").asInt();
+        assertTrue(committed > 0 && committed < 14, "stopped after some shards: " + committed);
+        Files.write(data, lines);
+        onSpark("local[2]", spark -> assertSameFiles(whole, SparkActivationCacher.cache(spark, model,
+                TextSource.file(data, null, 100), CFG, out, false, true, NonFinite.REFUSE, 3).dir()));
+    }
+
     /** The SAE weights of a few TopK steps on {@code store}'s rows. */
     static byte[] trainedWeights(Path store, String run) {
         SaeConfig cfg = SaeConfig.builder().architecture(TopKConfig.DEFAULT).dSae(64).batchSize(16).steps(6).seed(3)
